@@ -1,0 +1,114 @@
+"""Relation resolution: what an Rs object points at, and whether that target exists.
+
+Named relations (fvRsBd.tnFvBDName) look for the target in the source's tenant, then in tenant
+common; an empty name means `default`. Explicit relations carry the target DN (fvRsDomAtt.tDn).
+Each relation watches the DNs it could resolve to, so it flips between `formed` and
+`missing-target` when a target appears or goes, in the same transaction as that change.
+"""
+
+from __future__ import annotations
+
+from ..mit.catalog import Catalog, ClassMeta
+from ..mit.dn import split_dn
+from ..mit.store import MO, Event, Store, Transaction
+
+
+class RelationResolver:
+    def __init__(self, store: Store):
+        self.store = store
+        self.catalog: Catalog = store.catalog
+        self.watchers: dict[str, set[str]] = {}  # target dn -> relation dns that may resolve to it
+        self.watching: dict[str, tuple[str, ...]] = {}  # relation dn -> target dns it watches
+        store.hooks.append(self)
+
+    def __call__(self, txn: Transaction, events: list[Event]) -> None:
+        recheck: dict[str, None] = {}
+        for event in events:
+            meta = self.catalog.classes.get(event.cls)
+            if event.kind == "deleted":
+                self._unwatch(event.dn)
+            elif meta is not None and meta.relation is not None:
+                if event.kind == "created" or _touches_target(meta, event.changed):
+                    recheck[event.dn] = None
+            if event.kind != "modified":
+                for rel_dn in self.watchers.get(event.dn, ()):
+                    recheck[rel_dn] = None
+        for rel_dn in recheck:
+            mo = self.store.get(rel_dn)
+            if mo is not None:
+                self.resolve(txn, mo)
+
+    def resolve(self, txn: Transaction, mo: MO) -> None:
+        rel = mo.meta.relation
+        target_meta = self.catalog.classes.get(rel.to)
+        if rel.kind == "named":
+            name = mo.get(rel.target_prop)
+            candidates = self._named_candidates(mo.dn, target_meta, name or "default")
+            found = next((dn for dn in candidates if dn in self.store), None)
+            t_dn = found or (candidates[0] if candidates else "")
+            qual = "default-target" if found and not name else "none"
+            t_cl = rel.to
+        else:
+            t_dn = mo.get("tDn")
+            candidates = (t_dn,) if t_dn else ()
+            found = t_dn if t_dn and t_dn in self.store else None
+            target = self.store.get(t_dn) if found else self.catalog.class_of_dn(t_dn) if t_dn else None
+            t_cl = target.cls if isinstance(target, MO) else target.name if target is not None else rel.to
+            qual = "none"
+        self._watch(mo.dn, candidates)
+        updates = {
+            "tCl": t_cl,
+            "tRn": split_dn(t_dn)[-1] if t_dn else "",
+            "state": "formed" if found else "missing-target",
+            "stateQual": qual if found else "none",
+        }
+        if rel.kind == "named":
+            updates["tDn"] = t_dn
+        txn.modify(mo, {k: v for k, v in updates.items() if k in mo.meta.props})
+
+    def _named_candidates(self, source_dn: str, target: ClassMeta | None, name: str) -> tuple[str, ...]:
+        if target is None or target.rn is None or len(target.naming) != 1:
+            return ()
+        rn = target.rn.format({target.naming[0]: name})
+        if "fvTenant" in target.parents:
+            rns = split_dn(source_dn)
+            local = f"uni/{rns[1]}/{rn}" if len(rns) > 1 and rns[0] == "uni" and rns[1].startswith("tn-") else None
+            common = f"uni/tn-common/{rn}"
+            return tuple(dict.fromkeys(d for d in (local, common) if d))
+        parent = self._fixed_dn(target)
+        return (f"{parent}/{rn}" if parent else rn,) if parent is not None else ()
+
+    def _fixed_dn(self, meta: ClassMeta) -> str | None:
+        """The DN of the one place a class lives when its parents' RNs are all fixed (uni/infra)."""
+        if len(meta.parents) != 1:
+            return None
+        parent = self.catalog.classes.get(meta.parents[0])
+        if parent is None or parent.rn is None or parent.rn.props:
+            return None
+        if parent.name == "topRoot":
+            return ""
+        above = self._fixed_dn(parent)
+        if above is None:
+            return None
+        return f"{above}/{parent.rn.text}" if above else parent.rn.text
+
+    def _watch(self, rel_dn: str, targets: tuple[str, ...]) -> None:
+        old = self.watching.get(rel_dn, ())
+        if old == targets:
+            return
+        self._unwatch(rel_dn)
+        self.watching[rel_dn] = targets
+        for t in targets:
+            self.watchers.setdefault(t, set()).add(rel_dn)
+
+    def _unwatch(self, rel_dn: str) -> None:
+        for t in self.watching.pop(rel_dn, ()):
+            bucket = self.watchers.get(t)
+            if bucket is not None:
+                bucket.discard(rel_dn)
+                if not bucket:
+                    del self.watchers[t]
+
+
+def _touches_target(meta: ClassMeta, changed: dict[str, str]) -> bool:
+    return meta.relation.target_prop in changed or "tDn" in changed and meta.relation.kind == "explicit"

@@ -1,0 +1,220 @@
+"""The APIC class catalog: what each MO class is, read from the generated `catalog.json`.
+
+Everything class-specific the tree needs (RN format, naming properties, allowed parents,
+property types, enums, defaults, access flags, superclasses, relation targets, implicit children)
+is data here; the store and the validator stay generic. Regenerate the file with
+`python tools/gen_catalog.py ../shared/aci-catalog`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .dn import DnError, RnFormat, compile_rn_format, split_dn
+
+CATALOG_FILE = Path(__file__).with_name("catalog.json")
+
+HOUSEKEEPING = ("childAction", "lcOwn", "modTs", "status", "uid", "userdom", "extMngdBy", "monPolDn")
+
+
+@dataclass(frozen=True)
+class PropMeta:
+    name: str
+    kind: str = "string"
+    default: str = ""
+    values: tuple[str, ...] = ()
+    access: str = "config"
+    secure: bool = False
+    min: int | float | None = None
+    max: int | float | None = None
+    regex: tuple[str, ...] = ()
+
+    @property
+    def writable(self) -> bool:
+        return self.access in ("config", "naming", "create-only")
+
+    @property
+    def config(self) -> bool:
+        """Shown by rsp-prop-include=config-only."""
+        return self.access in ("config", "naming", "create-only")
+
+
+@dataclass(frozen=True)
+class Relation:
+    to: str
+    kind: str  # "named" | "explicit"
+    target_prop: str
+
+
+@dataclass
+class ClassMeta:
+    name: str
+    rn: RnFormat | None
+    naming: tuple[str, ...]
+    parents: tuple[str, ...]
+    superclasses: tuple[str, ...]
+    abstract: bool
+    configurable: bool
+    complete: bool
+    props: dict[str, PropMeta]
+    relation: Relation | None
+    implicit_children: tuple[tuple[str, dict[str, str]], ...] = ()
+    children: list[ClassMeta] = field(default_factory=list)
+    defaults: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def prop_names(self) -> tuple[str, ...]:
+        """Property names in the order APIC prints them (alphabetical)."""
+        return tuple(sorted(self.props))
+
+    @cached_property
+    def config_prop_names(self) -> tuple[str, ...]:
+        return tuple(p for p in self.prop_names if self.props[p].config)
+
+    @cached_property
+    def naming_prop_names(self) -> tuple[str, ...]:
+        return self.naming
+
+    def child_for_rn(self, rn: str) -> tuple[ClassMeta, dict[str, str]] | None:
+        """The child class whose RN format fits `rn`, with the naming values it carries."""
+        for cand in self._children_by_prefix(rn):
+            values = cand.rn.parse(rn)
+            if values is not None:
+                return cand, values
+        return None
+
+    def _children_by_prefix(self, rn: str):
+        index = self._child_index
+        # fixed RNs and the longest literal prefixes are tried first
+        for end in range(len(rn), -1, -1):
+            hits = index.get(rn[:end])
+            if hits:
+                yield from hits
+
+    @cached_property
+    def _child_index(self) -> dict[str, list[ClassMeta]]:
+        index: dict[str, list[ClassMeta]] = {}
+        for child in self.children:
+            if child.rn is not None:
+                index.setdefault(child.rn.literal_prefix, []).append(child)
+        for hits in index.values():
+            hits.sort(key=lambda c: (len(c.rn.props), c.name))
+        return index
+
+
+class UnknownClass(KeyError):
+    pass
+
+
+class Catalog:
+    def __init__(self, data: dict):
+        self.classes: dict[str, ClassMeta] = {}
+        implicit = data.get("implicitChildren", {})
+        for name, raw in data["classes"].items():
+            props = {
+                p: PropMeta(
+                    name=p,
+                    kind=spec.get("kind", "string"),
+                    default=spec.get("default", ""),
+                    values=tuple(spec.get("values", ())),
+                    access=spec.get("access", "config"),
+                    secure=bool(spec.get("secure", False)),
+                    min=spec.get("min"),
+                    max=spec.get("max"),
+                    regex=tuple(spec.get("regex", ())),
+                )
+                for p, spec in raw.get("props", {}).items()
+            }
+            rel = raw.get("relation")
+            self.classes[name] = ClassMeta(
+                name=name,
+                rn=compile_rn_format(raw["rn"]) if raw.get("rn") is not None else None,
+                naming=tuple(raw.get("naming", ())),
+                parents=tuple(raw.get("parents", ())),
+                superclasses=tuple(raw.get("super", ())),
+                abstract=bool(raw.get("abstract", False)),
+                configurable=bool(raw.get("configurable", True)),
+                complete=bool(raw.get("complete", False)),
+                props=props,
+                relation=Relation(rel["to"], rel["kind"], rel["targetProp"]) if rel else None,
+                implicit_children=tuple(
+                    (c["cls"], dict(c.get("attrs", {}))) for c in implicit.get(name, ())
+                ),
+                defaults={p: m.default for p, m in props.items()},
+            )
+        for meta in self.classes.values():
+            for parent in meta.parents:
+                if parent in self.classes and meta.rn is not None:
+                    self.classes[parent].children.append(meta)
+        self._is_a: dict[tuple[str, str], bool] = {}
+
+    @classmethod
+    def load(cls, path: Path | str = CATALOG_FILE) -> Catalog:
+        with open(path, encoding="utf-8") as f:
+            return cls(json.load(f))
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.classes
+
+    def get(self, name: str) -> ClassMeta:
+        try:
+            return self.classes[name]
+        except KeyError:
+            raise UnknownClass(name) from None
+
+    def is_a(self, cls: str, ancestor: str) -> bool:
+        """True when `cls` is `ancestor` or one of its subclasses."""
+        key = (cls, ancestor)
+        hit = self._is_a.get(key)
+        if hit is None:
+            meta = self.classes.get(cls)
+            hit = cls == ancestor or (meta is not None and ancestor in meta.superclasses)
+            self._is_a[key] = hit
+        return hit
+
+    def lineage(self, cls: str) -> tuple[str, ...]:
+        """The class itself and its superclasses: the keys of the class index an MO lives under."""
+        meta = self.classes.get(cls)
+        return (cls, *meta.superclasses) if meta else (cls,)
+
+    def resolve_dn(self, dn: str) -> list[tuple[ClassMeta, str, dict[str, str]]]:
+        """Walk a DN from the root: for each RN, its class and naming values.
+
+        Raises DnError with APIC's text when an RN does not fit any child class of its parent.
+        """
+        node = self.classes["topRoot"]
+        path: list[tuple[ClassMeta, str, dict[str, str]]] = []
+        rns = split_dn(dn)
+        for pos, rn in enumerate(rns):
+            hit = node.child_for_rn(rn)
+            if hit is None:
+                raise DnError(f"Invalid DN {dn}, wrong rn prefix {rn} at position {_position(rns, pos)}")
+            node, values = hit
+            path.append((node, rn, values))
+        return path
+
+    def class_of_dn(self, dn: str) -> ClassMeta | None:
+        try:
+            path = self.resolve_dn(dn)
+        except DnError:
+            return None
+        return path[-1][0] if path else self.classes["topRoot"]
+
+
+def _position(rns: list[str], pos: int) -> int:
+    """Character offset of RN number `pos` in the DN (APIC reports where the bad RN starts)."""
+    return sum(len(r) + 1 for r in rns[:pos])
+
+
+_default: Catalog | None = None
+
+
+def default_catalog() -> Catalog:
+    """The catalog shipped with the package, loaded once per process."""
+    global _default
+    if _default is None:
+        _default = Catalog.load()
+    return _default

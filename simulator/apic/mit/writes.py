@@ -1,0 +1,327 @@
+"""What a POST or DELETE means for the tree: validate the whole payload, then apply it whole.
+
+A payload is first turned into a plan (create / modify / delete steps) against a view of the tree
+that already includes the earlier steps of the same payload; any error there is raised before the
+tree is touched. The plan is then applied in one store transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .. import errors
+from ..errors import ApicError
+from .catalog import Catalog, ClassMeta, PropMeta
+from .dn import DnError, child_dn, is_ancestor, parent_dn, rn_of, split_dn
+from .store import MO, Event, Store
+
+# Housekeeping properties a client may echo back from a GET; they are never taken from a payload.
+IGNORED_ON_WRITE = frozenset(
+    {"dn", "rn", "status", "childAction", "lcOwn", "modTs", "uid", "userdom", "extMngdBy", "monPolDn"}
+)
+STATUS_UPSERT = frozenset({"created", "modified"})
+
+
+@dataclass
+class ProposedMO:
+    """One MO of a request body, as the client sent it (values already strings)."""
+
+    cls: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    children: list[ProposedMO] = field(default_factory=list)
+
+
+@dataclass
+class Step:
+    op: str  # create | modify | delete
+    dn: str
+    meta: ClassMeta | None = None
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class WriteResult:
+    root_dn: str
+    events: list[Event]
+
+
+class Writer:
+    """Turns request bodies into validated plans and applies them."""
+
+    def __init__(self, store: Store, now: Callable[[], str], uid: str = "15374"):
+        self.store = store
+        self.catalog: Catalog = store.catalog
+        self.now = now
+        self.uid = uid
+
+    # --- entry points -------------------------------------------------------------------------
+    def post(self, url_dn: str, body: ProposedMO, system: bool = False) -> WriteResult:
+        """Validate and apply one request body; `system` writes may set read-only properties
+        and create non-configurable MOs, as the controller itself does (fabric discovery, VMM)."""
+        with self.store.lock:
+            plan = _Planner(self.store, system)
+            root_dn = plan.top(url_dn, body)
+            return self._apply(root_dn, plan.steps)
+
+    def delete(self, dn: str) -> WriteResult:
+        with self.store.lock:
+            try:
+                self.catalog.resolve_dn(dn)
+            except DnError as exc:
+                raise errors.invalid_dn(str(exc)) from None
+            steps = [Step("delete", dn)] if dn in self.store else []
+            return self._apply(dn, steps)
+
+    def _apply(self, root_dn: str, steps: list[Step]) -> WriteResult:
+        ts = self.now()
+        with self.store.transaction() as txn:
+            for step in steps:
+                if step.op == "create":
+                    attrs = dict(step.attrs)
+                    attrs.setdefault("modTs", ts)
+                    attrs.setdefault("uid", self.uid)
+                    txn.create(step.meta, step.dn, attrs)
+                elif step.op == "modify":
+                    mo = self.store.by_dn[step.dn]
+                    changes = {k: v for k, v in step.attrs.items() if mo.get(k) != v}
+                    if changes:
+                        changes["modTs"] = ts
+                        txn.modify(mo, changes)
+                else:
+                    txn.delete(step.dn)
+            events = list(txn.events)
+        return WriteResult(root_dn, events)
+
+
+class _Planner:
+    """Validates a payload against the tree as the earlier steps of the payload leave it."""
+
+    def __init__(self, store: Store, system: bool = False):
+        self.store = store
+        self.catalog = store.catalog
+        self.system = system
+        self.steps: list[Step] = []
+        self.planned: dict[str, ClassMeta | None] = {}  # dn -> class once created, None once deleted
+        self.deleted_roots: list[str] = []
+
+    # --- the view of the tree including planned steps -------------------------------------------
+    def exists(self, dn: str) -> bool:
+        return self.class_at(dn) is not None
+
+    def class_at(self, dn: str) -> ClassMeta | None:
+        if dn in self.planned:
+            return self.planned[dn]
+        if any(dn == root or is_ancestor(root, dn) for root in self.deleted_roots):
+            return None
+        mo = self.store.by_dn.get(dn)
+        return mo.meta if mo else None
+
+    def current(self, dn: str) -> MO | None:
+        """The stored MO when the payload has not created it anew."""
+        if dn in self.planned:
+            return None
+        return self.store.by_dn.get(dn) if self.exists(dn) else None
+
+    # --- planning --------------------------------------------------------------------------------
+    def top(self, url_dn: str, node: ProposedMO) -> str:
+        meta = self._class(node.cls)
+        given_dn = node.attrs.get("dn")
+        if given_dn:
+            dn = given_dn
+            if url_dn and dn != url_dn and not is_ancestor(url_dn, dn):
+                raise errors.bad_request(f"Invalid request: dn {dn} does not match the URL dn {url_dn}")
+        else:
+            url_meta = self._resolve(url_dn)[-1][0] if url_dn else self.catalog.get("topRoot")
+            if url_meta.name == meta.name and url_dn:
+                dn = url_dn
+            else:
+                dn = child_dn(url_dn, self._rn_for(meta, node, url_dn))
+        path = self._resolve(dn)
+        if path[-1][0].name != meta.name:
+            raise errors.cannot_contain(rn_of(dn), parent_dn(dn))
+        self._ensure_ancestors(path, dn)
+        self._node(node, meta, dn, path[-1][2])
+        return dn
+
+    def _node(self, node: ProposedMO, meta: ClassMeta, dn: str, rn_values: dict[str, str]) -> None:
+        status = _status(node, meta, dn)
+        attrs = self._validated_attrs(node, meta, dn, rn_values)
+        exists = self.exists(dn)
+        if status == "deleted":
+            if exists:
+                self.steps.append(Step("delete", dn))
+                self.planned = {d: c for d, c in self.planned.items() if not is_ancestor(dn, d)}
+                self.planned[dn] = None
+                self.deleted_roots.append(dn)
+            return
+        if exists:
+            if status == {"created"}:
+                raise errors.already_exists(dn)
+            current = self.current(dn)
+            if current is not None:
+                self._check_create_only(meta, current, attrs)
+            self.steps.append(Step("modify", dn, meta, attrs))
+        else:
+            if status == {"modified"}:
+                raise errors.not_found_for_modify(dn)
+            if not meta.configurable and not self.system:
+                raise errors.bad_request(f"Cannot create object of non-configurable class {meta.name}: {dn}")
+            full = dict(rn_values)
+            full.update(attrs)
+            self.steps.append(Step("create", dn, meta, full))
+            self.planned[dn] = meta
+        for child in node.children:
+            self._child(child, meta, dn)
+        if not exists:
+            self._implicit_children(meta, dn)
+
+    def _child(self, node: ProposedMO, parent: ClassMeta, parent_dn_: str) -> None:
+        meta = self._class(node.cls)
+        given_dn = node.attrs.get("dn")
+        if given_dn:
+            if parent_dn(given_dn) != parent_dn_:
+                raise errors.cannot_contain(rn_of(given_dn), parent_dn_)
+            rn = rn_of(given_dn)
+        else:
+            rn = self._rn_for(meta, node, parent_dn_)
+        if meta not in parent.children:
+            raise errors.cannot_contain(rn, parent_dn_)
+        values = meta.rn.parse(rn) if meta.rn else None
+        if values is None:
+            raise errors.invalid_rn(rn)
+        self._node(node, meta, child_dn(parent_dn_, rn), values)
+
+    def _implicit_children(self, meta: ClassMeta, dn: str) -> None:
+        for cls, attrs in meta.implicit_children:
+            child = self.catalog.classes.get(cls)
+            if child is None or child.rn is None:
+                continue
+            rn = child.rn.format(attrs)
+            cdn = child_dn(dn, rn)
+            if not self.exists(cdn):
+                values = child.rn.parse(rn) or {}
+                self.steps.append(Step("create", cdn, child, {**values, **attrs}))
+                self.planned[cdn] = child
+                self._implicit_children(child, cdn)
+
+    def _ensure_ancestors(self, path: list[tuple[ClassMeta, str, dict[str, str]]], dn: str) -> None:
+        """Create missing ancestors with their defaults, as APIC does for a deep POST."""
+        rns = split_dn(dn)
+        for i, (meta, _rn, values) in enumerate(path[:-1]):
+            adn = "/".join(rns[: i + 1])
+            if not self.exists(adn):
+                if not meta.configurable and not self.system:
+                    raise errors.bad_request(f"Cannot create object of non-configurable class {meta.name}: {adn}")
+                self.steps.append(Step("create", adn, meta, dict(values)))
+                self.planned[adn] = meta
+                self._implicit_children(meta, adn)
+
+    # --- validation ------------------------------------------------------------------------------
+    def _class(self, name: str) -> ClassMeta:
+        meta = self.catalog.classes.get(name)
+        if meta is None or meta.abstract or meta.rn is None:
+            raise errors.unknown_class(name)
+        return meta
+
+    def _resolve(self, dn: str):
+        try:
+            return self.catalog.resolve_dn(dn)
+        except DnError as exc:
+            raise errors.invalid_dn(str(exc)) from None
+
+    def _rn_for(self, meta: ClassMeta, node: ProposedMO, parent: str) -> str:
+        given = node.attrs.get("rn")
+        if given:
+            return given
+        missing = [p for p in meta.naming if not node.attrs.get(p)]
+        if missing:
+            raise errors.invalid_rn(meta.rn.format(node.attrs))
+        return meta.rn.format(node.attrs)
+
+    def _validated_attrs(
+        self, node: ProposedMO, meta: ClassMeta, dn: str, rn_values: dict[str, str]
+    ) -> dict[str, str]:
+        out: dict[str, str] = {}
+        current = self.current(dn)
+        for prop, value in node.attrs.items():
+            if prop in IGNORED_ON_WRITE:
+                continue
+            spec = meta.props.get(prop)
+            if spec is None:
+                raise errors.unknown_attribute(prop, meta.name)
+            if prop in rn_values:
+                if value != rn_values[prop]:
+                    raise errors.naming_mismatch(prop, value, dn)
+                continue
+            if spec.access in ("ro", "implicit") and not self.system:
+                now = current.get(prop) if current is not None else spec.default
+                if value != now:
+                    raise errors.read_only(prop, meta.name, dn)
+                continue
+            _check_value(spec, value, meta.name, dn)
+            out[prop] = value
+        return out
+
+    def _check_create_only(self, meta: ClassMeta, current: MO, attrs: dict[str, str]) -> None:
+        for prop, value in attrs.items():
+            if meta.props[prop].access == "create-only" and current.get(prop) != value:
+                raise errors.create_only(meta.name, prop)
+
+
+def _status(node: ProposedMO, meta: ClassMeta, dn: str):
+    raw = node.attrs.get("status", "")
+    parts = {p.strip() for p in raw.split(",") if p.strip()}
+    if not parts:
+        return STATUS_UPSERT
+    if parts == {"deleted"}:
+        return "deleted"
+    if parts <= STATUS_UPSERT:
+        return parts
+    raise errors.bad_value(raw, "status", meta.name, dn)
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _check_value(spec: PropMeta, value: str, cls: str, dn: str) -> None:
+    if spec.kind == "enum":
+        if spec.values and value not in spec.values:
+            raise errors.bad_value(value, spec.name, cls, dn)
+    elif spec.kind == "bitmask":
+        flags = [f.strip() for f in value.split(",") if f.strip()]
+        if spec.values and any(f not in spec.values for f in flags):
+            raise errors.bad_value(value, spec.name, cls, dn)
+    elif spec.kind == "number":
+        if spec.values and value in spec.values:
+            return
+        if not _NUMBER.match(value):
+            raise errors.bad_value(value, spec.name, cls, dn)
+        number = float(value)
+        if (spec.min is not None and number < spec.min) or (spec.max is not None and number > spec.max):
+            raise errors.failed_validation(spec.name, dn, value)
+    elif spec.kind == "string":
+        if value == "" and not spec.min:
+            return
+        if spec.min is not None and len(value) < spec.min or spec.max is not None and len(value) > spec.max:
+            raise errors.failed_validation(spec.name, dn, value)
+        if spec.regex and not any(_regex(r).match(value) for r in spec.regex):
+            raise errors.failed_validation(spec.name, dn, value)
+
+
+_REGEX_CACHE: dict[str, re.Pattern] = {}
+
+
+def _regex(text: str) -> re.Pattern:
+    pattern = _REGEX_CACHE.get(text)
+    if pattern is None:
+        try:
+            pattern = re.compile(text)
+        except re.error:
+            pattern = re.compile(".*", re.DOTALL)
+        _REGEX_CACHE[text] = pattern
+    return pattern
+
+
+__all__ = ["ApicError", "ProposedMO", "WriteResult", "Writer"]

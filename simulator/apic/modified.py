@@ -1,0 +1,49 @@
+"""The reply to a write with `rsp-subtree=modified`: what really changed, as a tree under the posted MO.
+
+Ansible's aci_rest decides `changed` by scanning this reply for a status of created, modified or
+deleted, so an MO appears here only when an event says it changed; a no-op POST answers nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .mit.dn import is_ancestor, split_dn
+from .mit.store import Event
+from .mit.writes import WriteResult
+
+
+def modified_tree(result: WriteResult, class_of: Callable[[str], str]) -> list[dict]:
+    """`class_of(dn)` names the class of an unchanged MO that links a change to the root."""
+    root_dn = result.root_dn
+    changes: dict[str, Event] = {}
+    for event in result.events:
+        if event.dn == root_dn or is_ancestor(root_dn, event.dn):
+            changes.setdefault(event.dn, event)
+    if not changes:
+        return []
+    root_depth = len(split_dn(root_dn))
+    nodes: dict[str, dict] = {}
+
+    def body_of(dn: str, cls: str) -> dict:
+        if dn not in nodes:
+            key = "dn" if dn == root_dn else "rn"
+            nodes[dn] = {cls: {"attributes": {key: dn if dn == root_dn else split_dn(dn)[-1], "status": ""}}}
+        return next(iter(nodes[dn].values()))
+
+    for event in sorted(changes.values(), key=lambda e: len(split_dn(e.dn))):
+        attrs = body_of(event.dn, event.cls)["attributes"]
+        if event.kind != "deleted":
+            attrs.update({k: v for k, v in event.changed.items() if k not in ("dn", "rn", "status")})
+        attrs["status"] = event.kind
+        rns = split_dn(event.dn)
+        for depth in range(len(rns) - 1, root_depth - 1, -1):
+            child = "/".join(rns[: depth + 1])
+            parent = "/".join(rns[:depth])
+            kids = body_of(parent, changes[parent].cls if parent in changes else class_of(parent))
+            siblings = kids.setdefault("children", [])
+            if nodes[child] not in siblings:
+                siblings.append(nodes[child])
+            if parent in changes or parent == root_dn:
+                break
+    return [nodes[root_dn]] if root_dn in nodes else []
