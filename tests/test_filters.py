@@ -621,22 +621,61 @@ MO_CLASSES = ["fvTenant", "fvBD", "fvEPg", "fvAEPg", "l3extInstP", "fvATg", "vzB
 MO_ATTRS = ["name", "descr", "n", "flags"]
 
 EVAL_AST = trees(compare_nodes(st.sampled_from(MO_CLASSES), st.sampled_from(MO_ATTRS), SMALL_VALUES))
-MOS = st.builds(
-    lambda cls, attrs: FakeMO(cls, **attrs),
-    st.sampled_from(MO_CLASSES),
-    st.dictionaries(st.sampled_from(MO_ATTRS), SMALL_VALUES, max_size=4),
-)
 
 
-@given(EVAL_AST, st.lists(MOS, min_size=1, max_size=8))
+def _constants(node: Node) -> list[str]:
+    if isinstance(node, Compare):
+        return list(node.values)
+    if isinstance(node, Not):
+        return _constants(node.arg)
+    if isinstance(node, Logic):
+        return [v for a in node.args for v in _constants(a)]
+    return []
+
+
+def _numeric_twins(v: str) -> list[str]:
+    """Spellings of the same number that differ as strings, so numeric and string order disagree."""
+    if _ref_number(v) is None:
+        return [v]
+    return [v, v + "0" if "." in v else v + ".0", "0" + v.lstrip("+"), v + "e0"]
+
+
+def mos_for(node: Node):
+    """MOs biased towards the filter's own classes and constants, so comparisons often hit the edges
+    (equal bounds, numerically equal but textually different values) instead of trivially failing."""
+    consts = [t for v in _constants(node) for t in _numeric_twins(v)]
+    values = st.one_of(st.sampled_from(consts), SMALL_VALUES) if consts else SMALL_VALUES
+    return st.builds(
+        lambda cls, attrs: FakeMO(cls, **attrs),
+        st.sampled_from(MO_CLASSES),
+        st.dictionaries(st.sampled_from(MO_ATTRS), values, min_size=2, max_size=4),
+    )
+
+
+@given(st.data())
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
-def test_compiled_agrees_with_reference(ast, mos):
+def test_compiled_agrees_with_reference(data):
+    ast = data.draw(EVAL_AST, label="ast")
+    mos = data.draw(st.lists(mos_for(ast), min_size=1, max_size=8), label="mos")
     pred = compile_node(ast, is_a)
     via_text = compile_filter(format_filter(ast), is_a)
     for mo in mos:
         expected = reference_eval(ast, mo)
         assert pred(mo) is expected, (format_filter(ast), mo)
         assert via_text(mo) is expected
+
+
+@given(st.data())
+@settings(max_examples=600)
+def test_single_comparison_agrees_with_reference(data):
+    # Without and/or around it every comparison result is observable, which makes this the sharp
+    # check of the per-operator semantics.
+    node = data.draw(compare_nodes(st.sampled_from(MO_CLASSES), st.sampled_from(["n"]), SMALL_VALUES))
+    consts = [t for v in node.values for t in _numeric_twins(v)]
+    value = data.draw(st.one_of(st.sampled_from(consts), SMALL_VALUES), label="value")
+    cls = data.draw(st.sampled_from(MO_CLASSES + [node.cls] * 3), label="mo class")
+    mo = FakeMO(cls, n=value)
+    assert compile_node(node, is_a)(mo) is reference_eval(node, mo), (format_filter(node), mo)
 
 
 GRAMMARISH = st.text(alphabet="eqnltgbwanyitlsdorxfuwcr(),\" '\\.AB_1-", max_size=40)

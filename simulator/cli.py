@@ -1,0 +1,71 @@
+"""`acisim`: run the simulator lab from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from . import __version__
+from .apic import persist
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="acisim", description="Offline simulator of a Cisco APIC fabric")
+    parser.add_argument("--version", action="version", version=f"acisim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="start the lab and print where to connect")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--apic-port", type=int, default=8443, help="APIC port (default 8443; 0 picks a free one)")
+    serve.add_argument("--http", action="store_true", help="serve plain HTTP instead of HTTPS")
+    serve.add_argument("--state", type=Path, help="state file: loaded at start if present, saved on every change")
+    serve.add_argument("--fixture", type=Path, action="append", default=[], help="APIC objects to load (YAML list of {dn, body}); repeatable")
+    serve.add_argument("--topology", type=Path, help="fabric size file (pods, spines, leaves, version)")
+    serve.add_argument("--admin-user", default="admin")
+    serve.add_argument("--admin-password", default="cisco123")
+    serve.add_argument("--tls-dir", type=Path, help="where the self-signed certificate is kept")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve_command(args)
+    return 2
+
+
+def serve_command(args) -> int:
+    from .lab import Lab, LabOptions
+
+    for path in [*args.fixture, *( [args.topology] if args.topology else [])]:
+        if not path.exists():
+            print(f"acisim: error: no such file: {path}", file=sys.stderr)
+            return 2
+    try:
+        lab = Lab(LabOptions(args.admin_user, args.admin_password, args.topology, list(args.fixture)))
+        if args.state and args.state.exists():
+            count = persist.load(lab.apic.store, args.state)
+            print(f"restored {count} objects from {args.state}")
+        server = lab.start(args.host, args.apic_port, tls=not args.http, tls_dir=args.tls_dir)
+    except (OSError, ValueError) as exc:
+        print(f"acisim: error: {exc}", file=sys.stderr)
+        return 1
+    saver = persist.AutoSaver(lab.apic.store, args.state) if args.state else None
+    print(f"APIC     {server.url}")
+    print(f"login    {args.admin_user} / {args.admin_password}")
+    print(f"try      curl -sk -X POST {server.url}/api/aaaLogin.json "
+          f"-d '{{\"aaaUser\":{{\"attributes\":{{\"name\":\"{args.admin_user}\",\"pwd\":\"{args.admin_password}\"}}}}}}'")
+    print("Ctrl-C stops", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        pass
+    lab.stop()
+    if saver:
+        saver.stop()
+        print(f"saved state to {args.state}")
+    print("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
