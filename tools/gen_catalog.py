@@ -14,7 +14,9 @@ Two kinds of classes come out:
 * all others: the union of attribute names clients were seen using, typed from the enum lists the sources
   give, plus the housekeeping properties every MO carries (`complete: false`). Their kinds, enum lists and
   validators are copied from the same properties of the meta classes fvTenant and fvRsBd; defaults and
-  access follow what a real APIC returns (apic-rest.md §2.4, §3.6).
+  access follow what a real APIC returns (apic-rest.md §2.4, §3.6). Relation (Rs) classes get the
+  relation outputs (tCl, tDn, state, ...) instead of descr/ownerKey/ownerTag, and no nameAlias, as in meta.
+Superclass-only entries (no rn) keep whatever the sources list, usually nothing.
 
 The output is deterministic: sorted keys, one class per line.
 """
@@ -42,13 +44,21 @@ PLACEHOLDER = re.compile(r"\{([^}]+)\}")
 COMMON_TEMPLATE, RELATION_TEMPLATE = "fvTenant", "fvRsBd"
 READ_ONLY = ("childAction", "dn", "lcOwn", "modTs", "rn", "status", "uid", "userdom", "extMngdBy")
 CONFIG = ("annotation", "nameAlias")
-CONFIG_NOT_RS = ("descr", "ownerKey", "ownerTag")  # relation classes have no descr/owner props in meta
+CONFIG_NOT_RS = (
+    "descr",
+    "ownerKey",
+    "ownerTag",
+)  # 3 of the 70 meta Rs classes have descr, none an owner prop
 RELATION_READ_ONLY = ("tCl", "tRn", "tType", "rType", "state", "stateQual", "forceResolve", "tContextDn")
 READ_ONLY_IF_SEEN = ("monPolDn",)  # present on some classes only; read-only wherever a source lists it
-HOUSEKEEPING_DEFAULTS = {"lcOwn": "local", "uid": "0", "userdom": ":all:", "extMngdBy": "", "modTs": "never"}
+# Defaults that differ from the templates' meta defaults (apic-rest.md §2.4: uid "15374"-like, userdom ":all:").
+HOUSEKEEPING_DEFAULTS = {"uid": "0", "userdom": ":all:"}
+# What real controllers print for housekeeping props whose meta default is a placeholder, on every
+# class (apic-rest.md §2.4 [R]: extMngdBy "", userdom ":all:").
+WIRE_DEFAULTS = {"extMngdBy": "", "userdom": ":all:"}
 
 PROP_KEYS = {"kind", "default", "values", "access", "secure", "min", "max", "regex"}
-CLASS_KEYS = {"why", "rn", "naming", "parents", "super", "abstract", "configurable", "label", "relation", "props"}
+CLASS_KEYS = set("why rn naming parents super abstract configurable label relation props".split())
 KINDS = {"string", "enum", "bitmask", "number", "dn", "mac", "ip", "date", "other"}
 ACCESS = {"naming", "config", "create-only", "ro", "implicit"}
 
@@ -137,7 +147,8 @@ def meta_access(prop: dict) -> str:
 def meta_prop(prop: dict) -> dict:
     kind = kind_of(prop["type"])
     out = {"kind": kind, "default": meta_default(prop, kind), "access": meta_access(prop)}
-    if kind in ("enum", "bitmask"):
+    if kind in ("enum", "bitmask") or prop.get("validValues"):
+        # numbers, MACs and addresses may have named special values too (fvBD mtu "inherit")
         out["values"] = list(prop.get("validValues") or [])
     if prop.get("secure"):
         out["secure"] = True
@@ -178,7 +189,7 @@ class Housekeeping:
                 out[name] = dict(self.common[name], access="ro")
         for name in CONFIG + (() if relation is not None else CONFIG_NOT_RS):
             if name == "nameAlias" and relation is not None and name not in seen:
-                continue  # no meta relation class has nameAlias (see module docstring)
+                continue  # none of the 70 meta Rs classes has nameAlias, nor fvRsProv in apic-rest.md §2.4
             out[name] = dict(self.common[name], access="config")
         if relation is not None:
             out.update(self._relation_props(seen, naming, relation))
@@ -217,7 +228,7 @@ def source_relation(entry: dict) -> dict | None:
 
 
 def relation_of(name: str, entry: dict, ov: dict) -> dict | None:
-    """The relation facts of an Rs class ({} when it is an Rs class with nothing known), else None."""
+    """{to, kind, targetProp} of a relation class (values None where unknown); None for other classes."""
     if "relation" in ov:
         return dict(ov["relation"])
     rel = source_relation(entry)
@@ -229,7 +240,10 @@ def relation_of(name: str, entry: dict, ov: dict) -> dict | None:
 def build_class(name: str, entry: dict, ov: dict, housekeeping: Housekeeping) -> dict:
     is_meta = "metaFile" in entry
     rn = ov["rn"] if "rn" in ov else entry.get("rnFormat")
-    naming = ov.get("naming", placeholders(rn) if "rn" in ov else entry.get("namingProps") or placeholders(rn))
+    if "naming" in ov or "rn" in ov:
+        naming = ov.get("naming", placeholders(rn))
+    else:
+        naming = entry.get("namingProps") or placeholders(rn)
     if rn is not None and naming != placeholders(rn):
         raise CatalogError(f"{name}: naming {naming} does not match rn {rn!r}")
     relation = relation_of(name, entry, ov)
@@ -242,7 +256,11 @@ def build_class(name: str, entry: dict, ov: dict, housekeeping: Housekeeping) ->
         if rn is not None:  # superclass-only entries stay bare
             props.update(housekeeping.props(set(src_props), naming, relation))
         for p in naming:
-            props.setdefault(p, {"kind": "dn" if p == "tDn" else "string", "default": ""})["access"] = "naming"
+            blank = {"kind": "dn" if p == "tDn" else "string", "default": ""}
+            props.setdefault(p, blank)["access"] = "naming"
+    for p, default in WIRE_DEFAULTS.items():
+        if p in props:
+            props[p]["default"] = default
     for p, patch in (ov.get("props") or {}).items():
         props[p] = {**props.get(p, {"kind": "string", "default": "", "access": "config"}), **patch}
     for p, facts in props.items():
@@ -262,15 +280,23 @@ def build_class(name: str, entry: dict, ov: dict, housekeeping: Housekeeping) ->
     if relation is not None and relation.get("to"):
         if relation.get("kind") not in ("named", "explicit"):
             raise CatalogError(f"{name}: relation kind {relation.get('kind')!r}")
-        out["relation"] = {"to": relation["to"], "kind": relation["kind"], "targetProp": relation["targetProp"]}
+        out["relation"] = {
+            "to": relation["to"],
+            "kind": relation["kind"],
+            "targetProp": relation["targetProp"],
+        }
     return out
 
 
 def check_prop(cls: str, name: str, facts: dict) -> None:
-    if facts.get("kind") not in KINDS or facts.get("access") not in ACCESS or not isinstance(facts.get("default"), str):
+    if (
+        facts.get("kind") not in KINDS
+        or facts.get("access") not in ACCESS
+        or not isinstance(facts.get("default"), str)
+    ):
         raise CatalogError(f"{cls}.{name}: bad property facts {facts}")
-    if ("values" in facts) != (facts["kind"] in ("enum", "bitmask")):
-        raise CatalogError(f"{cls}.{name}: values belong to enum/bitmask kinds only ({facts})")
+    if facts["kind"] in ("enum", "bitmask") and "values" not in facts:
+        raise CatalogError(f"{cls}.{name}: enum/bitmask kinds need values ({facts})")
 
 
 def included_classes(source: dict, overlay: dict) -> list[str]:
@@ -319,7 +345,9 @@ def load_overlay(path: Path) -> tuple[dict, dict]:
             raise CatalogError(f"overlay {name}: unknown keys {sorted(unknown)}")
         for prop, patch in (entry.get("props") or {}).items():
             if not isinstance(patch, dict) or set(patch) - PROP_KEYS:
-                raise CatalogError(f"overlay {name}.{prop}: expected a mapping with keys from {sorted(PROP_KEYS)}")
+                raise CatalogError(
+                    f"overlay {name}.{prop}: expected a mapping with keys from {sorted(PROP_KEYS)}"
+                )
             if "default" in patch:
                 patch["default"] = str(patch["default"])
     return classes, children
