@@ -255,6 +255,6 @@ def test_property_facts_follow_the_contract(classes: dict) -> None:
             assert isinstance(spec["default"], str), where
             if spec["kind"] in ("enum", "bitmask"):
                 assert spec.get("values"), where
+            assert spec.get("secure", True) is True, where
     # numbers may carry named special values (a BD's MTU is a number or "inherit")
     assert "inherit" in classes["fvBD"]["props"]["mtu"]["values"]
-            assert spec.get("secure", True) is True, where

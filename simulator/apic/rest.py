@@ -45,6 +45,11 @@ def _split_format(path: str) -> tuple[str, str]:
     raise errors.ApicError(400, 400, f"Invalid request: unsupported format in {path} (use .json or .xml)")
 
 
+def _check_format(fmt: str) -> None:
+    if fmt not in ("json", "xml"):
+        raise errors.ApicError(400, 400, f"Invalid request: unsupported format .{fmt} (use .json or .xml)")
+
+
 def _raw_target() -> tuple[str, str]:
     """The path and query exactly as the client sent them (signatures cover the raw form)."""
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
@@ -73,8 +78,7 @@ def _error(err: ApicError, fmt: str) -> Response:
 
 
 def _format_of_request() -> str:
-    path = request.path.split("?")[0]
-    return "xml" if path.endswith(".xml") else "json"
+    return "xml" if request.path.endswith(".xml") else "json"
 
 
 def authenticate() -> Caller:
@@ -113,6 +117,7 @@ def _login_reply(session, fmt: str) -> Response:
 
 @bp.route("/api/aaaLogin.<fmt>", methods=["POST"])
 def login(fmt: str):
+    _check_format(fmt)
     attrs = codec.parse_login_body(request.get_data(), fmt)
     session = apic().aaa.login(attrs.get("name", ""), attrs.get("pwd", ""))
     return _login_reply(session, fmt)
@@ -120,6 +125,7 @@ def login(fmt: str):
 
 @bp.route("/api/aaaRefresh.<fmt>", methods=["GET", "POST"])
 def refresh(fmt: str):
+    _check_format(fmt)
     cookies = parse_cookies(request.headers.get("Cookie", ""))
     session = apic().aaa.refresh(cookies.get("apic-cookie"))
     return _login_reply(session, fmt)
@@ -127,6 +133,7 @@ def refresh(fmt: str):
 
 @bp.route("/api/aaaLogout.<fmt>", methods=["POST"])
 def logout(fmt: str):
+    _check_format(fmt)
     cookies = parse_cookies(request.headers.get("Cookie", ""))
     apic().aaa.logout(cookies.get("apic-cookie"))
     return _respond(codec.render([], fmt), fmt)
@@ -134,6 +141,7 @@ def logout(fmt: str):
 
 @bp.route("/api/webtokenSession.<fmt>", methods=["GET"])
 def webtoken_session(fmt: str):
+    _check_format(fmt)
     caller = authenticate()
     session = caller.session or apic().aaa.webtoken_session(caller)
     imdata = [{"webtokenSession": {"attributes": {"token": session.token}}}]
