@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .apic import persist
+from .apic.errors import ApicError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--http", action="store_true", help="serve plain HTTP instead of HTTPS")
     serve.add_argument("--state", type=Path, help="state file: loaded at start if present, saved on every change")
     serve.add_argument("--fixture", type=Path, action="append", default=[], help="APIC objects to load (YAML list of {dn, body}); repeatable")
+    serve.add_argument("--scenario", type=Path, help="lab scenario (scenarios/*.yaml): topology + fixtures")
     serve.add_argument("--topology", type=Path, help="fabric size file (pods, spines, leaves, version)")
     serve.add_argument("--admin-user", default="admin")
     serve.add_argument("--admin-password", default="cisco123")
@@ -35,17 +37,20 @@ def main(argv: list[str] | None = None) -> int:
 def serve_command(args) -> int:
     from .lab import Lab, LabOptions
 
-    for path in [*args.fixture, *( [args.topology] if args.topology else [])]:
+    for path in [*args.fixture, *(p for p in (args.topology, args.scenario) if p)]:
         if not path.exists():
             print(f"acisim: error: no such file: {path}", file=sys.stderr)
             return 2
     try:
-        lab = Lab(LabOptions(args.admin_user, args.admin_password, args.topology, list(args.fixture)))
+        options = LabOptions(args.admin_user, args.admin_password, args.topology, list(args.fixture))
+        if args.scenario:
+            options.apply_scenario(args.scenario)
+        lab = Lab(options)
         if args.state and args.state.exists():
             count = persist.load(lab.apic.store, args.state)
             print(f"restored {count} objects from {args.state}")
         server = lab.start(args.host, args.apic_port, tls=not args.http, tls_dir=args.tls_dir)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, ApicError) as exc:
         print(f"acisim: error: {exc}", file=sys.stderr)
         return 1
     saver = persist.AutoSaver(lab.apic.store, args.state) if args.state else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from flask import Flask
 
 from .apic import rest as apic_rest
@@ -25,6 +26,27 @@ class LabOptions:
     topology: Path | None = None
     fixtures: list[Path] = field(default_factory=list)
     refresh_timeout: int = 600
+
+    def apply_scenario(self, path: Path) -> None:
+        """Take the topology and fixtures a scenario file names (paths relative to the file)."""
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: a scenario is a mapping with topology/fixtures keys")
+        unknown = sorted(set(data) - SCENARIO_KEYS)
+        if unknown:
+            raise ValueError(f"{path}: unknown scenario keys: {', '.join(unknown)}")
+        base = Path(path).parent
+        if data.get("topology"):
+            self.topology = base / data["topology"]
+        self.fixtures = [base / f for f in data.get("fixtures", [])] + self.fixtures
+        self.admin_password = data.get("admin_password", self.admin_password)
+        for p in [self.topology, *self.fixtures]:
+            if p is not None and not Path(p).exists():
+                raise ValueError(f"{path}: no such file: {p}")
+
+
+SCENARIO_KEYS = {"name", "description", "topology", "fixtures", "admin_password"}
 
 
 class Lab:
