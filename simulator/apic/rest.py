@@ -111,7 +111,10 @@ def _login_reply(session, fmt: str) -> Response:
             }
         }
     ]
-    cookie = f"APIC-cookie={session.token}; path=/; HttpOnly; HttpOnly; Secure"
+    cookie = f"APIC-cookie={session.token}; path=/; HttpOnly; HttpOnly"
+    if request.is_secure:
+        # as recorded; over plain HTTP a Secure cookie would never come back from cookie-jar clients
+        cookie += "; Secure"
     return _respond(codec.render(imdata, fmt), fmt, headers={"Set-Cookie": cookie})
 
 

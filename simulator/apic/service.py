@@ -16,10 +16,10 @@ from ..clock import OffsetClock, apic_timestamp
 from ..fabric.topology import Topology
 from .aaa import Aaa, AaaConfig
 from .codec import parse_json_body
+from .managers.relations import RelationResolver
 from .mit.catalog import Catalog, default_catalog
 from .mit.store import Store
 from .mit.writes import ProposedMO, Writer
-from .managers.relations import RelationResolver
 from .query import QueryEngine
 
 DEFAULT_TREE = Path(__file__).with_name("default_tree.yaml")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from urllib.parse import unquote
 
 
@@ -120,7 +120,7 @@ class RnFormat:
         return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "")), self.text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def compile_rn_format(text: str) -> RnFormat:
     props: list[str] = []
     pattern: list[str] = []
