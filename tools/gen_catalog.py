@@ -178,6 +178,9 @@ class Housekeeping:
         self.common = {n: meta_prop(p) for n, p in source[COMMON_TEMPLATE]["properties"].items()}
         self.relation = {n: meta_prop(p) for n, p in source[RELATION_TEMPLATE]["properties"].items()}
 
+    def name_validators(self) -> dict:
+        return {k: v for k, v in self.common["name"].items() if k in ("min", "max", "regex")}
+
     def props(self, seen: set[str], naming: list[str], relation: dict | None) -> dict:
         out = {}
         for name in READ_ONLY:
@@ -258,6 +261,10 @@ def build_class(name: str, entry: dict, ov: dict, housekeeping: Housekeeping) ->
         for p in naming:
             blank = {"kind": "dn" if p == "tDn" else "string", "default": ""}
             props.setdefault(p, blank)["access"] = "naming"
+            if p == "name" and props[p]["kind"] == "string":
+                # naming:Name is one type across classes: take its length and pattern from fvTenant's meta
+                # (terraform's acceptance tests saw a real APIC reject a 65-character vzSubj name)
+                props[p].update(housekeeping.name_validators())
     for p, default in WIRE_DEFAULTS.items():
         if p in props:
             props[p]["default"] = default

@@ -114,6 +114,10 @@ def cannot_contain(child_rn: str, parent_dn: str) -> ApicError:
     return ApicError(400, 400, f"Invalid request. Can not contain child '{child_rn}' under parent '{parent_dn}'")
 
 
+def dn_not_valid_for_class(dn: str, cls: str) -> ApicError:
+    return ApicError(400, 400, f"Invalid request. dn '{dn}' is not valid for class {cls}")
+
+
 def invalid_rn(rn: str) -> ApicError:
     return ApicError(400, 104, f"Invalid RN {rn}")
 

@@ -16,6 +16,7 @@ from ..clock import OffsetClock, apic_timestamp
 from ..fabric.topology import Topology
 from .aaa import Aaa, AaaConfig
 from .codec import parse_json_body
+from .managers.certificates import CertificateDecoder
 from .managers.relations import RelationResolver
 from .mit.catalog import Catalog, default_catalog
 from .mit.store import Store
@@ -50,6 +51,7 @@ class Apic:
         """Back to a freshly booted controller: default policy universe, topology, admin user."""
         self.store = Store(self.catalog)
         self.relations = RelationResolver(self.store)
+        self.certificates = CertificateDecoder(self.store)
         self.writer = Writer(self.store, self.timestamp)
         self.queries = QueryEngine(self.store)
         self.aaa = Aaa(self.store, self.clock, self.config.aaa)
@@ -82,7 +84,7 @@ class Apic:
             f"uni/userext/user-{name}",
             {
                 "aaaUser": {
-                    "attributes": {"name": name, "pwd": password, "accountStatus": "active"},
+                    "attributes": {"name": name, "pwd": password, "accountStatus": "active", "unixUserId": "15374"},
                     "children": [
                         {
                             "aaaUserDomain": {

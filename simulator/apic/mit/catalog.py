@@ -205,8 +205,9 @@ class Catalog:
 
 
 def _position(rns: list[str], pos: int) -> int:
-    """Character offset of RN number `pos` in the DN (APIC reports where the bad RN starts)."""
-    return sum(len(r) + 1 for r in rns[:pos])
+    """Character offset just past RN number `pos` (the DME's wording: "Invalid DN sys/isis/inst,
+    wrong rn prefix inst at position 13")."""
+    return sum(len(r) + 1 for r in rns[:pos]) + len(rns[pos])
 
 
 _default: Catalog | None = None

@@ -131,10 +131,11 @@ class Transaction:
             return []
         removed = list(store.subtree(mo))
         parent = store.by_dn[parent_dn(dn)]
+        siblings = dict(parent.children or {})
         self._unlink(removed, parent)
         for node in reversed(removed):
             self.events.append(Event("deleted", node.dn, node.cls, {}, node))
-        self._undo.append(lambda: self._link(removed, parent))
+        self._undo.append(lambda: self._link(removed, parent, siblings))
         return removed
 
     def _unlink(self, nodes: list[MO], parent: MO) -> None:
@@ -146,15 +147,14 @@ class Transaction:
         if parent.children:
             parent.children.pop(nodes[0].rn, None)
 
-    def _link(self, nodes: list[MO], parent: MO) -> None:
+    def _link(self, nodes: list[MO], parent: MO, siblings: dict[str, MO]) -> None:
+        """Put a deleted subtree back, with its parent's children in their old order."""
         store = self.store
         for node in nodes:
             store.by_dn[node.dn] = node
             for cls in store.catalog.lineage(node.cls):
                 store.by_class.setdefault(cls, {})[node.dn] = node
-        if parent.children is None:
-            parent.children = {}
-        parent.children[nodes[0].rn] = nodes[0]
+        parent.children = siblings
 
 
 class Store:

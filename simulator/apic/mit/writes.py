@@ -22,6 +22,13 @@ IGNORED_ON_WRITE = frozenset(
     {"dn", "rn", "status", "childAction", "lcOwn", "modTs", "uid", "userdom", "extMngdBy", "monPolDn"}
 )
 STATUS_UPSERT = frozenset({"created", "modified"})
+# The monitoring policy an MO reports in monPolDn, by where it lives (apic-rest.md §2.4 [R]).
+MONITORING_POLICIES = (
+    ("uni/tn-", "uni/tn-common/monepg-default"),
+    ("uni/infra", "uni/infra/moninfra-default"),
+    ("uni/fabric", "uni/fabric/monfab-default"),
+    ("topology/", "uni/fabric/monfab-default"),
+)
 
 
 @dataclass
@@ -82,6 +89,8 @@ class Writer:
                     attrs = dict(step.attrs)
                     attrs.setdefault("modTs", ts)
                     attrs.setdefault("uid", self.uid)
+                    if "monPolDn" in step.meta.props and "monPolDn" not in attrs:
+                        attrs["monPolDn"] = _monitoring_policy(step.dn)
                     txn.create(step.meta, step.dn, attrs)
                 elif step.op == "modify":
                     mo = self.store.by_dn[step.dn]
@@ -138,12 +147,30 @@ class _Planner:
                 dn = url_dn
             else:
                 dn = child_dn(url_dn, self._rn_for(meta, node, url_dn))
-        path = self._resolve(dn)
-        if path[-1][0].name != meta.name:
-            raise errors.cannot_contain(rn_of(dn), parent_dn(dn))
+        path = self._resolve_for(dn, meta, given_dn)
+        if _status(node, meta, dn) == "deleted" and not self.exists(dn):
+            return dn  # deleting what is not there changes nothing, not even its missing parents
         self._ensure_ancestors(path, dn)
         self._node(node, meta, dn, path[-1][2])
         return dn
+
+    def _resolve_for(self, dn: str, meta: ClassMeta, given_dn: str | None):
+        """The DN's path from the root, checking its last RN names an MO of the body's class."""
+        try:
+            path = self.catalog.resolve_dn(dn)
+        except DnError as exc:
+            if given_dn and dn and self._fits_class_elsewhere(dn, meta):
+                raise errors.dn_not_valid_for_class(dn, meta.name) from None
+            raise errors.invalid_dn(str(exc)) from None
+        if path[-1][0].name != meta.name:
+            if given_dn:
+                raise errors.dn_not_valid_for_class(dn, meta.name)
+            raise errors.cannot_contain(rn_of(dn), parent_dn(dn))
+        return path
+
+    def _fits_class_elsewhere(self, dn: str, meta: ClassMeta) -> bool:
+        """The last RN has the body class's form, only under the wrong parent."""
+        return meta.rn is not None and meta.rn.parse(rn_of(dn)) is not None
 
     def _node(self, node: ProposedMO, meta: ClassMeta, dn: str, rn_values: dict[str, str]) -> None:
         status = _status(node, meta, dn)
@@ -245,6 +272,12 @@ class _Planner:
     ) -> dict[str, str]:
         out: dict[str, str] = {}
         current = self.current(dn)
+        if current is None:
+            for prop, value in rn_values.items():
+                spec = meta.props.get(prop)
+                if spec is not None:
+                    # the real text names the RN, not the DN, for a bad naming value
+                    _check_value(spec, value, meta.name, rn_of(dn))
         for prop, value in node.attrs.items():
             if prop in IGNORED_ON_WRITE:
                 continue
@@ -280,6 +313,10 @@ def _status(node: ProposedMO, meta: ClassMeta, dn: str):
     if parts <= STATUS_UPSERT:
         return parts
     raise errors.bad_value(raw, "status", meta.name, dn)
+
+
+def _monitoring_policy(dn: str) -> str:
+    return next((pol for prefix, pol in MONITORING_POLICIES if dn.startswith(prefix)), "")
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
