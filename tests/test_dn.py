@@ -116,7 +116,13 @@ def test_slash_inside_brackets_is_no_ancestor_separator():
 
 def test_nested_brackets_split():
     dn = "uni/tn-a/ap-b/epg-c/rspathAtt-[topology/pod-1/paths-101/pathep-[eth1/1]]"
-    assert split_dn(dn) == ["uni", "tn-a", "ap-b", "epg-c", "rspathAtt-[topology/pod-1/paths-101/pathep-[eth1/1]]"]
+    assert split_dn(dn) == [
+        "uni",
+        "tn-a",
+        "ap-b",
+        "epg-c",
+        "rspathAtt-[topology/pod-1/paths-101/pathep-[eth1/1]]",
+    ]
     assert rn_of(dn) == "rspathAtt-[topology/pod-1/paths-101/pathep-[eth1/1]]"
     assert parent_dn(dn) == "uni/tn-a/ap-b/epg-c"
 

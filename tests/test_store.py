@@ -88,7 +88,12 @@ def test_class_index_matches_catalog_lineage():
 
 def test_by_parent_index():
     store = build()
-    assert dns(store.children("uni/tn-a")) == {"uni/tn-a/BD-b1", "uni/tn-a/BD-b2", "uni/tn-a/ctx-v", "uni/tn-a/ap-p"}
+    assert dns(store.children("uni/tn-a")) == {
+        "uni/tn-a/BD-b1",
+        "uni/tn-a/BD-b2",
+        "uni/tn-a/ctx-v",
+        "uni/tn-a/ap-p",
+    }
     assert dns(store.children("uni")) == {"uni/tn-a", "uni/tn-z", "uni/vmmp-VMware"}
     assert store.children("uni/tn-z") == []
     assert store.children("uni/nope") == []
@@ -201,7 +206,12 @@ def test_modified_event_carries_changed_attributes_only():
     assert changed == {"arpFlood": "yes"}
     assert len(seen) == 1
     (event,) = seen[0]
-    assert (event.kind, event.dn, event.cls, event.changed) == ("modified", "uni/tn-a/BD-b1", "fvBD", {"arpFlood": "yes"})
+    assert (event.kind, event.dn, event.cls, event.changed) == (
+        "modified",
+        "uni/tn-a/BD-b1",
+        "fvBD",
+        {"arpFlood": "yes"},
+    )
     assert bd.attrs["arpFlood"] == "yes"
 
 

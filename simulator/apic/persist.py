@@ -38,11 +38,14 @@ def save(store: Store, path: Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(snapshot(store), f, separators=(",", ":"))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(snapshot(store), f, separators=(",", ":"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def load(store: Store, path: Path) -> int:
@@ -74,6 +77,8 @@ class AutoSaver:
                 save(self.store, self.path)
 
     def stop(self) -> None:
+        if self._changed in self.store.listeners:
+            self.store.listeners.remove(self._changed)
         self._stop.set()
         self._dirty.set()
         self._thread.join(timeout=10)

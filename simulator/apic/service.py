@@ -45,16 +45,23 @@ class Apic:
         self.config = config or ApicConfig()
         self.clock = clock or OffsetClock()
         self.catalog = catalog or default_catalog()
-        self.reset()
-
-    def reset(self) -> None:
-        """Back to a freshly booted controller: default policy universe, topology, admin user."""
         self.store = Store(self.catalog)
         self.relations = RelationResolver(self.store)
         self.certificates = CertificateDecoder(self.store)
         self.writer = Writer(self.store, self.timestamp)
         self.queries = QueryEngine(self.store)
         self.aaa = Aaa(self.store, self.clock, self.config.aaa)
+        self._boot()
+
+    def reset(self) -> None:
+        """Back to a freshly booted controller: default policy universe, topology, admin user.
+
+        The store object stays the same (listeners such as the state-file saver keep watching it);
+        its content is replaced and every session ends."""
+        with self.store.transaction() as txn:
+            for mo in self.store.root.child_list():
+                txn.delete(mo.dn)
+        self.aaa.sessions.clear()
         self._boot()
 
     def class_of(self, dn: str) -> str:

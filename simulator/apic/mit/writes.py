@@ -100,8 +100,8 @@ class Writer:
                         txn.modify(mo, changes)
                 else:
                     txn.delete(step.dn)
-            events = list(txn.events)
-        return WriteResult(root_dn, events)
+        # read after the transaction closed: the managers' reactions belong to this write too
+        return WriteResult(root_dn, list(txn.events))
 
 
 class _Planner:

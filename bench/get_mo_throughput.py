@@ -1,0 +1,280 @@
+"""GET /api/mo/uni/tn-common.json throughput as a ratio to a bare JSON endpoint on the same server.
+
+One werkzeug server serves the APIC app with one extra route, `/_bench/bare`, that returns a fixed
+small JSON body through Flask and nothing else. A client in a separate process (so that it does not
+share the server's GIL) alternates between the two endpoints in interleaved rounds (A B, B A, ...),
+with one client thread and with two; the figure is the ratio of the request rates, which cancels
+the machine's speed and drift. Two clients are measured: `requests` (what most tools use) and the
+lighter `http.client`, which leaves more of the time to the server and so shows its cost better.
+
+Diagnostics: the server's CPU time per request inside the WSGI app (thread CPU time, excluding the
+socket and HTTP parsing), and whether the server keeps connections alive.
+
+Target: GET mo rate >= 0.6 x bare rate.
+"""
+
+from __future__ import annotations
+
+import http.client
+import multiprocessing as mp
+import threading
+import time
+from collections import defaultdict
+
+import _common as c
+
+MO_PATH = "/api/mo/uni/tn-common.json"
+BARE_PATH = "/_bench/bare"
+BARE_BODY = '{"totalCount":"1","imdata":[{"benchBare":{"attributes":{"dn":"bench/bare","status":""}}}]}'
+TARGET_RATIO = 0.6
+CLIENTS = ("requests", "http.client")
+
+
+class WsgiCpuTimer:
+    """WSGI middleware: thread CPU time spent inside the app, per path."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.lock = threading.Lock()
+        self.totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+
+    def __call__(self, environ, start_response):
+        start = time.thread_time()
+        body = list(self.inner(environ, start_response))
+        spent = time.thread_time() - start
+        with self.lock:
+            entry = self.totals[environ.get("PATH_INFO", "")]
+            entry[0] += 1
+            entry[1] += spent
+        return body
+
+    def reset(self) -> None:
+        with self.lock:
+            self.totals.clear()
+
+    def per_request_us(self, path: str) -> float:
+        count, total = self.totals.get(path, (0, 0.0))
+        return total / count * 1e6 if count else 0.0
+
+
+def build_server():
+    from flask import Response
+
+    from simulator.lab import Lab
+    from simulator.web import serve_in_thread
+
+    lab = Lab()
+    app = lab.apic_app()
+
+    @app.route(BARE_PATH)
+    def bench_bare():
+        return Response(BARE_BODY, mimetype="application/json")
+
+    timer = WsgiCpuTimer(app.wsgi_app)
+    app.wsgi_app = timer
+    server = serve_in_thread(app, tls=False)
+    return lab, server, timer
+
+
+# --- the client process ----------------------------------------------------------------------------
+def _requests_loop(base: str, cookie: str, path: str, n: int, ready: threading.Barrier, errors: list[int]):
+    import requests
+
+    session = requests.Session()
+    session.trust_env = False
+    session.headers["Cookie"] = cookie
+    url = base + path
+    bad = 0
+    ready.wait()
+    for _ in range(n):
+        r = session.get(url, timeout=30)
+        if r.status_code != 200:
+            bad += 1
+    session.close()
+    errors.append(bad)
+
+
+def _http_client_loop(base: str, cookie: str, path: str, n: int, ready: threading.Barrier, errors: list[int]):
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    headers = {"Cookie": cookie}
+    bad = 0
+    ready.wait()
+    for _ in range(n):
+        conn.request("GET", path, headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+        if resp.status != 200:
+            bad += 1
+    conn.close()
+    errors.append(bad)
+
+
+def client_worker(base: str, cookie: str, schedule: list[tuple], out) -> None:
+    """Runs the schedule [(client, path, threads, n), ...]; sends back [(elapsed_s, errors), ...]."""
+    loops = {"requests": _requests_loop, "http.client": _http_client_loop}
+    results = []
+    for client, path, threads, n in schedule:
+        ready = threading.Barrier(threads + 1)
+        errors: list[int] = []
+        workers = [
+            threading.Thread(target=loops[client], args=(base, cookie, path, n, ready, errors))
+            for _ in range(threads)
+        ]
+        for w in workers:
+            w.start()
+        ready.wait()
+        start = time.perf_counter()
+        for w in workers:
+            w.join()
+        results.append((time.perf_counter() - start, sum(errors) + (threads - len(errors)) * n))
+    out.send(results)
+    out.close()
+
+
+def run_schedule(base: str, cookie: str, schedule: list[tuple]) -> list[tuple[float, int]]:
+    ctx = mp.get_context("spawn")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=client_worker, args=(base, cookie, schedule, send), daemon=True)
+    proc.start()
+    send.close()
+    results = recv.recv()
+    proc.join(timeout=30)
+    return results
+
+
+# --- the benchmark ---------------------------------------------------------------------------------
+def main() -> int:
+    args = c.parser(__doc__.splitlines()[0]).parse_args()
+    c.banner("GET /api/mo throughput vs a bare endpoint on the same server", args.quick)
+    rounds, per_thread = (3, 100) if args.quick else (10, 180)
+    warmup = 30 if args.quick else 100
+
+    lab, server, timer = build_server()
+    try:
+        base = server.url
+        cookie = c.login_cookie(base)
+
+        import requests
+
+        with requests.Session() as s:
+            s.trust_env = False
+            probe = s.get(base + MO_PATH, headers={"Cookie": cookie}, timeout=10)
+            probe.raise_for_status()
+            assert '"fvTenant"' in probe.text, probe.text[:200]
+            keep_alive = probe.headers.get("Connection", "").lower() != "close"
+            bare = s.get(base + BARE_PATH, timeout=10)
+            bare.raise_for_status()
+        mo_bytes, bare_bytes = len(probe.content), len(bare.content)
+
+        # interleaved schedule: each (client, threads) cell alternates the endpoint order per round
+        schedule: list[tuple] = []
+        cells: list[tuple[str, int, int, str]] = []  # client, threads, round, path -> schedule index
+        for client in CLIENTS:
+            for path in (BARE_PATH, MO_PATH):
+                schedule.append((client, path, 1, warmup))
+                cells.append((client, 0, -1, path))
+        for r in range(rounds):
+            for client in CLIENTS:
+                for threads in (1, 2):
+                    order = (BARE_PATH, MO_PATH) if r % 2 == 0 else (MO_PATH, BARE_PATH)
+                    for path in order:
+                        schedule.append((client, path, threads, per_thread))
+                        cells.append((client, threads, r, path))
+        timer.reset()
+        started = time.perf_counter()
+        results = run_schedule(base, cookie, schedule)
+        wall = time.perf_counter() - started
+    finally:
+        lab.stop()
+        server.stop()
+
+    rates: dict[tuple[str, int, int, str], float] = {}
+    errors = 0
+    for cell, (_c, _p, threads, n), (elapsed, bad) in zip(cells, schedule, results, strict=True):
+        errors += bad
+        if cell[1]:  # not a warm-up segment
+            rates[cell] = threads * n / elapsed
+
+    rows = []
+    figures: dict = {
+        "rounds": rounds,
+        "requests_per_thread_per_segment": per_thread,
+        "server_keep_alive": keep_alive,
+        "response_bytes": {"mo": mo_bytes, "bare": bare_bytes},
+        "errors": errors,
+        "wall_s": wall,
+        "cells": {},
+        "server_cpu_us_per_request": {
+            "mo": timer.per_request_us(MO_PATH),
+            "bare": timer.per_request_us(BARE_PATH),
+        },
+    }
+    for client in CLIENTS:
+        for threads in (1, 2):
+            bare_rates = [rates[(client, threads, r, BARE_PATH)] for r in range(rounds)]
+            mo_rates = [rates[(client, threads, r, MO_PATH)] for r in range(rounds)]
+            ratios = [m / b for m, b in zip(mo_rates, bare_rates, strict=True)]
+            key = f"{client}/{threads}t"
+            figures["cells"][key] = {
+                "bare_rps": c.median(bare_rates),
+                "mo_rps": c.median(mo_rates),
+                "ratio": c.median(ratios),
+                "ratio_per_round": ratios,
+            }
+            rows.append(
+                (
+                    client,
+                    threads,
+                    c.median(bare_rates),
+                    c.median(mo_rates),
+                    f"{c.median(ratios):.2f}",
+                    c.spread(ratios),
+                )
+            )
+
+    print(c.table(("client", "threads", "bare req/s", "GET mo req/s", "ratio", "ratio range"), rows))
+    cpu = figures["server_cpu_us_per_request"]
+    print()
+    print(
+        c.table(
+            ("server CPU inside the WSGI app", "us/request"),
+            [
+                ("GET " + MO_PATH, cpu["mo"]),
+                ("GET " + BARE_PATH, cpu["bare"]),
+                ("ratio bare/mo", f"{cpu['bare'] / cpu['mo']:.2f}" if cpu["mo"] else "-"),
+            ],
+        )
+    )
+    print(
+        f"\nresponse sizes: mo {mo_bytes} B, bare {bare_bytes} B; errors: {errors}; "
+        f"server keep-alive: {'yes' if keep_alive else 'NO (werkzeug answers Connection: close)'}; "
+        f"client wall time {wall:.1f} s"
+    )
+
+    headline = figures["cells"]["requests/1t"]["ratio"]
+    targets = [
+        c.target("GET mo / bare rate, requests, 1 thread", headline, TARGET_RATIO, "x", True),
+        c.target(
+            "GET mo / bare rate, requests, 2 threads",
+            figures["cells"]["requests/2t"]["ratio"],
+            TARGET_RATIO,
+            "x",
+            True,
+        ),
+        c.target(
+            "GET mo / bare rate, http.client, 1 thread",
+            figures["cells"]["http.client/1t"]["ratio"],
+            TARGET_RATIO,
+            "x",
+            True,
+        ),
+    ]
+    print()
+    c.print_targets(targets)
+    c.write_json(args.json, "get_mo_throughput", args.quick, figures, targets)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

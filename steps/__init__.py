@@ -1,0 +1,1 @@
+"""pytest-bdd step definitions for the features in ../features, grouped by domain."""

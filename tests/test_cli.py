@@ -1,0 +1,225 @@
+"""`acisim serve` as a user runs it: a subprocess, plain HTTP, a state file, Ctrl-C to stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+requests = pytest.importorskip("requests")
+
+STARTUP_DEADLINE = 60.0
+STOP_DEADLINE = 30.0
+
+
+class Served:
+    """One `python -m simulator.cli serve` process and the lines it printed."""
+
+    def __init__(self, *args: str):
+        env = dict(os.environ)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "simulator.cli", "serve", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self.url = ""
+        self.user = ""
+        self.password = ""
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def next_line(self, deadline: float) -> str | None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"no output in time; got so far: {self.lines}")
+        try:
+            line = self._queue.get(timeout=remaining)
+        except queue.Empty:
+            raise AssertionError(f"no output in time; got so far: {self.lines}") from None
+        if line is not None:
+            self.lines.append(line)
+        return line
+
+    def wait_ready(self) -> None:
+        """Read stdout until the 'Ctrl-C stops' line; the APIC URL and login come before it."""
+        deadline = time.monotonic() + STARTUP_DEADLINE
+        while True:
+            line = self.next_line(deadline)
+            if line is None:
+                err = self.proc.stderr.read() if self.proc.stderr else ""
+                raise AssertionError(f"serve exited early: {self.lines} {err}")
+            if line.startswith("APIC "):
+                self.url = line.split(None, 1)[1].strip()
+            elif line.startswith("login "):
+                self.user, _, self.password = line.split(None, 1)[1].strip().partition(" / ")
+            elif line.startswith("Ctrl-C"):
+                break
+        assert self.url.startswith("http://"), self.lines
+        assert self.user and self.password, self.lines
+
+    def stop(self) -> int:
+        """SIGINT, then collect the rest of the output."""
+        self.proc.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + STOP_DEADLINE
+        while self.next_line(deadline) is not None:
+            pass
+        return self.proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=STOP_DEADLINE)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+
+    def session(self):
+        s = requests.Session()
+        s.trust_env = False  # REQUESTS_CA_BUNDLE / proxies from the environment must not apply
+        s.verify = False
+        r = s.post(
+            f"{self.url}/api/aaaLogin.json",
+            json={"aaaUser": {"attributes": {"name": self.user, "pwd": self.password}}},
+            timeout=30,
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["imdata"][0]["aaaLogin"]["attributes"]["token"]
+        return s
+
+
+def create_tenant(s, url: str, name: str) -> None:
+    r = s.post(f"{url}/api/mo/uni.json", json={"fvTenant": {"attributes": {"name": name}}}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"totalCount": "0", "imdata": []}
+
+
+def tenant_names(s, url: str) -> set[str]:
+    r = s.get(f"{url}/api/class/fvTenant.json", timeout=30)
+    assert r.status_code == 200, r.text
+    return {e["fvTenant"]["attributes"]["name"] for e in r.json()["imdata"]}
+
+
+def saved_tenants(path: Path) -> set[str]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {attrs.get("name") for dn, cls, attrs in data["mos"] if cls == "fvTenant"}
+
+
+def serve_args(tmp_path: Path, *extra: str) -> list[str]:
+    return [
+        "--apic-port",
+        "0",
+        "--http",
+        "--state",
+        str(tmp_path / "state.json"),
+        "--tls-dir",
+        str(tmp_path),
+        *extra,
+    ]
+
+
+def test_serve_persists_across_restart(tmp_path):
+    state = tmp_path / "state.json"
+    first = Served(*serve_args(tmp_path))
+    try:
+        first.wait_ready()
+        assert first.user == "admin"
+        s = first.session()
+        create_tenant(s, first.url, "cli-tenant")
+        assert "cli-tenant" in tenant_names(s, first.url)
+        rc = first.stop()
+        assert rc == 0
+        assert "stopped" in first.lines
+        assert f"saved state to {state}" in first.lines
+    finally:
+        first.kill()
+    assert "cli-tenant" in saved_tenants(state)
+    assert not (tmp_path / "state.json.tmp").exists()
+
+    second = Served(*serve_args(tmp_path))
+    try:
+        second.wait_ready()
+        assert any(
+            line.startswith("restored ") and line.endswith(f"objects from {state}") for line in second.lines
+        )
+        s = second.session()
+        assert "cli-tenant" in tenant_names(s, second.url)
+        assert second.stop() == 0
+        assert "stopped" in second.lines
+    finally:
+        second.kill()
+    assert "cli-tenant" in saved_tenants(state)
+
+
+def test_reset_then_stop_saves_the_live_tree(tmp_path):
+    # /_sim/reset gives the APIC a fresh tree; the state file must follow that tree, not the old one
+    state = tmp_path / "state.json"
+    served = Served(*serve_args(tmp_path))
+    try:
+        served.wait_ready()
+        s = served.session()
+        create_tenant(s, served.url, "before-reset")
+        r = s.post(f"{served.url}/_sim/reset", timeout=30)
+        assert r.status_code == 200, r.text
+        s = served.session()
+        create_tenant(s, served.url, "after-reset")
+        assert tenant_names(s, served.url) >= {"after-reset"}
+        assert "before-reset" not in tenant_names(s, served.url)
+        assert served.stop() == 0
+    finally:
+        served.kill()
+    saved = saved_tenants(state)
+    assert "after-reset" in saved
+    assert "before-reset" not in saved
+
+
+def test_missing_fixture_is_a_one_line_error(tmp_path):
+    missing = tmp_path / "nope.yaml"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulator.cli", "serve", *serve_args(tmp_path, "--fixture", str(missing))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=STARTUP_DEADLINE)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=STOP_DEADLINE)
+    assert proc.returncode != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert str(missing) in lines[0]
+    assert lines[0].startswith("acisim: error:")
+    assert "Traceback" not in err
+    assert out == ""
+    assert not (tmp_path / "state.json").exists()
+
+
+def test_version_flag():
+    out = subprocess.run(
+        [sys.executable, "-m", "simulator.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_DEADLINE,
+    )
+    assert out.returncode == 0
+    assert out.stdout.startswith("acisim ")
