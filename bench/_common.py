@@ -40,6 +40,15 @@ def spread(values: Sequence[float], fmt: str = ".2f") -> str:
     return f"{min(values):{fmt}}..{max(values):{fmt}}"
 
 
+def iqr(values: Sequence[float], fmt: str = ".2f") -> str:
+    """`q1..q3` of a series (the middle half), a spread that ignores the odd disturbed sample."""
+    ordered = sorted(values)
+    if len(ordered) < 4:
+        return spread(ordered, fmt)
+    q1, _, q3 = statistics.quantiles(ordered, n=4)
+    return f"{q1:{fmt}}..{q3:{fmt}}"
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """A plain fixed-width table; numbers are right-aligned."""
     rows = [[_cell(v) for v in row] for row in rows]

@@ -194,10 +194,12 @@ def test_changing_the_name_re_resolves(apic):
     assert rel_state(apic, RSBD)["tDn"] == "uni/tn-t/BD-b2"
     # the write reports the new name and the newly resolved target
     changes = events_for(result, RSBD)
-    assert {k for k, _ in changes} == {"modified"}
-    merged = {k: v for _, changed in changes for k, v in changed.items()}
-    assert merged["tnFvBDName"] == "b2"
-    assert merged["tDn"] == "uni/tn-t/BD-b2"
+    # one event per MO and write: the new name and the newly resolved target together
+    assert len(changes) == 1
+    kind, changed = changes[0]
+    assert kind == "modified"
+    assert changed["tnFvBDName"] == "b2"
+    assert changed["tDn"] == "uni/tn-t/BD-b2"
     # the old target no longer affects the relation
     result = apic.writer.delete("uni/tn-t/BD-b1")
     assert events_for(result, RSBD) == []

@@ -76,6 +76,7 @@ class Transaction:
         self.events: list[Event] = []
         self._undo: list[Callable[[], None]] = []
         self._created: dict[str, Event] = {}
+        self._modified: dict[str, Event] = {}
 
     def rollback(self) -> None:
         """Undo every mutation made so far (a write that fails half-way leaves no trace)."""
@@ -83,6 +84,7 @@ class Transaction:
             self._undo.pop()()
         self.events.clear()
         self._created.clear()
+        self._modified.clear()
 
     def create(self, meta: ClassMeta, dn: str, attrs: dict[str, str]) -> MO:
         store = self.store
@@ -114,12 +116,15 @@ class Transaction:
                 else:
                     mo.attrs[prop] = value
         if changed:
-            created = self._created.get(mo.dn)
-            if created is not None and created.mo is mo:
-                # an MO made in this transaction is reported once, as created, with its final values
-                created.changed.update(changed)
+            earlier = self._created.get(mo.dn) or self._modified.get(mo.dn)
+            if earlier is not None and earlier.mo is mo:
+                # one write reports an MO once: created with its final values, or modified with every
+                # property it changed (a relation's name and the tDn it resolves to alike)
+                earlier.changed.update(changed)
             else:
-                self.events.append(Event("modified", mo.dn, mo.cls, changed, mo))
+                event = Event("modified", mo.dn, mo.cls, changed, mo)
+                self.events.append(event)
+                self._modified[mo.dn] = event
             self._undo.append(lambda: setattr(mo, "attrs", before))
         return changed
 
