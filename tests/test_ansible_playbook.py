@@ -59,7 +59,7 @@ def _ansible_playbook() -> str:
         return str(beside)
     found = shutil.which("ansible-playbook")
     if not found:
-        pytest.skip("ansible-playbook is not installed (pip install ansible==12.3.0)")
+        pytest.fail("ansible-playbook is not installed: the test extras pin ansible==12.3.0 (pip install -e .[test])")
     return found
 
 

@@ -12,9 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
-requests = pytest.importorskip("requests")
+import requests
 
 STARTUP_DEADLINE = 60.0
 STOP_DEADLINE = 30.0
