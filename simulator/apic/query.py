@@ -154,10 +154,9 @@ class QueryEngine:
             return self._answer(base, q)
 
     def _answer(self, base: Iterable[MO], q: Query) -> tuple[list[dict], int]:
-        selected = list(self._targets(base, q))
-        if q.target_filter is not None:
-            pred = q.target_filter
-            selected = [mo for mo in selected if pred(mo)]
+        targets = self._targets(base, q)
+        pred = q.target_filter
+        selected = list(targets) if pred is None else [mo for mo in targets if pred(mo)]
         if "required" in q.include and q.rsp_classes:
             selected = [mo for mo in selected if self._has_rsp_class_below(mo, q)]
         if "count" in q.include:

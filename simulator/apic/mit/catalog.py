@@ -49,8 +49,10 @@ class Relation:
     target_prop: str
 
 
-@dataclass
+@dataclass(eq=False)
 class ClassMeta:
+    """One class of the catalog; compared by identity (there is one object per class)."""
+
     name: str
     rn: RnFormat | None
     naming: tuple[str, ...]
