@@ -138,7 +138,3 @@ def _xml_node(parent, node: Node) -> None:
     for child in body.get("children", ()):
         _xml_node(el, child)
 
-
-def event_message(subscription_ids: list[str], imdata: list[Node]) -> str:
-    """A websocket push: the ids are a list and there is no totalCount."""
-    return json.dumps({"subscriptionId": subscription_ids, "imdata": imdata}, separators=(",", ":"))

@@ -59,10 +59,6 @@ def invalid_filter(text: str) -> ApicError:
     return ApicError(400, 107, text)
 
 
-def result_too_big() -> ApicError:
-    return ApicError(400, 400, "Unable to process the query, result dataset is too big")
-
-
 # --- writes ---
 def json_parse_failed(detail: str) -> ApicError:
     return ApicError(400, 400, f"JSON parsing failed - {detail}")

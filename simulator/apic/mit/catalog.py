@@ -17,8 +17,6 @@ from .dn import DnError, RnFormat, compile_rn_format, split_dn
 
 CATALOG_FILE = Path(__file__).with_name("catalog.json")
 
-HOUSEKEEPING = ("childAction", "lcOwn", "modTs", "status", "uid", "userdom", "extMngdBy", "monPolDn")
-
 
 @dataclass(frozen=True)
 class PropMeta:
@@ -31,10 +29,6 @@ class PropMeta:
     min: int | float | None = None
     max: int | float | None = None
     regex: tuple[str, ...] = ()
-
-    @property
-    def writable(self) -> bool:
-        return self.access in ("config", "naming", "create-only")
 
     @property
     def config(self) -> bool:
@@ -71,14 +65,6 @@ class ClassMeta:
     def prop_names(self) -> tuple[str, ...]:
         """Property names in the order APIC prints them (alphabetical)."""
         return tuple(sorted(self.props))
-
-    @cached_property
-    def config_prop_names(self) -> tuple[str, ...]:
-        return tuple(p for p in self.prop_names if self.props[p].config)
-
-    @cached_property
-    def naming_prop_names(self) -> tuple[str, ...]:
-        return self.naming
 
     def child_for_rn(self, rn: str) -> tuple[ClassMeta, dict[str, str]] | None:
         """The child class whose RN format fits `rn`, with the naming values it carries."""

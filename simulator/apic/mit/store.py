@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .catalog import Catalog, ClassMeta
-from .dn import child_dn, parent_dn, rn_of
+from .dn import parent_dn, rn_of
 
 
 class MO:
@@ -220,6 +220,3 @@ class Store:
             if txn.events:
                 for listener in list(self.listeners):
                     listener(txn.events)
-
-    def child_dn(self, parent: str, rn: str) -> str:
-        return child_dn(parent, rn)
