@@ -32,27 +32,13 @@ def ensure_certificate(directory: Path | None = None, hosts: tuple[str, ...] = (
     if cert_path.exists() and key_path.exists():
         return cert_path, key_path
     directory.mkdir(parents=True, exist_ok=True)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     names = [x509.DNSName("localhost")]
     for host in ("127.0.0.1", "::1", *hosts):
         try:
             names.append(x509.IPAddress(ipaddress.ip_address(host)))
         except ValueError:
             names.append(x509.DNSName(host))
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "acisim"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "acisim")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=3650))
-        .add_extension(x509.SubjectAlternativeName(names), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
+    key, cert = self_signed("acisim", names, days=3650)
     tmp_key = key_path.with_suffix(".key.tmp")
     tmp_key.write_bytes(
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption())
@@ -63,6 +49,30 @@ def ensure_certificate(directory: Path | None = None, hosts: tuple[str, ...] = (
     os.replace(tmp_key, key_path)
     os.replace(tmp_cert, cert_path)
     return cert_path, key_path
+
+
+def self_signed(
+    common_name: str, alt_names: list[x509.GeneralName] | None = None, days: int = 365
+) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+    """A 2048-bit RSA key and a self-signed certificate for it (server certs, APIC user certs)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, common_name), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "acisim")]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    )
+    if alt_names:
+        builder = builder.add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
+    return key, builder.sign(key, hashes.SHA256())
 
 
 def server_context(cert: Path, key: Path) -> ssl.SSLContext:

@@ -21,7 +21,6 @@ the `rsp-subtree=modified` reply, §3.3):
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import shutil
@@ -31,12 +30,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 
 from simulator.lab import Lab, LabOptions
+from simulator.tls import self_signed
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")]
 
@@ -87,19 +84,7 @@ def _imdata(s: requests.Session, url: str, path: str) -> list[dict]:
 def _make_key_and_cert(directory: Path) -> tuple[Path, str]:
     """An RSA key (written as admin.key: cisco.aci derives certificate_name 'admin' from it) and a
     self-signed X.509 certificate for it, as PEM text."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "admin")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=365))
-        .sign(key, hashes.SHA256())
-    )
+    key, cert = self_signed("admin")
     directory.mkdir(parents=True, exist_ok=True)
     key_path = directory / "admin.key"
     key_path.write_bytes(

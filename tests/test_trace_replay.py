@@ -22,7 +22,6 @@ cookies name) and re-signs exactly the recorded METHOD + raw path?query + body (
 from __future__ import annotations
 
 import base64
-import datetime
 import http.client
 import json
 import re
@@ -30,13 +29,12 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.oid import NameOID
 
 from simulator.lab import Lab, LabOptions
+from simulator.tls import self_signed
 
 TRACE = Path(__file__).with_name("ansible") / "ansible-aci-trace.jsonl"
 CERT_DN = "uni/userext/user-admin/usercert-admin"
@@ -304,12 +302,7 @@ def http_lab():
 
 def _resigner(port: int):
     """Register a fresh certificate at the DN the recorded cookies name; sign like cisco.aci."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "admin")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
+    key, cert = self_signed("admin", days=30)
     rp = Replayer(port)
     status, headers, text = rp.send("POST", "/api/aaaLogin.json",
                                     '{"aaaUser":{"attributes":{"name":"admin","pwd":"secret"}}}', {})
