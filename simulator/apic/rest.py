@@ -18,6 +18,7 @@ from .mit.dn import decode_dn
 from .modified import modified_tree
 from .query import Query
 from .service import BUILD_TIME, Apic
+from .socket import bp as socket_bp
 
 bp = Blueprint("apic", __name__)
 
@@ -138,7 +139,9 @@ def refresh(fmt: str):
 def logout(fmt: str):
     _check_format(fmt)
     cookies = parse_cookies(request.headers.get("Cookie", ""))
-    apic().aaa.logout(cookies.get("apic-cookie"))
+    token = cookies.get("apic-cookie")
+    apic().aaa.logout(token)
+    apic().subscriptions.drop_session(token)
     return _respond(codec.render([], fmt), fmt)
 
 
@@ -152,18 +155,52 @@ def webtoken_session(fmt: str):
 
 
 # --- the tree ------------------------------------------------------------------------------------
+@bp.route("/api/subscriptionRefresh.<fmt>", methods=["GET"])
+def subscription_refresh(fmt: str):
+    _check_format(fmt)
+    authenticate()
+    sub_id = request.args.get("id", "")
+    apic().subscriptions.refresh(sub_id)
+    return _respond(codec.render([], fmt), fmt)
+
+
 @bp.route("/api/<path:rest>", methods=["GET"])
 def read(rest: str):
     path, fmt = _split_format(rest)
-    authenticate()
+    caller = authenticate()
     model = apic()
-    query = Query.from_params(_params(_raw_target()[1]), model.catalog)
+    params = _params(_raw_target()[1])
+    query = Query.from_params(params, model.catalog)
     kind, dn, cls = _target(path)
     if kind == "mo":
         imdata, total = model.queries.mo_query(dn, query)
     else:
         imdata, total = model.queries.class_query(cls, query, scope=dn or None)
-    return _respond(codec.render(imdata, fmt, total), fmt)
+    extra = _subscription(caller, params, kind, dn, cls, query)
+    return _respond(codec.render(imdata, fmt, total, extra), fmt)
+
+
+def _subscription(caller: Caller, params, kind: str, dn: str, cls: str, query: Query) -> dict | None:
+    """`subscription=yes` subscribes the caller's web token session to this query."""
+    values = dict(params)
+    wanted = values.get("subscription")
+    if wanted not in ("yes", "no"):
+        return None
+    token = caller.session.token if caller.session else parse_cookies(request.headers.get("Cookie", "")).get(
+        "apic-websocket-session"
+    )
+    if not token:
+        raise errors.ApicError(
+            400, 400, "Subscription requires a web token session: log in, or sign GET /api/webtokenSession.json"
+        )
+    key = (kind, dn, cls, tuple(p for p in params if p[0] not in ("subscription", "refresh-timeout")))
+    subs = apic().subscriptions
+    if wanted == "no":
+        subs.unsubscribe(token, key)
+        return None
+    target = dn if kind == "mo" else cls
+    scope = dn if kind == "class" else ""
+    return {"subscriptionId": subs.subscribe(token, kind, target, scope, query, key, values.get("refresh-timeout"))}
 
 
 @bp.route("/api/<path:rest>", methods=["POST"])
@@ -242,4 +279,5 @@ def create_app(model: Apic) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = model.config.max_body * 4
     app.url_map.strict_slashes = False
     app.register_blueprint(bp)
+    app.register_blueprint(socket_bp)
     return app

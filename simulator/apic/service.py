@@ -22,6 +22,7 @@ from .mit.catalog import Catalog, default_catalog
 from .mit.store import Store
 from .mit.writes import ProposedMO, Writer
 from .query import QueryEngine
+from .subscriptions import SubscriptionManager
 
 DEFAULT_TREE = Path(__file__).with_name("default_tree.yaml")
 BUILD_TIME = "Thu Jan 01 00:00:00 UTC 2026"
@@ -51,6 +52,7 @@ class Apic:
         self.writer = Writer(self.store, self.timestamp)
         self.queries = QueryEngine(self.store)
         self.aaa = Aaa(self.store, self.clock, self.config.aaa)
+        self.subscriptions = SubscriptionManager(self.store, self.clock, self.timestamp)
         self._boot()
 
     def reset(self) -> None:
@@ -61,6 +63,8 @@ class Apic:
         with self.store.transaction() as txn:
             for mo in self.store.root.child_list():
                 txn.delete(mo.dn)
+        for token in list(self.aaa.sessions):
+            self.subscriptions.drop_session(token)
         self.aaa.sessions.clear()
         self._boot()
 
