@@ -57,6 +57,8 @@ HOUSEKEEPING_DEFAULTS = {"uid": "0", "userdom": ":all:"}
 # class (apic-rest.md §2.4 [R]: extMngdBy "", userdom ":all:").
 WIRE_DEFAULTS = {"extMngdBy": "", "userdom": ":all:"}
 
+NAMING_NAME = {"min": 1, "max": 64, "regex": ["^[a-zA-Z0-9_.:-]+$"]}
+
 PROP_KEYS = {"kind", "default", "values", "access", "secure", "min", "max", "regex"}
 CLASS_KEYS = set("why rn naming parents super abstract configurable label relation props".split())
 KINDS = {"string", "enum", "bitmask", "number", "dn", "mac", "ip", "date", "other"}
@@ -178,9 +180,6 @@ class Housekeeping:
         self.common = {n: meta_prop(p) for n, p in source[COMMON_TEMPLATE]["properties"].items()}
         self.relation = {n: meta_prop(p) for n, p in source[RELATION_TEMPLATE]["properties"].items()}
 
-    def name_validators(self) -> dict:
-        return {k: v for k, v in self.common["name"].items() if k in ("min", "max", "regex")}
-
     def props(self, seen: set[str], naming: list[str], relation: dict | None) -> dict:
         out = {}
         for name in READ_ONLY:
@@ -262,9 +261,10 @@ def build_class(name: str, entry: dict, ov: dict, housekeeping: Housekeeping) ->
             blank = {"kind": "dn" if p == "tDn" else "string", "default": ""}
             props.setdefault(p, blank)["access"] = "naming"
             if p == "name" and props[p]["kind"] == "string":
-                # naming:Name is one type across classes: take its length and pattern from fvTenant's meta
-                # (terraform's acceptance tests saw a real APIC reject a 65-character vzSubj name)
-                props[p].update(housekeeping.name_validators())
+                # naming:Name is one type across classes (69 of the 79 naming `name` props in the meta
+                # files: 1..64 of [a-zA-Z0-9_.:-]; fvTenant's own is stricter). terraform's acceptance tests
+                # saw a real APIC reject a 65-character vzSubj name; acc-provision posts colons in names.
+                props[p].update(NAMING_NAME)
     for p, default in WIRE_DEFAULTS.items():
         if p in props:
             props[p]["default"] = default
