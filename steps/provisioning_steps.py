@@ -342,7 +342,7 @@ def epgs(provisioning, tenant, ap, datatable):
         bd = _mo(rsbd)[1]["attributes"]
         expected_bd = f"uni/tn-{tenant}/BD-{row[column['bridge domain']].strip()}"
         assert (bd["state"], bd["tDn"]) == ("formed", expected_bd), f"{epg_dn}: {bd['state']} {bd['tDn']}"
-        domains = {a["tDn"]: a for a in _relation_names(provisioning, epg_dn, "fvRsDomAtt", "tDn").values()}
+        domains = _relation_names(provisioning, epg_dn, "fvRsDomAtt", "tDn")
         expected = {}
         for cell in _split(row[column["domains"]]):
             kind, _, rest = cell.partition(" ")
