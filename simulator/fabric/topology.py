@@ -79,6 +79,36 @@ class Topology:
     def boot_bodies(self) -> list[tuple[str, dict]]:
         """The topology subtree as (dn, body) pairs the controller writes at start."""
         bodies: list[tuple[str, dict]] = [("topology", {"fabricTopology": {"attributes": {}}})]
+        # Fabric bring-up enables the infrastructure VLAN on the default AEP; acc-provision learns the
+        # infra VLAN from this relation's encap (acc-provision.md §4, apic-rest.md §5 infraAttEntityP row).
+        bodies.append(
+            (
+                "uni/infra/attentp-default",
+                {
+                    "infraAttEntityP": {
+                        "attributes": {"name": "default"},
+                        "children": [
+                            {
+                                "infraProvAcc": {
+                                    "attributes": {"name": "provacc"},
+                                    "children": [
+                                        {
+                                            "infraRsFuncToEpg": {
+                                                "attributes": {
+                                                    "tDn": "uni/tn-infra/ap-access/epg-default",
+                                                    "encap": f"vlan-{self.infra_vlan}",
+                                                    "mode": "regular",
+                                                }
+                                            }
+                                        }
+                                    ],
+                                }
+                            }
+                        ],
+                    }
+                },
+            )
+        )
         for pod in range(1, self.pods + 1):
             bodies.append((f"topology/pod-{pod}", {"fabricPod": {"attributes": {"id": str(pod)}}}))
         for n in self.nodes():
