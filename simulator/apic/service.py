@@ -18,6 +18,7 @@ from .aaa import Aaa, AaaConfig
 from .codec import parse_json_body
 from .managers.certificates import CertificateDecoder
 from .managers.relations import RelationResolver
+from .managers.vmm import VmmInventory
 from .mit.catalog import Catalog, default_catalog
 from .mit.store import Store
 from .mit.writes import ProposedMO, Writer
@@ -49,6 +50,7 @@ class Apic:
         self.store = Store(self.catalog)
         self.relations = RelationResolver(self.store)
         self.certificates = CertificateDecoder(self.store)
+        self.vmm = VmmInventory(self.store)
         self.writer = Writer(self.store, self.timestamp)
         self.queries = QueryEngine(self.store)
         self.aaa = Aaa(self.store, self.clock, self.config.aaa)
