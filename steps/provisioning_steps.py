@@ -108,8 +108,11 @@ class Provisioning:
         return tree
 
     def configuration(self) -> Tree:
-        """The policy universe (uni), which is what provisioning configures; comp/ is inventory."""
-        return self.subtree("uni")
+        """The policy universe (uni), which provisioning configures, and the VMM inventory (comp) the
+        controller derives from it."""
+        tree = self.subtree("uni")
+        tree.update(self.subtree("comp"))
+        return tree
 
     # --- acc-provision ---
     @property
