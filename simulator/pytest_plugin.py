@@ -10,7 +10,10 @@ simulator's own powers (clock, reset) use `apic_target.require_sim()` or the `si
 
 from __future__ import annotations
 
+import shutil
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -34,6 +37,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "sim" in item.keywords:
             item.add_marker(skip)
+
+
+def client_tool(name: str, pin: str) -> str:
+    """The path of a real client's command (acc-provision, ansible-playbook) installed with this
+    Python; a missing client fails the test: the suite never skips what it is meant to exercise."""
+    beside = Path(sys.executable).with_name(name)
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if not found:
+        pytest.fail(f"{name} is not installed: the test extras pin {pin} (pip install -e .[test])")
+    return found
 
 
 @dataclass

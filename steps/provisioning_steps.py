@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,6 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from pytest_bdd import given, parsers, then, when
 
+from simulator.pytest_plugin import client_tool
 from steps.apic_steps import TIMEOUT, _http, _login, _names
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,14 +39,6 @@ ACC_PROVISION_TIMEOUT = 180
 INFRA_VLAN_BINDING = "uni/infra/attentp-default/provacc/rsfuncToEpg-[uni/tn-infra/ap-access/epg-default]"
 
 
-def acc_provision_command() -> str:
-    beside = Path(sys.executable).with_name("acc-provision")
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("acc-provision")
-    if not found:
-        pytest.fail("acc-provision is not installed: the test extras pin acc-provision==6.1.1.7 (pip install -e .[test])")
-    return found
 
 
 # ------------------------------------------------------------------------------------ the APIC's tree
@@ -129,7 +120,7 @@ class Provisioning:
         return path
 
     def acc_provision(self, *args: str, password: str | None = None) -> subprocess.CompletedProcess:
-        command = [acc_provision_command(), "-c", str(self.write_config()), "-f", FLAVOR, *args,
+        command = [client_tool("acc-provision", "acc-provision==6.1.1.7"), "-c", str(self.write_config()), "-f", FLAVOR, *args,
                    "-u", self.target.user, "-p", self.target.password if password is None else password]
         self.run = subprocess.run(command, cwd=self.workdir, capture_output=True, text=True,
                                   timeout=ACC_PROVISION_TIMEOUT, check=False)

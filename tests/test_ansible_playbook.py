@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +32,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 
 from simulator.lab import Lab, LabOptions
+from simulator.pytest_plugin import client_tool
 from simulator.tls import self_signed
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")]
@@ -50,14 +50,6 @@ CHANGED_SECOND_RUN = {"13", "17"}  # rest_tn is created by 13 and deleted by 17 
 
 
 # --- helpers --------------------------------------------------------------------------------------
-def _ansible_playbook() -> str:
-    beside = Path(sys.executable).with_name("ansible-playbook")
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("ansible-playbook")
-    if not found:
-        pytest.fail("ansible-playbook is not installed: the test extras pin ansible==12.3.0 (pip install -e .[test])")
-    return found
 
 
 def _rest_session() -> requests.Session:
@@ -176,7 +168,7 @@ def run_playbook(tmp_path: Path, run_name: str, port: int, use_ssl: bool, key_pa
         "aci_private_key": str(key_path),
         "ansible_python_interpreter": sys.executable,
     }
-    cmd = [_ansible_playbook(), "-i", str(INVENTORY), str(PLAYBOOK), "-e", json.dumps(extra)]
+    cmd = [client_tool("ansible-playbook", "ansible==12.3.0"), "-i", str(INVENTORY), str(PLAYBOOK), "-e", json.dumps(extra)]
     if tags:
         cmd += ["--tags", tags]
     proc = subprocess.run(cmd, cwd=home, env=env, capture_output=True, text=True, timeout=900)

@@ -7,30 +7,22 @@ subscription on fvAEPg, events pushed over wss://<apic>/socket<token> while acc-
 from __future__ import annotations
 
 import json
-import shutil
 import ssl
 import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 import requests
 import websocket
 import yaml
 
 from simulator.lab import Lab, LabOptions
+from simulator.pytest_plugin import client_tool
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "fixtures" / "acc-provision" / "mykube-vxlan.yaml"
 PREREQS = REPO / "fixtures" / "apic" / "kube-fabric-prereqs.yaml"
 
 
-def _acc_provision() -> str:
-    beside = Path(sys.executable).with_name("acc-provision")
-    found = str(beside) if beside.exists() else shutil.which("acc-provision")
-    if not found:
-        pytest.fail("acc-provision is not installed: the test extras pin acc-provision==6.1.1.7")
-    return found
 
 
 def test_class_subscription_sees_acc_provision_create_the_epgs(tmp_path):
@@ -53,7 +45,7 @@ def test_class_subscription_sees_acc_provision_create_the_epgs(tmp_path):
         config["aci_config"]["apic_hosts"] = [f"127.0.0.1:{server.port}"]
         (tmp_path / "cfg.yaml").write_text(yaml.safe_dump(config))
         run = subprocess.run(
-            [_acc_provision(), "-c", "cfg.yaml", "-o", "aci-containers.yaml", "-f", "kubernetes-1.36",
+            [client_tool("acc-provision", "acc-provision==6.1.1.7"), "-c", "cfg.yaml", "-o", "aci-containers.yaml", "-f", "kubernetes-1.36",
              "-a", "-u", "admin", "-p", "secret"],
             cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
         )

@@ -15,10 +15,8 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import shutil
 import ssl
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from simulator.lab import Lab, LabOptions
+from simulator.pytest_plugin import client_tool
 
 pytestmark = pytest.mark.slow
 
@@ -40,14 +39,6 @@ USER = "mykube"
 CERT_DN = f"uni/userext/user-{USER}/usercert-{USER}.crt"
 
 
-def _acc_provision() -> str:
-    beside = Path(sys.executable).with_name("acc-provision")
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("acc-provision")
-    if not found:
-        pytest.fail("acc-provision is not installed: the test extras pin acc-provision==6.1.1.7 (pip install -e .[test])")
-    return found
 
 
 @dataclass
@@ -102,7 +93,7 @@ def cluster(tmp_path_factory):
     config["aci_config"]["apic_hosts"] = [f"127.0.0.1:{server.port}"]
     (workdir / "input.yaml").write_text(yaml.safe_dump(config))
     run = subprocess.run(
-        [_acc_provision(), "-c", "input.yaml", "-o", "aci-containers.yaml", "-f", "kubernetes-1.36", "-a",
+        [client_tool("acc-provision", "acc-provision==6.1.1.7"), "-c", "input.yaml", "-o", "aci-containers.yaml", "-f", "kubernetes-1.36", "-a",
          "-u", "admin", "-p", PASSWORD],
         cwd=workdir, capture_output=True, text=True, timeout=180, check=False,
     )
