@@ -1,0 +1,238 @@
+"""RHV inventories written as YAML (fixtures/rhv/*.yaml), and the engine a fresh install has.
+
+    data_centers:
+      - name: Default
+        networks:                       # the DC's logical networks; each gets its same-name profile
+          - {name: ovirtmgmt, description: Management Network, management: true}
+          - {name: web, vlan: 110, profiles: [web-mirror]}
+        clusters:
+          - name: Default
+            networks: [web]             # attached networks (the management network always is)
+            hosts:
+              - name: host1
+                address: 192.168.10.11
+                nics:                   # uplink: the fabric leaf and port the NIC is cabled to
+                  - {name: eno1, mac: "00:1a:4a:10:00:01", ip: 192.168.10.11/24, network: ovirtmgmt,
+                     uplink: {leaf: 101, port: eth1/1}}
+            vms:
+              - name: vm1
+                status: up              # up needs a host: named, or the least loaded one
+                host: host1
+                nics: [{name: nic1, profile: web, mac: "56:6f:1a:2b:00:01", ips: [10.1.10.11]}]
+
+Ids not given are derived from the names (the same file gives the same ids); a mistake in the
+file is a ValueError naming the entity, raised before anything is replaced.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import yaml
+
+from .model import (
+    Cluster,
+    ClusterAttachment,
+    DataCenter,
+    Host,
+    HostNic,
+    Inventory,
+    Network,
+    Uplink,
+    Vm,
+    VmNic,
+    VnicProfile,
+    stable_id,
+    vdsm_name,
+)
+
+FIXTURE_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z: creation and start times of fixture VMs
+
+FRESH_ENGINE = {
+    "data_centers": [{
+        "name": "Default", "description": "The default Data Center",
+        "networks": [{"name": "ovirtmgmt", "description": "Management Network", "management": True}],
+        "clusters": [{"name": "Default", "description": "The default server cluster"}],
+    }]
+}
+
+VM_STATES = ("up", "down")
+
+
+def read(path: str | Path) -> dict:
+    with open(path, encoding="utf-8") as f:
+        data = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    if not isinstance(data, dict) or not isinstance(data.get("data_centers"), list):
+        raise ValueError(f"{path}: an RHV inventory is a mapping with a data_centers list")
+    return data
+
+
+def build(data: dict) -> Inventory:
+    inv = Inventory()
+    for dc_data in data.get("data_centers", []):
+        _data_center(inv, dc_data)
+    return inv
+
+
+def _need(item: dict, key: str, what: str):
+    if not isinstance(item, dict) or not item.get(key):
+        raise ValueError(f"{what}: '{key}' is required (got {item!r})")
+    return item[key]
+
+
+def _data_center(inv: Inventory, data: dict) -> None:
+    name = _need(data, "name", "data center")
+    if inv.by_name(inv.data_centers, name):
+        raise ValueError(f"data center {name}: defined twice")
+    dc = DataCenter(data.get("id") or stable_id("dc", name), name, description=data.get("description", ""))
+    inv.data_centers[dc.id] = dc
+    management = None
+    for net_data in data.get("networks", []):
+        network = _network(inv, dc, net_data)
+        if net_data.get("management"):
+            management = network
+    for cl_data in data.get("clusters", []):
+        _cluster(inv, dc, management, cl_data)
+    dc_hosts = [h for c in inv.clusters_of(dc.id) for h in inv.hosts_of(c.id)]
+    if dc_hosts and not any(h.spm for h in dc_hosts):
+        dc_hosts[0].spm = True
+
+
+def _network(inv: Inventory, dc: DataCenter, data: dict) -> Network:
+    name = _need(data, "name", f"network in {dc.name}")
+    if any(n.name == name for n in inv.networks_of(dc.id)):
+        raise ValueError(f"network {name}: defined twice in data center {dc.name}")
+    vlan = data.get("vlan")
+    if vlan is not None and not (isinstance(vlan, int) and 0 <= vlan <= 4094):
+        raise ValueError(f"network {name}: vlan must be 0-4094, not {vlan!r}")
+    net_id = data.get("id") or stable_id("network", f"{dc.name}/{name}")
+    network = Network(net_id, name, dc.id, description=data.get("description", ""), vlan=vlan,
+                      mtu=int(data.get("mtu", 0)), vm=bool(data.get("vm", True)), vdsm_name=vdsm_name(name, net_id),
+                      labels=[data["label"]] if data.get("label") else [])
+    inv.networks[network.id] = network
+    if network.vm:
+        for profile_name in [name, *data.get("profiles", [])]:
+            profile = VnicProfile(stable_id("profile", f"{dc.name}/{name}/{profile_name}"), profile_name, network.id)
+            inv.profiles[profile.id] = profile
+    return network
+
+
+def _cluster(inv: Inventory, dc: DataCenter, management: Network | None, data: dict) -> None:
+    name = _need(data, "name", f"cluster in {dc.name}")
+    if inv.by_name(inv.clusters, name):
+        raise ValueError(f"cluster {name}: defined twice")
+    cluster = Cluster(data.get("id") or stable_id("cluster", name), name, dc.id,
+                      description=data.get("description", ""),
+                      cpu_type=data.get("cpu_type", "Intel Cascadelake Server Family"))
+    inv.clusters[cluster.id] = cluster
+    if management is not None:
+        management.clusters[cluster.id] = ClusterAttachment(required=True, display=True, migration=True,
+                                                            management=True, default_route=True)
+    for item in data.get("networks", []):
+        spec = item if isinstance(item, dict) else {"name": item}
+        network = next((n for n in inv.networks_of(dc.id) if n.name == spec.get("name")), None)
+        if network is None:
+            raise ValueError(f"cluster {name}: no network {spec.get('name')!r} in data center {dc.name}")
+        network.clusters.setdefault(cluster.id, ClusterAttachment(required=bool(spec.get("required", False))))
+    for host_data in data.get("hosts", []):
+        _host(inv, cluster, management, host_data)
+    for vm_data in data.get("vms", []):
+        _vm(inv, cluster, vm_data)
+
+
+def _host(inv: Inventory, cluster: Cluster, management: Network | None, data: dict) -> None:
+    name = _need(data, "name", f"host in {cluster.name}")
+    if inv.by_name(inv.hosts, name):
+        raise ValueError(f"host {name}: defined twice")
+    host_id = data.get("id") or stable_id("host", name)
+    host = Host(host_id, name, data.get("address", name), cluster.id, status=data.get("status", "up"),
+                memory=int(data.get("memory_gb", 256)) * 1024**3, spm=bool(data.get("spm", False)),
+                serial=host_id.split("-")[-1].upper(), uuid=stable_id("hw", name).upper())
+    for index, nic_data in enumerate(data.get("nics", [])):
+        host.nics.append(_host_nic(inv, host, management, index, nic_data))
+    inv.hosts[host.id] = host
+
+
+def _host_nic(inv: Inventory, host: Host, management: Network | None, index: int, data: dict) -> HostNic:
+    nic_name = data.get("name", f"eno{index + 1}")
+    nic_id = stable_id("host_nic", f"{host.name}/{nic_name}")
+    default_mac = "00:1a:4a:" + ":".join(nic_id.replace("-", "")[i:i + 2] for i in (0, 2, 4))
+    nic = HostNic(nic_id, nic_name, str(data.get("mac") or default_mac).lower(), mtu=int(data.get("mtu", 1500)),
+                  speed=int(data.get("speed", 10_000_000_000)))
+    if data.get("ip"):
+        iface = ipaddress.ip_interface(str(data["ip"]))
+        nic.ip, nic.netmask = str(iface.ip), str(iface.network.netmask)
+        nic.gateway = str(data.get("gateway", next(iface.network.hosts())))
+    network_name = data.get("network")
+    if network_name:
+        dc_id = inv.clusters[host.cluster_id].data_center_id
+        network = next((n for n in inv.networks_of(dc_id) if n.name == network_name), None)
+        if network is None:
+            raise ValueError(f"host {host.name} nic {nic_name}: no network {network_name!r}")
+        nic.network_id = network.id
+    elif index == 0 and management is not None:
+        nic.network_id = management.id
+    uplink = data.get("uplink")
+    if uplink:
+        if not isinstance(uplink, dict) or "leaf" not in uplink or "port" not in uplink:
+            raise ValueError(f"host {host.name} nic {nic_name}: uplink needs leaf and port")
+        nic.uplink = Uplink(int(uplink["leaf"]), str(uplink["port"]), int(uplink.get("pod", 1)))
+    return nic
+
+
+def _vm(inv: Inventory, cluster: Cluster, data: dict) -> None:
+    name = _need(data, "name", f"VM in {cluster.name}")
+    if inv.by_name(inv.vms, name):
+        raise ValueError(f"VM {name}: defined twice")
+    status = data.get("status", "down")
+    if status not in VM_STATES:
+        raise ValueError(f"VM {name}: status must be one of {', '.join(VM_STATES)}, not {status!r}")
+    cpus = int(data.get("cpus", 1))
+    vm = Vm(data.get("id") or stable_id("vm", name), name, cluster.id, status=status,
+            description=data.get("description", ""), memory=int(data.get("memory_mb", 1024)) * 1024**2,
+            sockets=cpus, os_type=data.get("os", "rhel_8x64"), fqdn=data.get("fqdn", ""),
+            creation_time=FIXTURE_EPOCH)
+    if status == "up":
+        vm.host_id = _placement(inv, cluster, vm, data.get("host"))
+        vm.start_time = FIXTURE_EPOCH
+    elif data.get("host"):
+        raise ValueError(f"VM {name}: a down VM runs on no host")
+    for index, nic_data in enumerate(data.get("nics", [])):
+        vm.nics.append(_vm_nic(inv, cluster, vm, index, nic_data))
+    inv.vms[vm.id] = vm
+
+
+def _placement(inv: Inventory, cluster: Cluster, vm: Vm, host_name: str | None) -> str:
+    hosts = [h for h in inv.hosts_of(cluster.id) if h.status == "up"]
+    if host_name:
+        host = next((h for h in hosts if h.name == host_name), None)
+        if host is None:
+            raise ValueError(f"VM {vm.name}: {host_name!r} is not an up host of cluster {cluster.name}")
+        return host.id
+    if not hosts:
+        raise ValueError(f"VM {vm.name}: cluster {cluster.name} has no up host to run it")
+    return min(hosts, key=lambda h: (len(inv.vms_on(h.id)), h.name)).id
+
+
+def _vm_nic(inv: Inventory, cluster: Cluster, vm: Vm, index: int, data: dict) -> VmNic:
+    nic_name = data.get("name", f"nic{index + 1}")
+    profile_id = None
+    if data.get("profile"):
+        wanted_network = data.get("network")
+        for network in inv.cluster_networks(cluster.id):
+            if wanted_network and network.name != wanted_network:
+                continue
+            profile = next((p for p in inv.profiles_of(network.id) if p.name == data["profile"]), None)
+            if profile is not None:
+                profile_id = profile.id
+                break
+        if profile_id is None:
+            raise ValueError(f"VM {vm.name} nic {nic_name}: no profile {data['profile']!r} on the networks of "
+                             f"cluster {cluster.name}")
+    mac = str(data.get("mac") or "").lower()
+    if not mac:
+        raise ValueError(f"VM {vm.name} nic {nic_name}: mac is required")
+    ips = [str(ip) for ip in data.get("ips", [])]
+    return VmNic(stable_id("vm_nic", f"{vm.name}/{nic_name}"), nic_name, mac, profile_id,
+                 interface=data.get("interface", "virtio"), ips=ips, guest_name=data.get("guest_name", ""))

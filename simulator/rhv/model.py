@@ -1,0 +1,286 @@
+"""The engine's inventory: data centers, clusters, hosts, logical networks, vNIC profiles, VMs.
+
+Plain data with the relations the engine keeps (a cluster belongs to a data center, a VM runs on
+a host of its cluster, a VM NIC uses a profile of a network). Behaviour lives elsewhere: the
+state machines in `states.py`/`lifecycle.py`, the network rules in `networking.py`.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from dataclasses import dataclass, field
+
+BLANK_TEMPLATE_ID = "00000000-0000-0000-0000-000000000000"
+ROOT_TAG_ID = "00000000-0000-0000-0000-000000000000"
+ID_NAMESPACE = uuid.UUID("6f1c3e2a-5d0b-4b7e-9a41-0c7e2b9d5a11")
+
+RUNNING = ("powering_up", "up", "migrating", "powering_down", "paused", "wait_for_launch", "reboot_in_progress")
+
+
+def stable_id(kind: str, key: str) -> str:
+    """The id an inventory entity gets when its fixture names none: the same name, the same id."""
+    return str(uuid.uuid5(ID_NAMESPACE, f"{kind}:{key}"))
+
+
+class IdFactory:
+    """UUIDs for what is created at run time, from a seeded stream: same seed, same ids."""
+
+    def __init__(self, seed: int | str = 0):
+        self._rng = random.Random(f"rhv-ids:{seed}")
+
+    def new(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+
+@dataclass
+class Version:
+    major: int
+    minor: int
+    build: int = 0
+    revision: int = 0
+    full: str = ""
+
+
+@dataclass
+class DataCenter:
+    id: str
+    name: str
+    description: str = ""
+    status: str = "up"
+    local: bool = False
+    storage_format: str = "v5"
+    version: Version = field(default_factory=lambda: Version(4, 7))
+    mac_pool_id: str = "58ca604b-017d-0374-0220-00000000014e"
+
+
+@dataclass
+class Cluster:
+    id: str
+    name: str
+    data_center_id: str
+    description: str = ""
+    cpu_type: str = "Intel Cascadelake Server Family"
+    architecture: str = "x86_64"
+    version: Version = field(default_factory=lambda: Version(4, 7))
+    switch_type: str = "legacy"
+
+
+@dataclass
+class Uplink:
+    """Where a host NIC is cabled on the fabric: what LLDP on that NIC hears from the leaf."""
+
+    leaf: int
+    port: str
+    pod: int = 1
+
+    @property
+    def leaf_name(self) -> str:
+        return f"leaf-{self.leaf}"
+
+    @property
+    def path(self) -> str:
+        return f"topology/pod-{self.pod}/paths-{self.leaf}/pathep-[{self.port}]"
+
+
+@dataclass
+class HostNic:
+    id: str
+    name: str
+    mac: str
+    mtu: int = 1500
+    speed: int = 10_000_000_000
+    status: str = "up"
+    ip: str = ""
+    netmask: str = ""
+    gateway: str = ""
+    boot_protocol: str = "static"
+    network_id: str | None = None
+    uplink: Uplink | None = None
+
+
+@dataclass
+class Host:
+    id: str
+    name: str
+    address: str
+    cluster_id: str
+    status: str = "up"
+    nics: list[HostNic] = field(default_factory=list)
+    cpu_type: str = "Intel Cascadelake Server Family"
+    cpu_name: str = "Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz"
+    cpu_speed: int = 2100
+    sockets: int = 2
+    cores: int = 20
+    threads: int = 2
+    memory: int = 256 * 1024**3
+    serial: str = ""
+    uuid: str = ""
+    vdsm: Version = field(default_factory=lambda: Version(4, 50, 3, 4, "vdsm-4.50.3.4-1.el8ev"))
+    spm: bool = False
+    maintenance_reason: str = ""
+
+    @property
+    def uplinks(self) -> list[Uplink]:
+        """The fabric ports this host is cabled to, NIC by NIC: where its VMs' endpoints appear."""
+        return [nic.uplink for nic in self.nics if nic.uplink is not None]
+
+
+@dataclass
+class ClusterAttachment:
+    """A logical network as one cluster sees it: required or not, and its roles there."""
+
+    required: bool = False
+    display: bool = False
+    migration: bool = False
+    management: bool = False
+    default_route: bool = False
+
+
+@dataclass
+class Network:
+    id: str
+    name: str
+    data_center_id: str
+    description: str = ""
+    comment: str = ""
+    vlan: int | None = None
+    mtu: int = 0
+    stp: bool = False
+    vm: bool = True
+    vdsm_name: str = ""
+    port_isolation: bool = False
+    labels: list[str] = field(default_factory=list)
+    clusters: dict[str, ClusterAttachment] = field(default_factory=dict)
+
+    def usages(self) -> list[str]:
+        return ["vm"] if self.vm else []
+
+
+@dataclass
+class VnicProfile:
+    id: str
+    name: str
+    network_id: str
+    description: str = ""
+    pass_through: str = "disabled"
+    port_mirroring: bool = False
+    migratable: bool | None = None
+    network_filter_id: str = "5a55d534-0151-0329-0198-00000000039d"
+
+
+@dataclass
+class VmNic:
+    id: str
+    name: str
+    mac: str
+    profile_id: str | None
+    interface: str = "virtio"
+    linked: bool = True
+    plugged: bool = True
+    ips: list[str] = field(default_factory=list)
+    guest_name: str = ""
+
+
+@dataclass
+class Vm:
+    id: str
+    name: str
+    cluster_id: str
+    status: str = "down"
+    host_id: str | None = None
+    description: str = ""
+    comment: str = ""
+    memory: int = 1024**3
+    sockets: int = 1
+    cores: int = 1
+    threads: int = 1
+    os_type: str = "rhel_8x64"
+    fqdn: str = ""
+    nics: list[VmNic] = field(default_factory=list)
+    template_id: str = BLANK_TEMPLATE_ID
+    creation_time: float = 0.0
+    start_time: float | None = None
+    stop_time: float | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.status in RUNNING
+
+
+class Inventory:
+    """Every entity by id, with the lookups the engine's queries make cheap."""
+
+    def __init__(self):
+        self.data_centers: dict[str, DataCenter] = {}
+        self.clusters: dict[str, Cluster] = {}
+        self.hosts: dict[str, Host] = {}
+        self.networks: dict[str, Network] = {}
+        self.profiles: dict[str, VnicProfile] = {}
+        self.vms: dict[str, Vm] = {}
+
+    # --- lookups ---------------------------------------------------------------------------------
+    def by_name(self, table: dict, name: str):
+        for entity in table.values():
+            if entity.name == name:
+                return entity
+        return None
+
+    def clusters_of(self, dc_id: str) -> list[Cluster]:
+        return [c for c in self.clusters.values() if c.data_center_id == dc_id]
+
+    def hosts_of(self, cluster_id: str) -> list[Host]:
+        return [h for h in self.hosts.values() if h.cluster_id == cluster_id]
+
+    def vms_on(self, host_id: str) -> list[Vm]:
+        return [v for v in self.vms.values() if v.host_id == host_id]
+
+    def data_center_of_cluster(self, cluster_id: str) -> DataCenter:
+        return self.data_centers[self.clusters[cluster_id].data_center_id]
+
+    def networks_of(self, dc_id: str) -> list[Network]:
+        return [n for n in self.networks.values() if n.data_center_id == dc_id]
+
+    def cluster_networks(self, cluster_id: str) -> list[Network]:
+        return [n for n in self.networks.values() if cluster_id in n.clusters]
+
+    def management_network(self, cluster_id: str) -> Network | None:
+        for network in self.cluster_networks(cluster_id):
+            if network.clusters[cluster_id].management:
+                return network
+        return None
+
+    def profiles_of(self, network_id: str) -> list[VnicProfile]:
+        return [p for p in self.profiles.values() if p.network_id == network_id]
+
+    def network_of_nic(self, nic: VmNic) -> Network | None:
+        profile = self.profiles.get(nic.profile_id or "")
+        return self.networks.get(profile.network_id) if profile else None
+
+    def nics_using_profile(self, profile_id: str) -> list[tuple[Vm, VmNic]]:
+        return [(vm, nic) for vm in self.vms.values() for nic in vm.nics if nic.profile_id == profile_id]
+
+    def vms_using_network(self, network_id: str) -> list[Vm]:
+        profile_ids = {p.id for p in self.profiles_of(network_id)}
+        return [vm for vm in self.vms.values() if any(nic.profile_id in profile_ids for nic in vm.nics)]
+
+    def macs_in_use(self) -> set[str]:
+        return {nic.mac.lower() for vm in self.vms.values() for nic in vm.nics}
+
+    def find_vm_nic(self, vm: Vm, nic_id: str) -> VmNic | None:
+        return next((n for n in vm.nics if n.id == nic_id), None)
+
+    def find_host_nic(self, host: Host, nic_id: str) -> HostNic | None:
+        return next((n for n in host.nics if n.id == nic_id), None)
+
+
+def vdsm_name(name: str, network_id: str) -> str:
+    """The bridge name VDSM gets: the name itself when it is a short device name, else `on` + the id.
+
+    The engine's rule (NetworkUtils): names matching ^[0-9a-zA-Z_-]{1,15}$ are used as they are;
+    any other name (an ACI `tenant|ap|epg`) becomes "on" + the first 13 alphanumerics of the UUID.
+    """
+    if re.fullmatch(r"[0-9a-zA-Z_-]{1,15}", name):
+        return name
+    return "on" + network_id.replace("-", "")[:13]

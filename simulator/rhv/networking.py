@@ -1,0 +1,217 @@
+"""Logical networks, their cluster attachments and labels, vNIC profiles and VM NICs.
+
+The engine's rules (AddNetworkCommand, RemoveNetworkCommand, AttachNetworkToClusterCommand,
+AddVnicProfileCommand, AddVmInterfaceCommand): names unique per data center, VLAN 0-4094, a
+network's default profile created with it, removal refused while a VM NIC uses the network or
+it is a cluster's management network, a NIC's profile must belong to a network of the VM's
+cluster, MACs come from the pool and are unique.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import failed, incomplete, rejected
+from .lifecycle import Caller
+from .messages import app_error, job_title
+from .model import ClusterAttachment, Network, Vm, VmNic, VnicProfile, vdsm_name
+
+MAC = re.compile(r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")
+LABEL = re.compile(r"^[0-9a-zA-Z_-]+$")
+INTERFACE_NAMES = {"virtio": "VirtIO", "e1000": "e1000", "e1000e": "e1000e", "rtl8139": "rtl8139",
+                   "rtl8139_virtio": "rtl8139_pv", "pci_passthrough": "PCI Passthrough", "spapr_vlan": "sPAPR VLAN"}
+
+
+class Networking:
+    def __init__(self, rhv):
+        self.rhv = rhv
+
+    @property
+    def inv(self):
+        return self.rhv.inventory
+
+    def _now(self) -> float:
+        return self.rhv.clock.now()
+
+    def _log(self, kind: str, caller: Caller, refs: dict, **values) -> None:
+        values.setdefault("UserName", caller.display)
+        self.rhv.audit.log(kind, self._now(), caller.correlation_id, {"user": caller.user_id, **refs}, **values)
+
+    # --- networks --------------------------------------------------------------------------------------
+    def add_network(self, caller: Caller, name: str | None, dc_id: str | None, vlan: int | None = None,
+                    mtu: int | None = None, description: str | None = None, comment: str | None = None,
+                    usages: list[str] | None = None, stp: bool | None = None,
+                    profile_required: bool | None = None) -> Network:
+        missing = [f for f, v in (("name", name), ("dataCenter.name|id", dc_id)) if not v]
+        if missing:
+            raise incomplete("Network", missing, "add")
+        dc = self.inv.data_centers[dc_id]
+        if any(n.name == name for n in self.inv.networks_of(dc.id)):
+            raise rejected("ACTION_TYPE_FAILED_NETWORK_NAME_IN_USE", "add", "NETWORK", NetworkName=name)
+        if vlan is not None and not 0 <= vlan <= 4094:
+            raise failed(app_error("NETWORK_VLAN_OUT_OF_RANGE"), status=400)
+        network_id = self.rhv.ids.new()
+        network = Network(network_id, name, dc.id, description=description or "", comment=comment or "", vlan=vlan,
+                          mtu=mtu or 0, stp=bool(stp), vm=usages is None or "vm" in usages,
+                          vdsm_name=vdsm_name(name, network_id))
+        self.inv.networks[network.id] = network
+        if network.vm and profile_required is not False:
+            profile = VnicProfile(self.rhv.ids.new(), name, network.id)
+            self.inv.profiles[profile.id] = profile
+        now = self._now()
+        self.rhv.jobs.finished(job_title("AddNetwork", Network=name, StoragePool=dc.name), now,
+                               caller.correlation_id, caller.user_id)
+        self._log("NETWORK_ADD_NETWORK", caller, {"data_center": dc.id}, NetworkName=name, StoragePoolName=dc.name)
+        return network
+
+    def remove_network(self, caller: Caller, network: Network):
+        dc = self.inv.data_centers[network.data_center_id]
+        if any(att.management for att in network.clusters.values()):
+            raise failed(app_error("NETWORK_CANNOT_REMOVE_MANAGEMENT_NETWORK", NetworkName=network.name))
+        users = sorted(vm.name for vm in self.inv.vms_using_network(network.id))
+        if len(users) == 1:
+            raise rejected("ACTION_TYPE_FAILED_NETWORK_IN_ONE_USE", "remove", "NETWORK", entities="virtual machine",
+                           ENTITY=users[0])
+        if users:
+            raise rejected("ACTION_TYPE_FAILED_NETWORK_IN_MANY_USES", "remove", "NETWORK", entities="virtual machines",
+                           COUNTER=len(users), LIST=", ".join(users))
+        for profile in self.inv.profiles_of(network.id):
+            del self.inv.profiles[profile.id]
+        for host in self.inv.hosts.values():
+            for nic in host.nics:
+                if nic.network_id == network.id:
+                    nic.network_id = None
+        del self.inv.networks[network.id]
+        now = self._now()
+        job = self.rhv.jobs.finished(job_title("RemoveNetwork", Network=network.name, StoragePool=dc.name), now,
+                                     caller.correlation_id, caller.user_id)
+        self._log("NETWORK_REMOVE_NETWORK", caller, {"data_center": dc.id}, NetworkName=network.name,
+                  StoragePoolName=dc.name)
+        return job
+
+    def attach(self, caller: Caller, network: Network, cluster_id: str, required: bool | None = None,
+               display: bool | None = None, usages: list[str] | None = None) -> Network:
+        cluster = self.inv.clusters[cluster_id]
+        if network.data_center_id != cluster.data_center_id:
+            raise rejected("ACTION_TYPE_FAILED_NETWORK_FROM_DIFFERENT_DC", "attach", "NETWORK")
+        if cluster_id in network.clusters:
+            raise failed(app_error("NETWORK_ALREADY_ATTACHED_TO_CLUSTER"))
+        roles = set(usages or [])
+        network.clusters[cluster_id] = ClusterAttachment(
+            required=bool(required), display=bool(display) or "display" in roles, migration="migration" in roles,
+            management="management" in roles, default_route="default_route" in roles)
+        self._log("NETWORK_ATTACH_NETWORK_TO_CLUSTER", caller, {"cluster": cluster.id,
+                                                                "data_center": cluster.data_center_id},
+                  NetworkName=network.name, ClusterName=cluster.name)
+        return network
+
+    def update_attachment(self, network: Network, cluster_id: str, required: bool | None = None,
+                          display: bool | None = None) -> Network:
+        att = network.clusters[cluster_id]
+        if required is not None:
+            att.required = required
+        if display is not None:
+            att.display = display
+        return network
+
+    def detach(self, caller: Caller, network: Network, cluster_id: str) -> None:
+        cluster = self.inv.clusters[cluster_id]
+        if network.clusters[cluster_id].management:
+            raise failed(app_error("NETWORK_CANNOT_REMOVE_MANAGEMENT_NETWORK", NetworkName=network.name))
+        if any(vm.running and vm.cluster_id == cluster_id for vm in self.inv.vms_using_network(network.id)):
+            raise rejected("NETWORK_INTERFACE_IN_USE_BY_VM", "detach", "NETWORK")
+        del network.clusters[cluster_id]
+        self._log("NETWORK_DETACH_NETWORK_TO_CLUSTER", caller, {"cluster": cluster.id,
+                                                                "data_center": cluster.data_center_id},
+                  NetworkName=network.name, ClusterName=cluster.name)
+
+    def add_label(self, network: Network, label: str | None) -> str:
+        if not label:
+            raise incomplete("NetworkLabel", ["id"], "add")
+        if not LABEL.match(label):
+            raise failed(app_error("NETWORK_LABEL_FORMAT_INVALID"), status=400)
+        if network.labels:
+            raise rejected("ACTION_TYPE_FAILED_NETWORK_ALREADY_LABELED", "add", "LABEL")
+        network.labels.append(label)
+        return label
+
+    def remove_label(self, network: Network, label: str) -> None:
+        network.labels.remove(label)
+
+    # --- vNIC profiles ------------------------------------------------------------------------------------
+    def add_profile(self, caller: Caller, name: str | None, network: Network | None, description: str | None = None,
+                    port_mirroring: bool | None = None, pass_through: str | None = None,
+                    migratable: bool | None = None) -> VnicProfile:
+        missing = [f for f, v in (("name", name), ("network.id", network)) if not v]
+        if missing:
+            raise incomplete("VnicProfile", missing, "add")
+        if any(p.name == name for p in self.inv.profiles_of(network.id)):
+            raise rejected("ACTION_TYPE_FAILED_VNIC_PROFILE_NAME_IN_USE", "add", "VNIC_PROFILE")
+        if not network.vm:
+            raise rejected("ACTION_TYPE_FAILED_CANNOT_ADD_VNIC_PROFILE_TO_NON_VM_NETWORK", "add", "VNIC_PROFILE")
+        profile = VnicProfile(self.rhv.ids.new(), name, network.id, description=description or "",
+                              pass_through=pass_through or "disabled", port_mirroring=bool(port_mirroring),
+                              migratable=migratable)
+        self.inv.profiles[profile.id] = profile
+        dc = self.inv.data_centers[network.data_center_id]
+        self._log("ADD_VNIC_PROFILE", caller, {"data_center": dc.id}, VnicProfileName=name, NetworkName=network.name,
+                  DataCenterName=dc.name)
+        return profile
+
+    def remove_profile(self, caller: Caller, profile: VnicProfile) -> None:
+        users = sorted({vm.name for vm, _nic in self.inv.nics_using_profile(profile.id)})
+        if len(users) == 1:
+            raise rejected("ACTION_TYPE_FAILED_VNIC_PROFILE_IN_ONE_USE", "remove", "VNIC_PROFILE",
+                           entities="virtual machine", ENTITIES=users[0])
+        if users:
+            raise rejected("ACTION_TYPE_FAILED_VNIC_PROFILE_IN_MANY_USES", "remove", "VNIC_PROFILE",
+                           entities="virtual machines", COUNTER=len(users), ENTITIES=", ".join(users))
+        del self.inv.profiles[profile.id]
+        network = self.inv.networks[profile.network_id]
+        dc = self.inv.data_centers[network.data_center_id]
+        self._log("REMOVE_VNIC_PROFILE", caller, {"data_center": dc.id}, VnicProfileName=profile.name,
+                  NetworkName=network.name, DataCenterName=dc.name)
+
+    # --- VM NICs --------------------------------------------------------------------------------------------
+    def add_vm_nic(self, caller: Caller, vm: Vm, name: str | None, profile: VnicProfile | None = None,
+                   interface: str | None = None, mac: str | None = None, linked: bool | None = None,
+                   plugged: bool | None = None) -> VmNic:
+        if not name:
+            raise incomplete("Nic", ["name"], "add")
+        if any(n.name == name for n in vm.nics):
+            raise failed(app_error("NETWORK_INTERFACE_NAME_ALREADY_IN_USE"))
+        if profile is not None:
+            network = self.inv.networks[profile.network_id]
+            if vm.cluster_id not in network.clusters:
+                raise failed(app_error("NETWORK_NOT_EXISTS_IN_CURRENT_CLUSTER"))
+        if mac:
+            if not MAC.match(mac):
+                raise failed(app_error("VALIDATION_VM_NETWORK_MAC_ADDRESS_INVALID"), status=400)
+            if mac.lower() in self.inv.macs_in_use():
+                raise failed(app_error("NETWORK_MAC_ADDRESS_IN_USE"))
+        nic = VmNic(self.rhv.ids.new(), name, (mac or self.allocate_mac()).lower(), profile.id if profile else None,
+                    interface=interface or "virtio", linked=linked is not False, plugged=plugged is not False)
+        vm.nics.append(nic)
+        self._log("NETWORK_ADD_VM_INTERFACE", caller, self._vm_refs(vm), InterfaceName=name, VmName=vm.name,
+                  InterfaceType=INTERFACE_NAMES.get(nic.interface, nic.interface))
+        return nic
+
+    def remove_vm_nic(self, caller: Caller, vm: Vm, nic: VmNic) -> None:
+        vm.nics.remove(nic)
+        self._log("NETWORK_REMOVE_VM_INTERFACE", caller, self._vm_refs(vm), InterfaceName=nic.name, VmName=vm.name,
+                  InterfaceType=INTERFACE_NAMES.get(nic.interface, nic.interface))
+
+    def allocate_mac(self) -> str:
+        """The next free address of the data center's MAC pool range."""
+        used = self.inv.macs_in_use()
+        base = int(self.rhv.config.mac_pool_start.replace(":", ""), 16)
+        for offset in range(0x10000):
+            candidate = f"{base + offset:012x}"
+            mac = ":".join(candidate[i:i + 2] for i in range(0, 12, 2))
+            if mac not in used:
+                return mac
+        raise rejected("MAC_POOL_NOT_ENOUGH_MAC_ADDRESSES", "add", "INTERFACE")
+
+    def _vm_refs(self, vm: Vm) -> dict:
+        return {"vm": vm.id, "cluster": vm.cluster_id,
+                "data_center": self.inv.data_center_of_cluster(vm.cluster_id).id}

@@ -1,0 +1,209 @@
+"""The RHV Manager's HTTP surface under /ovirt-engine/, over Flask: a thin translation to `Api`.
+
+SSO (`/sso/oauth/token`, `/services/sso-logout`) answers JSON as the engine's servlets do; the
+API (`/ovirt-engine/api` and `/ovirt-engine/api/v4`) authenticates the bearer token (or HTTP
+Basic), honours `Version`, echoes the `Correlation-Id`, reads XML or JSON bodies and answers XML
+unless JSON is asked for. Every failure is the engine's: a <fault> (inside an <action> for a
+failed action) or an empty 404, never a framework page.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from . import codec_json, codec_xml
+from .api import Api, ApiReply, ApiRequest
+from .errors import RhvFault
+from .service import Rhv
+from .sso import SsoError
+from .tree import Obj
+from .views_vm import failed_action, fault
+
+bp = Blueprint("rhv", __name__)
+log = logging.getLogger("acisim.rhv")
+
+ACTION_VERBS = {"start", "stop", "shutdown", "migrate", "cancelmigration", "deactivate", "activate", "refresh", "clear"}
+SUPPORTED_VERSIONS = ("4",)
+
+
+def rhv() -> Rhv:
+    return current_app.config["RHV"]
+
+
+# --- responses ------------------------------------------------------------------------------------------
+def _wants_json() -> bool:
+    accept = request.headers.get("Accept", "")
+    json_at, xml_at = accept.find("application/json"), accept.find("xml")
+    return json_at >= 0 and (xml_at < 0 or json_at < xml_at)
+
+
+def _respond(status: int, obj: Obj | None, headers: dict | None = None) -> Response:
+    as_json = _wants_json()
+    if obj is None:
+        body = b""
+    else:
+        body = codec_json.render(obj) if as_json else codec_xml.render(obj)
+    resp = Response(body, status=status, content_type="application/json" if as_json else "application/xml")
+    for key, value in (headers or {}).items():
+        resp.headers[key] = value
+    return resp
+
+
+def _json(data, status: int = 200) -> Response:
+    return Response(json.dumps(data), status=status, content_type="application/json")
+
+
+def _fault_response(err: RhvFault, correlation_id: str = "", in_action: bool = False) -> Response:
+    headers = {"Correlation-Id": correlation_id} if correlation_id else {}
+    if err.empty:
+        return _respond(err.status, None, headers)
+    obj = failed_action(err.reason, err.detail) if in_action or err.in_action else fault(err.reason, err.detail)
+    return _respond(err.status, obj, headers)
+
+
+# --- SSO --------------------------------------------------------------------------------------------------
+def _form() -> dict[str, str]:
+    values = dict(parse_qsl(request.query_string.decode("latin-1"), keep_blank_values=True))
+    values.update(parse_qsl(request.get_data(as_text=True), keep_blank_values=True))
+    return values
+
+
+@bp.route("/ovirt-engine/sso/oauth/token", methods=["POST", "GET"])
+def sso_token():
+    form = _form()
+    model = rhv()
+    try:
+        with model.session():
+            session = model.sso.login(form.get("grant_type", ""), form.get("username", ""), form.get("password", ""),
+                                      form.get("scope", ""), request.remote_addr or "")
+            caller = model.caller(session.user)
+            model.audit.log("USER_VDC_LOGIN", model.clock.now(), refs={"user": caller.user_id},
+                            UserName=caller.display, SourceIP=session.source_ip, SessionID=session.session_id)
+    except SsoError as err:
+        return _json(err.reply(), 400)
+    return _json(model.sso.token_reply(session))
+
+
+@bp.route("/ovirt-engine/services/sso-logout", methods=["POST", "GET"])
+def sso_logout():
+    token = _form().get("token", "")
+    model = rhv()
+    with model.session():
+        session = model.sso.logout(token)
+        if session is not None:
+            caller = model.caller(session.user)
+            model.audit.log("USER_VDC_LOGOUT", model.clock.now(), refs={"user": caller.user_id},
+                            UserName=caller.display, SourceIP=session.source_ip, SessionID=session.session_id)
+    return _json({})
+
+
+@bp.route("/ovirt-engine/services/pki-resource", methods=["GET"])
+def pki_resource():
+    ca_file = current_app.config.get("RHV_CA_FILE")
+    if request.args.get("resource") != "ca-certificate" or not ca_file or not Path(ca_file).exists():
+        return _respond(404, None)
+    return Response(Path(ca_file).read_bytes(), content_type="application/x-x509-ca-cert")
+
+
+# --- the API ----------------------------------------------------------------------------------------------
+def _authenticate(model: Rhv) -> str | None:
+    """The user behind the request's bearer token (or Basic credentials), None when there is none."""
+    auth = request.headers.get("Authorization", "")
+    scheme, _, credentials = auth.partition(" ")
+    if scheme.lower() == "bearer":
+        session = model.sso.session_for(credentials.strip())
+        return session.user if session else None
+    if scheme.lower() == "basic":
+        try:
+            user, _, password = base64.b64decode(credentials.strip()).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return user if model.sso.check_password(user, password) else None
+    return None
+
+
+def _body() -> codec_xml.Body:
+    data = request.get_data(cache=True)
+    if "json" in (request.content_type or ""):
+        return codec_json.parse(data, "request")
+    return codec_xml.parse(data)
+
+
+@bp.route("/ovirt-engine/api", methods=["GET", "POST", "PUT", "DELETE"], strict_slashes=False)
+@bp.route("/ovirt-engine/api/<path:rest>", methods=["GET", "POST", "PUT", "DELETE"])
+def api(rest: str = ""):
+    model = rhv()
+    segments = [s for s in rest.split("/") if s]
+    base = "/ovirt-engine/api"
+    version = request.headers.get("Version", "").strip()
+    if segments and segments[0] in ("v3", "v4"):
+        version, base = segments[0][1:], f"{base}/{segments[0]}"
+        segments = segments[1:]
+    query = {k: v for k, v in parse_qsl(request.query_string.decode("utf-8", "replace"), keep_blank_values=True) if v}
+    correlation_id = model.correlation_id(request.headers.get("Correlation-Id") or query.get("correlation_id"))
+    in_action = request.method == "POST" and bool(segments) and segments[-1] in ACTION_VERBS
+    try:
+        if version and version not in SUPPORTED_VERSIONS:
+            raise RhvFault(400, "Bad Request", f'Version "{version}" isn\'t supported, the supported versions are '
+                                               + ", ".join(f'"{v}"' for v in SUPPORTED_VERSIONS) + ".")
+        with model.session():
+            user = _authenticate(model)
+            if user is None:
+                return _respond(401, None, {"WWW-Authenticate": 'Bearer realm="RESTAPI"'})
+            req = ApiRequest(request.method, segments, query, _body() if request.method != "GET" else codec_xml.Body(None),
+                             base, model.caller(user, correlation_id))
+            reply: ApiReply = Api(model).handle(req)
+            headers = {"Correlation-Id": correlation_id}
+            if reply.location:
+                headers["Location"] = request.host_url.rstrip("/") + reply.location
+            return _respond(reply.status, reply.obj, headers)
+    except RhvFault as err:
+        return _fault_response(err, correlation_id, in_action)
+
+
+# --- everything else is the engine's, too ---------------------------------------------------------------
+def _not_found(_exc=None):
+    return _respond(404, None)
+
+
+def _not_allowed(_exc=None):
+    return _respond(405, None)
+
+
+def _too_large(_exc=None):
+    return _respond(413, fault("Request Entity Too Large", "The request body is too large."))
+
+
+def _http_error(exc: HTTPException):
+    return _respond(exc.code or 400, None)
+
+
+def _internal(exc: Exception):
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    if isinstance(exc, RhvFault):
+        return _fault_response(exc)
+    log.exception("unexpected error in the RHV API")
+    return _respond(500, fault("Internal Server Error", f"{type(exc).__name__}: {exc}"))
+
+
+def create_app(model: Rhv, ca_file: str | Path | None = None) -> Flask:
+    app = Flask("acisim.rhv")
+    app.config["RHV"] = model
+    app.config["RHV_CA_FILE"] = str(ca_file) if ca_file else None
+    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    app.url_map.strict_slashes = False
+    app.register_blueprint(bp)
+    app.register_error_handler(404, _not_found)
+    app.register_error_handler(405, _not_allowed)
+    app.register_error_handler(413, _too_large)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _internal)
+    return app

@@ -1,0 +1,90 @@
+"""Shared fixtures for the RHV tests: a simulated engine served over HTTPS on a free port, a
+manual clock the tests advance instead of sleeping, and real ovirtsdk4 connections to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import ovirtsdk4 as sdk
+import pytest
+
+from simulator.clock import ManualClock
+from simulator.rhv.rest import create_app
+from simulator.rhv.service import Rhv, RhvConfig
+from simulator.web import serve_in_thread
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rhv"
+START = 1_800_000_000.0
+USER, PASSWORD = "admin@internal", "redhat123"
+
+
+@dataclass
+class Engine:
+    rhv: Rhv
+    clock: ManualClock
+    url: str
+    ca_file: Path
+
+    def session(self, auth: tuple[str, str] | None = (USER, PASSWORD)):
+        """A requests.Session trusting the simulator's certificate (REQUESTS_CA_BUNDLE ignored)."""
+        import requests
+
+        s = requests.Session()
+        s.trust_env = False
+        s.verify = str(self.ca_file)
+        s.auth = auth
+        return s
+
+    def connect(self, **kwargs) -> sdk.Connection:
+        options = {"username": USER, "password": PASSWORD, "insecure": True, **kwargs}
+        return sdk.Connection(url=f"{self.url}/ovirt-engine/api", **options)
+
+    def load(self, name: str) -> None:
+        self.rhv.load_inventory(FIXTURES / name)
+
+    def advance(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+
+
+@pytest.fixture(scope="module")
+def rhv_server(tmp_path_factory):
+    clock = ManualClock(START)
+    rhv = Rhv(RhvConfig(admin_password=PASSWORD), clock)
+    tls_dir = tmp_path_factory.mktemp("rhv-tls")
+    server = serve_in_thread(create_app(rhv, ca_file=tls_dir / "acisim.crt"), tls=True, tls_dir=tls_dir)
+    yield Engine(rhv, clock, server.url, tls_dir / "acisim.crt")
+    server.stop()
+
+
+@pytest.fixture
+def engine(rhv_server) -> Engine:
+    """The module's engine, back to fixtures/rhv/default.yaml for every test."""
+    rhv_server.load("default.yaml")
+    return rhv_server
+
+
+@pytest.fixture
+def connection(engine):
+    conn = engine.connect()
+    yield conn
+    conn.close()
+
+
+def wait_for_job(engine: Engine, connection: sdk.Connection, description: str, step: float = 1.0, limit: int = 120):
+    """Advance the clock until the job with this description ends; returns the ended job."""
+    jobs = connection.system_service().jobs_service()
+    for _ in range(limit):
+        matching = [j for j in jobs.list() if j.description == description]
+        assert matching, f"no job {description!r}"
+        job = jobs.job_service(matching[-1].id).get()
+        if job.status != sdk.types.JobStatus.STARTED:
+            return job
+        engine.advance(step)
+    raise AssertionError(f"job {description!r} did not end")
+
+
+def by_name(service, name: str):
+    found = service.list(search=f"name={name}")
+    assert len(found) == 1, f"{name}: {found}"
+    return found[0]

@@ -1,0 +1,122 @@
+"""RHV inventories: the YAML fixtures, their mistakes, and the seeded generator for large labs."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import yaml
+
+from simulator.clock import ManualClock
+from simulator.rhv.model import stable_id
+from simulator.rhv.service import Rhv
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "rhv"
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location("gen_rhv_inventory", ROOT / "tools" / "gen_rhv_inventory.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def engine(path: Path | None = None) -> Rhv:
+    rhv = Rhv(clock=ManualClock(1_800_000_000))
+    if path is not None:
+        rhv.load_inventory(path)
+    return rhv
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.yaml")))
+def test_every_fixture_loads(name):
+    counts = engine(FIXTURES / name).counts()
+    assert counts["data_centers"] >= 1 and counts["hosts"] >= 1
+
+
+def test_a_fresh_engine_has_the_default_data_center():
+    rhv = engine()
+    assert rhv.counts() == {"data_centers": 1, "clusters": 1, "hosts": 0, "networks": 1, "vms": 0}
+    network = rhv.find("networks", "ovirtmgmt")
+    cluster = rhv.find("clusters", "Default")
+    assert rhv.inventory.management_network(cluster.id) is network
+    assert [p.name for p in rhv.inventory.profiles_of(network.id)] == ["ovirtmgmt"]
+
+
+def test_ids_follow_from_names():
+    one, two = engine(FIXTURES / "default.yaml"), engine(FIXTURES / "default.yaml")
+    assert set(one.inventory.vms) == set(two.inventory.vms)
+    assert one.find("vms", "vm1").id == stable_id("vm", "vm1")
+    assert one.find("hosts", "host1").spm and not one.find("hosts", "host2").spm
+
+
+def test_hosts_record_their_fabric_cabling():
+    host = engine(FIXTURES / "default.yaml").find("hosts", "host1")
+    assert [(u.leaf_name, u.port, u.path) for u in host.uplinks] == [
+        ("leaf-101", "eth1/1", "topology/pod-1/paths-101/pathep-[eth1/1]"),
+        ("leaf-102", "eth1/1", "topology/pod-1/paths-102/pathep-[eth1/1]")]
+
+
+@pytest.mark.parametrize("mistake, message", [
+    ({"data_centers": [{"name": "A"}, {"name": "A"}]}, "data center A: defined twice"),
+    ({"data_centers": [{"name": "A", "networks": [{"name": "n", "vlan": 5000}]}]}, "vlan must be 0-4094"),
+    ({"data_centers": [{"name": "A", "clusters": [{"name": "c", "networks": ["nope"]}]}]}, "no network 'nope'"),
+    ({"data_centers": [{"name": "A", "clusters": [{"name": "c", "vms": [{"name": "v", "status": "up"}]}]}]},
+     "has no up host"),
+    ({"data_centers": [{"name": "A", "clusters": [{"name": "c", "vms": [{"name": "v", "status": "flying"}]}]}]},
+     "status must be one of"),
+    ({"data_centers": [{"name": "A", "clusters": [{"name": "c", "hosts": [{"name": "h", "nics": [
+        {"uplink": {"leaf": 101}}]}]}]}]}, "uplink needs leaf and port"),
+    ({"clusters": []}, "a data_centers list"),
+])
+def test_mistakes_are_named_and_change_nothing(tmp_path, mistake, message):
+    rhv = engine(FIXTURES / "default.yaml")
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(mistake))
+    with pytest.raises(ValueError, match=message):
+        rhv.load_inventory(path)
+    assert rhv.find("vms", "vm1") is not None
+
+
+def test_reset_returns_to_the_loaded_inventory():
+    rhv = engine(FIXTURES / "default.yaml")
+    with rhv.session():
+        rhv.lifecycle.stop(rhv.find("vms", "vm1"), rhv.caller())
+    assert rhv.find("vms", "vm1").status == "down" and rhv.audit.events
+    rhv.reset()
+    assert rhv.find("vms", "vm1").status == "up" and rhv.audit.events == [] and rhv.jobs.jobs == {}
+
+
+def test_generator_is_deterministic_per_seed():
+    gen = load_generator()
+    assert gen.generate(seed=7, vms=50, hosts=8) == gen.generate(seed=7, vms=50, hosts=8)
+    assert gen.generate(seed=7, vms=50, hosts=8) != gen.generate(seed=8, vms=50, hosts=8)
+
+
+def test_generated_large_lab_loads_with_stable_ids(tmp_path):
+    gen = load_generator()
+    out = tmp_path / "large.yaml"
+    assert gen.main(["--seed", "42", "--data-centers", "2", "--clusters", "4", "--hosts", "50", "--vms", "1000",
+                     "-o", str(out)]) == 0
+    rhv = engine(out)
+    assert rhv.counts() == {"data_centers": 2, "clusters": 4, "hosts": 50, "networks": 8, "vms": 1000}
+    again = tmp_path / "again.yaml"
+    gen.main(["--seed", "42", "--data-centers", "2", "--clusters", "4", "--hosts", "50", "--vms", "1000",
+              "-o", str(again)])
+    assert out.read_bytes() == again.read_bytes()
+    assert set(engine(again).inventory.vms) == set(rhv.inventory.vms)
+    inv = rhv.inventory
+    running = [vm for vm in inv.vms.values() if vm.status == "up"]
+    assert running and all(inv.hosts[vm.host_id].cluster_id == vm.cluster_id for vm in running)
+    assert all(h.nics[0].uplink and 101 <= h.nics[0].uplink.leaf <= 104 for h in inv.hosts.values())
+    cabling = [(h.nics[0].uplink.leaf, h.nics[0].uplink.port) for h in inv.hosts.values()]
+    assert len(set(cabling)) == len(cabling)
+    macs = [nic.mac for vm in inv.vms.values() for nic in vm.nics]
+    assert len(set(macs)) == len(macs)
+
+
+def test_generator_refuses_impossible_sizes():
+    with pytest.raises(ValueError):
+        load_generator().generate(data_centers=2, clusters=1)
