@@ -20,6 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="start the lab and print where to connect")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--apic-port", type=int, default=8443, help="APIC port (default 8443; 0 picks a free one)")
+    serve.add_argument("--rhv-port", type=int, default=8444, help="RHV Manager port (default 8444; 0 picks a free one)")
+    serve.add_argument("--no-rhv", action="store_true", help="do not start the RHV Manager")
+    serve.add_argument("--rhv-inventory", type=Path, help="RHV inventory YAML (fixtures/rhv/*.yaml)")
+    serve.add_argument("--rhv-admin-password", default="redhat123", help="password of admin@internal")
     serve.add_argument("--http", action="store_true", help="serve plain HTTP instead of HTTPS")
     serve.add_argument("--state", type=Path, help="state file: loaded at start if present, saved on every change")
     serve.add_argument("--fixture", type=Path, action="append", default=[], help="APIC objects to load (YAML list of {dn, body}); repeatable")
@@ -37,12 +41,13 @@ def main(argv: list[str] | None = None) -> int:
 def serve_command(args) -> int:
     from .lab import Lab, LabOptions
 
-    for path in [*args.fixture, *(p for p in (args.topology, args.scenario) if p)]:
+    for path in [*args.fixture, *(p for p in (args.topology, args.scenario, args.rhv_inventory) if p)]:
         if not path.exists():
             print(f"acisim: error: no such file: {path}", file=sys.stderr)
             return 2
     try:
-        options = LabOptions(args.admin_user, args.admin_password, args.topology, list(args.fixture))
+        options = LabOptions(args.admin_user, args.admin_password, args.topology, list(args.fixture),
+                             rhv_inventory=args.rhv_inventory, rhv_admin_password=args.rhv_admin_password)
         if args.scenario:
             options.apply_scenario(args.scenario)
         lab = Lab(options)
@@ -50,12 +55,16 @@ def serve_command(args) -> int:
             count = persist.load(lab.apic.store, args.state)
             print(f"restored {count} objects from {args.state}")
         server = lab.start(args.host, args.apic_port, tls=not args.http, tls_dir=args.tls_dir)
+        rhv = None if args.no_rhv else lab.start_rhv(args.host, args.rhv_port, tls=not args.http, tls_dir=args.tls_dir)
     except (OSError, ValueError, ApicError) as exc:
         print(f"acisim: error: {exc}", file=sys.stderr)
         return 1
     saver = persist.AutoSaver(lab.apic.store, args.state) if args.state else None
     print(f"APIC     {server.url}")
     print(f"login    {args.admin_user} / {args.admin_password}")
+    if rhv is not None:
+        print(f"RHV      {rhv.url}/ovirt-engine/api")
+        print(f"login    {lab.rhv.config.admin_user} / {args.rhv_admin_password}")
     print(f"try      curl -sk -X POST {server.url}/api/aaaLogin.json "
           f"-d '{{\"aaaUser\":{{\"attributes\":{{\"name\":\"{args.admin_user}\",\"pwd\":\"{args.admin_password}\"}}}}}}'")
     print("Ctrl-C stops", flush=True)

@@ -27,6 +27,7 @@ def info():
     return _json(
         {
             "apic": {"version": lab.apic.config.version, "objects": len(lab.apic.store)},
+            "rhv": lab.rhv.counts(),
             "clock": lab.clock.now(),
         }
     )

@@ -1,4 +1,4 @@
-"""The composition root: one lab is an APIC (and, later, an RHV Manager) on one clock.
+"""The composition root: one lab is an APIC and an RHV Manager on one clock.
 
 Built from options or a scenario; served by `acisim serve` and by the pytest fixture alike.
 """
@@ -16,6 +16,9 @@ from .apic.service import Apic, ApicConfig
 from .clock import OffsetClock
 from .control import bp as control_bp
 from .fabric.topology import Topology
+from .rhv import rest as rhv_rest
+from .rhv.service import Rhv, RhvConfig
+from .tls import ensure_certificate
 from .web import RunningServer, serve_in_thread
 
 
@@ -26,6 +29,8 @@ class LabOptions:
     topology: Path | None = None
     fixtures: list[Path] = field(default_factory=list)
     refresh_timeout: int = 600
+    rhv_inventory: Path | None = None
+    rhv_admin_password: str = "redhat123"
 
     def apply_scenario(self, path: Path) -> None:
         """Take the topology and fixtures a scenario file names (paths relative to the file)."""
@@ -39,14 +44,18 @@ class LabOptions:
         base = Path(path).parent
         if data.get("topology"):
             self.topology = base / data["topology"]
+        if data.get("rhv_inventory"):
+            self.rhv_inventory = base / data["rhv_inventory"]
         self.fixtures = [base / f for f in data.get("fixtures", [])] + self.fixtures
         self.admin_password = data.get("admin_password", self.admin_password)
-        for p in [self.topology, *self.fixtures]:
+        for p in [self.topology, self.rhv_inventory, *self.fixtures]:
             if p is not None and not Path(p).exists():
                 raise ValueError(f"{path}: no such file: {p}")
 
 
-SCENARIO_KEYS = {"name", "description", "topology", "fixtures", "admin_password"}
+SCENARIO_KEYS = {"name", "description", "topology", "fixtures", "admin_password", "rhv_inventory"}
+# The default lab's RHV inventory: hosts cabled to the default fabric's leaves (a checkout's fixtures)
+DEFAULT_RHV_INVENTORY = Path(__file__).resolve().parents[1] / "fixtures" / "rhv" / "default.yaml"
 
 
 class Lab:
@@ -59,15 +68,24 @@ class Lab:
         )
         config.aaa.refresh_timeout = self.options.refresh_timeout
         self.apic = Apic(config, self.clock)
+        self.rhv = Rhv(RhvConfig(admin_password=self.options.rhv_admin_password), self.clock)
         self._load_fixtures()
         self.servers: list[RunningServer] = []
+        self.apic_server: RunningServer | None = None
+        self.rhv_server: RunningServer | None = None
 
     def _load_fixtures(self) -> None:
         for path in self.options.fixtures:
             self.apic.load_tree(path)
+        inventory = self.options.rhv_inventory
+        if inventory is None and DEFAULT_RHV_INVENTORY.exists():
+            inventory = DEFAULT_RHV_INVENTORY
+        if inventory is not None:
+            self.rhv.load_inventory(inventory)
 
     def reset(self) -> None:
         self.apic.reset()
+        self.rhv.reset()
         self._load_fixtures()
 
     def apic_app(self) -> Flask:
@@ -77,9 +95,22 @@ class Lab:
         return app
 
     def start(self, host: str = "127.0.0.1", apic_port: int = 0, tls: bool = True, tls_dir=None) -> RunningServer:
-        server = serve_in_thread(self.apic_app(), host, apic_port, tls, tls_dir)
-        self.servers.append(server)
-        return server
+        """Serve the APIC (the lab's first server)."""
+        self.apic_server = serve_in_thread(self.apic_app(), host, apic_port, tls, tls_dir)
+        self.servers.append(self.apic_server)
+        return self.apic_server
+
+    def rhv_app(self, ca_file=None) -> Flask:
+        app = rhv_rest.create_app(self.rhv, ca_file)
+        app.config["LAB"] = self
+        return app
+
+    def start_rhv(self, host: str = "127.0.0.1", port: int = 0, tls: bool = True, tls_dir=None) -> RunningServer:
+        """Serve the RHV Manager on its own port, as a real engine is its own host."""
+        ca_file = ensure_certificate(tls_dir, hosts=(host,) if host not in ("0.0.0.0", "::") else ())[0] if tls else None
+        self.rhv_server = serve_in_thread(self.rhv_app(ca_file), host, port, tls, tls_dir)
+        self.servers.append(self.rhv_server)
+        return self.rhv_server
 
     def stop(self) -> None:
         while self.servers:

@@ -37,6 +37,9 @@ class Served:
         self.url = ""
         self.user = ""
         self.password = ""
+        self.rhv_url = ""
+        self.rhv_user = ""
+        self.rhv_password = ""
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -59,6 +62,7 @@ class Served:
     def wait_ready(self) -> None:
         """Read stdout until the 'Ctrl-C stops' line; the APIC URL and login come before it."""
         deadline = time.monotonic() + STARTUP_DEADLINE
+        section = ""
         while True:
             line = self.next_line(deadline)
             if line is None:
@@ -66,8 +70,14 @@ class Served:
                 raise AssertionError(f"serve exited early: {self.lines} {err}")
             if line.startswith("APIC "):
                 self.url = line.split(None, 1)[1].strip()
-            elif line.startswith("login "):
+                section = "apic"
+            elif line.startswith("RHV "):
+                self.rhv_url = line.split(None, 1)[1].strip()
+                section = "rhv"
+            elif line.startswith("login ") and section == "apic":
                 self.user, _, self.password = line.split(None, 1)[1].strip().partition(" / ")
+            elif line.startswith("login ") and section == "rhv":
+                self.rhv_user, _, self.rhv_password = line.split(None, 1)[1].strip().partition(" / ")
             elif line.startswith("Ctrl-C"):
                 break
         assert self.url.startswith("http://"), self.lines
@@ -123,6 +133,8 @@ def saved_tenants(path: Path) -> set[str]:
 def serve_args(tmp_path: Path, *extra: str) -> list[str]:
     return [
         "--apic-port",
+        "0",
+        "--rhv-port",
         "0",
         "--http",
         "--state",
@@ -221,3 +233,24 @@ def test_version_flag():
     )
     assert out.returncode == 0
     assert out.stdout.startswith("acisim ")
+
+
+def test_serve_starts_the_rhv_manager_beside_the_apic(tmp_path):
+    import ovirtsdk4
+
+    served = Served(*serve_args(tmp_path))
+    try:
+        served.wait_ready()
+        assert served.rhv_url.endswith("/ovirt-engine/api"), served.lines
+        assert served.rhv_user == "admin@internal"
+        conn = ovirtsdk4.Connection(url=served.rhv_url, username=served.rhv_user, password=served.rhv_password,
+                                    insecure=True, timeout=30)
+        try:
+            assert conn.test(raise_exception=True)
+            hosts = conn.system_service().hosts_service().list()
+            assert sorted(h.name for h in hosts) == ["host1", "host2"]  # fixtures/rhv/default.yaml
+        finally:
+            conn.close()
+        assert served.stop() == 0
+    finally:
+        served.kill()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .api_search import search_fields
 from .codec_xml import Body
 from .errors import bad_request, not_found
 from .lifecycle import Caller
@@ -147,8 +148,6 @@ class Reader:
         return collection(tag, kind, [self.render(kind, item, follow) for item in items])
 
     def select(self, head: str, items: list) -> list:
-        from .api_search import search_fields
-
         query_text = self.req.query.get("search")
         case_sensitive = self.req.query.get("case_sensitive", "false").lower() == "true"
         try:
@@ -190,8 +189,6 @@ class Reader:
             events = [e for e in events if e.id > int(since)]
         events = list(reversed(events))
         if self.req.query.get("search"):
-            from .api_search import search_fields
-
             try:
                 case_sensitive = self.req.query.get("case_sensitive", "false").lower() == "true"
                 query = parse_search(self.req.query["search"])
