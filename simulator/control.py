@@ -51,3 +51,34 @@ def advance():
     if not isinstance(seconds, (int, float)) or seconds < 0:
         return _json({"error": "give {\"seconds\": N} with N >= 0"}, 400)
     return _json({"now": _lab().clock.advance(seconds)})
+
+
+# --- RHV Manager powers ---------------------------------------------------------------------------
+@bp.route("/rhv/migration-failure", methods=["POST"])
+def rhv_migration_failure():
+    """The next migration (of the named VM, or any) fails: event 65/120 and the VM stays put."""
+    data = request.get_json(force=True, silent=True) or {}
+    try:
+        _lab().rhv.inject_migration_failure(data.get("vm"), data.get("error", "Fatal error during migration"))
+    except (KeyError, LookupError, ValueError) as exc:
+        return _json({"error": str(exc)}, 400)
+    return _json({"armed": True, "vm": data.get("vm")})
+
+
+@bp.route("/rhv/host-status", methods=["POST"])
+def rhv_host_status():
+    """Force a host's status (e.g. non_operational), as a lost host would report."""
+    data = request.get_json(force=True, silent=True) or {}
+    if not data.get("host") or not data.get("status"):
+        return _json({"error": 'give {"host": NAME, "status": STATUS}'}, 400)
+    try:
+        _lab().rhv.set_host_status(data["host"], data["status"])
+    except (KeyError, LookupError, ValueError) as exc:
+        return _json({"error": str(exc)}, 400)
+    return _json({"host": data["host"], "status": data["status"]})
+
+
+@bp.route("/rhv/expire-tokens", methods=["POST"])
+def rhv_expire_tokens():
+    _lab().rhv.expire_tokens()
+    return _json({"expired": True})

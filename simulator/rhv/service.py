@@ -122,12 +122,18 @@ class Rhv:
     # --- simulator powers (for the /_sim API and tests) -----------------------------------------------
     def inject_migration_failure(self, vm_name: str | None = None, error: str = "Fatal error during migration") -> None:
         with self.session():
-            vm_id = self.find("vms", vm_name).id if vm_name else None
+            vm_id = self._named("vms", vm_name, "VM").id if vm_name else None
             self.lifecycle.inject_migration_failure(vm_id, error)
 
     def set_host_status(self, host_name: str, status: str) -> None:
         with self.session():
-            self.lifecycle.set_host_status(self.find("hosts", host_name), status, self.caller())
+            self.lifecycle.set_host_status(self._named("hosts", host_name, "host"), status, self.caller())
+
+    def _named(self, table: str, name: str, what: str):
+        found = self.find(table, name)
+        if found is None:
+            raise ValueError(f"no {what} named {name!r}")
+        return found
 
     def expire_tokens(self) -> None:
         with self.lock:
