@@ -18,7 +18,7 @@ from pathlib import Path
 
 import _common as c
 
-BENCHMARKS = ("get_mo_throughput", "class_query_filter", "memory_per_mo")
+BENCHMARKS = ("get_mo_throughput", "class_query_filter", "memory_per_mo", "rhv_list_vms")
 
 
 def main() -> int:
