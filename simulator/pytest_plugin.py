@@ -1,11 +1,16 @@
-"""pytest plugin: a simulated lab on a free port, or a real APIC when given its URL.
+"""pytest plugin: a simulated lab on free ports, or a real APIC / RHV Manager when given their URLs.
 
     def test_tenants(apic_target):
         s = apic_target.session()          # logged-in requests.Session
         s.get(apic_target.url + "/api/class/fvTenant.json")
 
-`--apic-url/--apic-user/--apic-password` point the same tests at real gear; tests that need the
-simulator's own powers (clock, reset) use `apic_target.require_sim()` or the `sim` marker.
+    def test_hosts(rhv_target):
+        connection = rhv_target.connection()   # ovirtsdk4.Connection, logs in on first use
+        connection.system_service().hosts_service().list()
+
+`--apic-url/--apic-user/--apic-password` and `--rhv-url/--rhv-user/--rhv-password` point the same
+tests at real gear; tests that need the simulator's own powers (clock, reset) use
+`require_sim()` or the `sim` marker, and are skipped when either target is real.
 """
 
 from __future__ import annotations
@@ -24,16 +29,22 @@ def pytest_addoption(parser):
     group.addoption("--apic-user", default="admin")
     group.addoption("--apic-password", default=None)
     group.addoption("--apic-verify", action="store_true", help="verify the real APIC's TLS certificate")
+    group.addoption("--rhv-url", default=None,
+                    help="run against this real RHV Manager (https://engine/ovirt-engine/api) instead of the simulator")
+    group.addoption("--rhv-user", default="admin@internal")
+    group.addoption("--rhv-password", default=None)
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "sim: needs simulator-only powers; skipped against real gear")
+    config.addinivalue_line("markers", "rhv: RHV Manager scenarios")
 
 
 def pytest_collection_modifyitems(config, items):
-    if not config.getoption("--apic-url"):
+    real = [name for name, option in (("APIC", "--apic-url"), ("RHV Manager", "--rhv-url")) if config.getoption(option)]
+    if not real:
         return
-    skip = pytest.mark.skip(reason="needs the simulator's /_sim API (running against a real APIC)")
+    skip = pytest.mark.skip(reason=f"needs the simulator's /_sim API (running against a real {' and '.join(real)})")
     for item in items:
         if "sim" in item.keywords:
             item.add_marker(skip)
@@ -81,13 +92,44 @@ class ApicTarget:
         return s
 
 
+@dataclass
+class RhvTarget:
+    """An RHV Manager's API: `url` ends in /ovirt-engine/api. `sim_url` is the simulated lab's
+    /_sim control API (served beside the APIC), None against real gear."""
+
+    url: str
+    user: str
+    password: str
+    lab: object | None = None
+    sim_url: str | None = None
+
+    @property
+    def simulated(self) -> bool:
+        return self.lab is not None
+
+    def require_sim(self) -> None:
+        if not self.simulated:
+            pytest.skip("needs the simulator's /_sim API")
+
+    def connection(self, **kwargs):
+        """An ovirtsdk4.Connection as the admin user; it logs in (SSO) on its first request.
+        The simulator's certificate is self-signed, and a real engine's often is too."""
+        import ovirtsdk4
+
+        return ovirtsdk4.Connection(url=self.url, username=self.user, password=self.password, insecure=True,
+                                    **kwargs)
+
+
 @pytest.fixture(scope="session")
 def acisim_lab(tmp_path_factory):
-    """A simulated lab served over HTTPS on 127.0.0.1 and a free port, for the whole session."""
+    """A simulated lab for the whole session: the APIC and the RHV Manager served over HTTPS on
+    127.0.0.1, each on a free port."""
     from simulator.lab import Lab
 
     lab = Lab()
-    lab.start(tls_dir=tmp_path_factory.mktemp("tls"))
+    tls_dir = tmp_path_factory.mktemp("tls")
+    lab.start(tls_dir=tls_dir)
+    lab.start_rhv(tls_dir=tls_dir)
     yield lab
     lab.stop()
 
@@ -101,3 +143,14 @@ def apic_target(request) -> ApicTarget:
                           request.config.getoption("--apic-verify"))
     lab = request.getfixturevalue("acisim_lab")
     return ApicTarget(lab.servers[0].url, lab.options.admin_user, lab.options.admin_password, False, lab)
+
+
+@pytest.fixture(scope="session")
+def rhv_target(request) -> RhvTarget:
+    url = request.config.getoption("--rhv-url")
+    if url:
+        return RhvTarget(url.rstrip("/"), request.config.getoption("--rhv-user"),
+                         request.config.getoption("--rhv-password") or "")
+    lab = request.getfixturevalue("acisim_lab")
+    return RhvTarget(lab.rhv_server.url + "/ovirt-engine/api", lab.rhv.config.admin_user,
+                     lab.options.rhv_admin_password, lab, lab.apic_server.url)

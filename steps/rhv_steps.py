@@ -1,0 +1,563 @@
+"""Step definitions for the RHV features: the real ovirtsdk4 against `rhv_target`, nothing else.
+
+The steps talk to the RHV Manager (the simulator or, with --rhv-url, a real engine) exactly as an
+engineer's script would. Only steps of @sim scenarios touch the simulator's /_sim control API, to
+move the lab's clock instead of waiting for VMs, hosts and jobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import ovirtsdk4
+import pytest
+import requests
+import urllib3
+from ovirtsdk4 import types
+from pytest_bdd import given, parsers, then, when
+
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
+TIMEOUT = 30
+# long enough for any transition of the lab (a boot, a migration, a host entering maintenance)
+SETTLE_SECONDS = 60
+MIGRATION_EVENTS = {62, 63, 64, 65, 67, 120}  # started, done, failed, system-initiated, to-server failed
+Q = r'"(?P<{}>[^"]+)"'  # one quoted step argument
+
+
+def step_re(text: str, *names: str):
+    """A regex step parser: `{}` in `text` stands for the next quoted argument in `names`."""
+    return parsers.re(text.format(*(Q.format(name) for name in names)))
+
+
+def _named(entities, name: str, what: str):
+    found = [entity for entity in entities if entity.name == name]
+    assert len(found) == 1, f"{what} {name!r}: found {len(found)} among {sorted(e.name for e in entities)}"
+    return found[0]
+
+
+def _status(entity) -> str:
+    return entity.status.value if entity.status is not None else ""
+
+
+@dataclass
+class RhvConversation:
+    """One scenario's exchange with the RHV Manager: its connection, the last refusal, and what to
+    put back afterwards (networks and NICs to remove, VMs to move home, hosts to activate)."""
+
+    target: object
+    connection: ovirtsdk4.Connection
+    error: ovirtsdk4.Error | None = None
+    error_checked: bool = False
+    events_from: int = 0
+    jobs_before: set[str] = field(default_factory=set)
+    networks_to_remove: set[tuple[str, str]] = field(default_factory=set)  # (data center, network)
+    nics_to_remove: set[tuple[str, str]] = field(default_factory=set)  # (VM, NIC)
+    vm_homes: dict[str, str] = field(default_factory=dict)  # VM -> the host it ran on
+    hosts_to_activate: set[str] = field(default_factory=set)
+
+    @property
+    def system(self):
+        return self.connection.system_service()
+
+    def attempt(self, action: Callable[[], object]):
+        """Run one request whose refusal a later step may check; other steps call `accepted()`."""
+        self.error, self.error_checked = None, False
+        try:
+            return action()
+        except ovirtsdk4.Error as err:
+            self.error = err
+            return None
+
+    def accepted(self) -> None:
+        assert self.error is None or self.error_checked, f"the engine refused it: {self.error}"
+
+    # --- lookups by name, the way a script finds things ------------------------------------------------
+    def data_center(self, name: str) -> types.DataCenter:
+        return _named(self.system.data_centers_service().list(), name, "data center")
+
+    def cluster(self, name: str) -> types.Cluster:
+        return _named(self.system.clusters_service().list(), name, "cluster")
+
+    def host(self, name: str) -> types.Host:
+        return _named(self.system.hosts_service().list(), name, "host")
+
+    def vm(self, name: str) -> types.Vm:
+        return _named(self.system.vms_service().list(), name, "VM")
+
+    def host_name(self, host_id: str) -> str:
+        return self.system.hosts_service().host_service(host_id).get().name
+
+    def networks_named(self, data_center: str, name: str) -> list[types.Network]:
+        dc = self.data_center(data_center)
+        networks = self.system.data_centers_service().data_center_service(dc.id).networks_service().list()
+        return [network for network in networks if network.name == name]
+
+    def network(self, data_center: str, name: str) -> types.Network:
+        found = self.networks_named(data_center, name)
+        assert len(found) == 1, f"data center {data_center!r} has {len(found)} networks named {name!r}"
+        return found[0]
+
+    def cluster_networks(self, cluster: str) -> list[types.Network]:
+        service = self.system.clusters_service().cluster_service(self.cluster(cluster).id)
+        return service.networks_service().list()
+
+    def last_event_id(self) -> int:
+        newest = self.system.events_service().list(max=1)  # events come newest first
+        return int(newest[0].id) if newest else 0
+
+    def job_ids(self) -> set[str]:
+        return {job.id for job in self.system.jobs_service().list()}
+
+    # --- the lab's clock (simulator only) ----------------------------------------------------------------
+    def let_time_pass(self, seconds: float) -> None:
+        self.target.require_sim()
+        http = requests.Session()
+        http.verify, http.trust_env = False, False  # trust_env: REQUESTS_CA_BUNDLE would override verify
+        answer = http.post(
+            f"{self.target.sim_url}/_sim/clock/advance", json={"seconds": seconds}, timeout=TIMEOUT
+        )
+        assert answer.status_code == 200, (
+            f"/_sim/clock/advance: HTTP {answer.status_code} {answer.text[:300]}"
+        )
+
+    # --- putting things back ------------------------------------------------------------------------------
+    def clean_up(self) -> None:
+        for name in sorted(self.hosts_to_activate):
+            host = self.host(name)
+            if _status(host) != "up":
+                self.system.hosts_service().host_service(host.id).activate()
+                self.let_time_pass(SETTLE_SECONDS)
+            assert _status(self.host(name)) == "up", f"host {name} did not come back up"
+        for vm_name, home in sorted(self.vm_homes.items()):
+            vm = self.vm(vm_name)
+            if _status(vm) == "migrating":
+                self.let_time_pass(SETTLE_SECONDS)
+                vm = self.vm(vm_name)
+            if vm.host is not None and self.host_name(vm.host.id) != home:
+                self.system.vms_service().vm_service(vm.id).migrate(host=types.Host(id=self.host(home).id))
+                self.let_time_pass(SETTLE_SECONDS)
+                vm = self.vm(vm_name)
+            assert vm.host is not None and self.host_name(vm.host.id) == home, (
+                f"{vm_name} is not back on {home}"
+            )
+        for vm_name, nic_name in sorted(self.nics_to_remove):
+            nics = self.system.vms_service().vm_service(self.vm(vm_name).id).nics_service()
+            for nic in nics.list():
+                if nic.name == nic_name:
+                    nics.nic_service(nic.id).remove()
+        for data_center, name in sorted(self.networks_to_remove):
+            for network in self.networks_named(data_center, name):
+                self.system.networks_service().network_service(network.id).remove()
+
+
+def _add_network(rhv, dc_id: str, name: str, vlan: int) -> types.Network:
+    """A VM network tagged with `vlan`, the way the APIC's RHV integration adds an EPG's network."""
+    network = types.Network(
+        name=name,
+        data_center=types.DataCenter(id=dc_id),
+        vlan=types.Vlan(id=vlan),
+        usages=[types.NetworkUsage.VM],
+    )
+    return rhv.system.networks_service().add(network)
+
+
+@pytest.fixture
+def rhv(rhv_target):
+    """The scenario's conversation; afterwards everything it changed is put back."""
+    conversation = RhvConversation(rhv_target, rhv_target.connection(timeout=TIMEOUT))
+    try:
+        yield conversation
+        conversation.clean_up()
+    finally:
+        conversation.connection.close()
+
+
+# ---------------------------------------------------------------------------------------------- given
+
+
+@given("I am connected to the RHV Manager as the admin user")
+def connected(rhv):
+    rhv.connection.test(raise_exception=True)
+    api = rhv.system.get()
+    assert api.product_info is not None and api.product_info.name, "the API root names no product"
+    rhv.events_from = rhv.last_event_id()
+
+
+@given(step_re("the data center {} has no logical network {}", "dc", "network"))
+def no_network(rhv, dc, network):
+    rhv.networks_to_remove.add((dc, network))
+    for leftover in rhv.networks_named(dc, network):  # from an interrupted run
+        rhv.system.networks_service().network_service(leftover.id).remove()
+    assert not rhv.networks_named(dc, network)
+
+
+@given(
+    step_re(
+        r"the logical network {} with VLAN (?P<vlan>\d+) is attached to the cluster {}", "network", "cluster"
+    ),
+    converters={"vlan": int},
+)
+def network_attached(rhv, network, vlan, cluster):
+    dc_id = rhv.cluster(cluster).data_center.id
+    dc = rhv.system.data_centers_service().data_center_service(dc_id).get()
+    rhv.networks_to_remove.add((dc.name, network))
+    added = _add_network(rhv, dc.id, network, vlan)
+    rhv.system.clusters_service().cluster_service(rhv.cluster(cluster).id).networks_service().add(
+        types.Network(id=added.id, required=False)
+    )
+
+
+@given(step_re("the VM {} has a NIC {} on the vNIC profile {}", "vm", "nic", "profile"))
+def vm_has_nic(rhv, vm, nic, profile):
+    found = _named(rhv.system.vnic_profiles_service().list(), profile, "vNIC profile")
+    rhv.nics_to_remove.add((vm, nic))
+    nics = rhv.system.vms_service().vm_service(rhv.vm(vm).id).nics_service()
+    added = nics.add(
+        types.Nic(name=nic, interface=types.NicInterface.VIRTIO, vnic_profile=types.VnicProfile(id=found.id))
+    )
+    assert added.vnic_profile is not None and added.vnic_profile.id == found.id, (
+        "the NIC is not on the profile"
+    )
+
+
+def _assert_up_on(rhv, vm: str, host: str) -> None:
+    found = rhv.vm(vm)
+    assert _status(found) == "up", f"{vm} is {_status(found)}"
+    assert found.host is not None and rhv.host_name(found.host.id) == host
+
+
+def _assert_down(rhv, vm: str) -> None:
+    found = rhv.vm(vm)
+    assert _status(found) == "down", f"{vm} is {_status(found)}"
+    assert found.host is None, f"{vm} is down but names a host"
+
+
+@given(step_re("the VM {} is up on the host {}", "vm", "host"))
+def vm_is_up_on(rhv, vm, host):
+    _assert_up_on(rhv, vm, host)
+
+
+@given(step_re("the VM {} is down", "vm"))
+def vm_is_down(rhv, vm):
+    _assert_down(rhv, vm)
+
+
+@given(step_re("the host {} is up", "host"))
+def host_is_up(rhv, host):
+    assert _status(rhv.host(host)) == "up", f"host {host} is {_status(rhv.host(host))}"
+
+
+@given(step_re("the host {} is in maintenance", "host"))
+def host_in_maintenance(rhv, host):
+    rhv.target.require_sim()
+    rhv.hosts_to_activate.add(host)
+    found = rhv.host(host)
+    rhv.system.hosts_service().host_service(found.id).deactivate()
+    rhv.let_time_pass(SETTLE_SECONDS)
+    assert _status(rhv.host(host)) == "maintenance", f"host {host} is {_status(rhv.host(host))}"
+
+
+# ----------------------------------------------------------------------------------------------- when
+
+
+@when("I list the data centers", target_fixture="listed")
+def list_data_centers(rhv):
+    return rhv.system.data_centers_service().list()
+
+
+@when("I list the clusters", target_fixture="listed")
+def list_clusters(rhv):
+    return rhv.system.clusters_service().list()
+
+
+@when("I list the hosts", target_fixture="listed")
+def list_hosts(rhv):
+    return rhv.system.hosts_service().list()
+
+
+@when("I list the virtual machines", target_fixture="listed")
+def list_vms(rhv):
+    return rhv.system.vms_service().list()
+
+
+@when(
+    step_re(
+        r"I create the logical network {} with VLAN (?P<vlan>\d+) in the data center {}", "network", "dc"
+    ),
+    converters={"vlan": int},
+)
+def create_network(rhv, network, vlan, dc):
+    rhv.networks_to_remove.add((dc, network))
+    dc_id = rhv.data_center(dc).id
+    rhv.attempt(lambda: _add_network(rhv, dc_id, network, vlan))
+
+
+@when(step_re("I attach the network {} to the cluster {}", "network", "cluster"))
+def attach_network(rhv, network, cluster):
+    found = rhv.cluster(cluster)
+    dc_name = rhv.system.data_centers_service().data_center_service(found.data_center.id).get().name
+    network_id = rhv.network(dc_name, network).id
+    service = rhv.system.clusters_service().cluster_service(found.id).networks_service()
+    rhv.attempt(lambda: service.add(types.Network(id=network_id, required=False)))
+
+
+@when(step_re("I remove the network {}", "network"))
+def remove_network(rhv, network):
+    found = _named(rhv.system.networks_service().list(), network, "network")
+    rhv.attempt(lambda: rhv.system.networks_service().network_service(found.id).remove())
+
+
+@when(step_re("I remove the NIC {} from the VM {}", "nic", "vm"))
+def remove_nic(rhv, nic, vm):
+    nics = rhv.system.vms_service().vm_service(rhv.vm(vm).id).nics_service()
+    found = _named(nics.list(), nic, "NIC")
+    rhv.attempt(lambda: nics.nic_service(found.id).remove())
+    rhv.accepted()
+
+
+def _migrate(rhv, vm: str, host: types.Host | None) -> None:
+    found = rhv.vm(vm)
+    if found.host is not None:
+        rhv.vm_homes.setdefault(vm, rhv.host_name(found.host.id))
+    rhv.events_from = rhv.last_event_id()
+    rhv.jobs_before = rhv.job_ids()
+    rhv.attempt(lambda: rhv.system.vms_service().vm_service(found.id).migrate(host=host))
+
+
+@when(step_re("I migrate the VM {} to the host {}", "vm", "host"))
+def migrate_to(rhv, vm, host):
+    _migrate(rhv, vm, types.Host(id=rhv.host(host).id))
+
+
+@when(step_re("I migrate the VM {} and let the engine choose the host", "vm"))
+def migrate_anywhere(rhv, vm):
+    _migrate(rhv, vm, None)
+
+
+@when(parsers.parse("the lab clock moves on by {seconds:d} seconds"))
+def clock_moves_on(rhv, seconds):
+    rhv.let_time_pass(seconds)
+
+
+# ----------------------------------------------------------------------------------------------- then
+
+
+@then(
+    step_re("the engine refuses it with HTTP (?P<code>\\d+) and the reason {}", "reason"),
+    converters={"code": int},
+)
+def refused(rhv, code, reason):
+    assert rhv.error is not None, "the engine accepted it"
+    rhv.error_checked = True
+    assert rhv.error.code == code, str(rhv.error)
+    assert rhv.error.fault is not None, f"the answer carries no fault: {rhv.error}"
+    assert rhv.error.fault.reason == reason, str(rhv.error)
+
+
+def _fault_detail(rhv) -> str:
+    assert rhv.error is not None and rhv.error.fault is not None, f"no fault to read: {rhv.error}"
+    return rhv.error.fault.detail
+
+
+@then("the fault detail is:")
+def fault_detail_block(rhv, docstring):
+    assert _fault_detail(rhv) == docstring
+
+
+@then(step_re("the fault detail is {}", "detail"))
+def fault_detail(rhv, detail):
+    assert _fault_detail(rhv) == detail
+
+
+@then("the engine accepts it")
+def accepted(rhv):
+    rhv.accepted()
+
+
+@then(step_re("the data center {} is listed with status {}", "dc", "status"))
+def data_center_listed(listed, dc, status):
+    assert _status(_named(listed, dc, "data center")) == status
+
+
+@then(step_re("the data center {} holds the cluster {}", "dc", "cluster"))
+def data_center_holds_cluster(rhv, dc, cluster):
+    service = rhv.system.data_centers_service().data_center_service(rhv.data_center(dc).id)
+    found = _named(service.clusters_service().list(), cluster, "cluster")
+    assert found.data_center.id == rhv.data_center(dc).id
+
+
+@then(step_re("the cluster {} is listed in the data center {}", "cluster", "dc"))
+def cluster_listed(rhv, listed, cluster, dc):
+    found = _named(listed, cluster, "cluster")
+    assert found.data_center is not None and rhv.connection.follow_link(found.data_center).name == dc
+
+
+@then(step_re("the cluster {} has {} as its management network", "cluster", "network"))
+def management_network(rhv, cluster, network):
+    found = rhv.cluster(cluster)
+    assert found.management_network is not None, f"cluster {cluster} names no management network"
+    assert rhv.connection.follow_link(found.management_network).name == network
+
+
+@then(step_re("the host {} is listed in the cluster {} with status {}", "host", "cluster", "status"))
+def host_listed(rhv, listed, host, cluster, status):
+    found = _named(listed, host, "host")
+    assert found.cluster is not None and found.cluster.id == rhv.cluster(cluster).id
+    assert _status(found) == status
+
+
+@then(step_re("the host {} has the address {}", "host", "address"))
+def host_address(listed, host, address):
+    assert _named(listed, host, "host").address == address
+
+
+@then(step_re("a search for hosts with {} finds the host {}", "search", "host"))
+def host_search(rhv, search, host):
+    found = rhv.system.hosts_service().list(search=search)
+    assert host in {h.name for h in found}, sorted(h.name for h in found)
+
+
+@then(step_re("the VM {} is listed in the cluster {} with status {}", "vm", "cluster", "status"))
+def vm_listed(rhv, listed, vm, cluster, status):
+    found = _named(listed, vm, "VM")
+    assert found.cluster is not None and found.cluster.id == rhv.cluster(cluster).id
+    assert _status(found) == status
+
+
+@then(step_re("the VM {} runs on host {}", "vm", "host"))
+def vm_runs_on(rhv, listed, vm, host):
+    found = _named(listed, vm, "VM")
+    assert found.host is not None, f"{vm} runs on no host"
+    assert rhv.connection.follow_link(found.host).name == host
+
+
+@then(step_re("the VM {} runs on no host", "vm"))
+def vm_runs_nowhere(listed, vm):
+    found = _named(listed, vm, "VM")
+    assert found.host is None, f"{vm} has a host while {_status(found)}"
+
+
+@then(
+    step_re(r"the data center {} has the logical network {} with VLAN (?P<vlan>\d+)", "dc", "network"),
+    converters={"vlan": int},
+)
+def network_with_vlan(rhv, dc, network, vlan):
+    rhv.accepted()
+    found = rhv.network(dc, network)
+    assert found.vlan is not None and found.vlan.id == vlan, f"VLAN {found.vlan and found.vlan.id}"
+    assert found.data_center.id == rhv.data_center(dc).id
+
+
+@then(step_re("the data center {} has the logical network {}", "dc", "network"))
+def network_exists(rhv, dc, network):
+    rhv.accepted()
+    rhv.network(dc, network)
+
+
+@then(step_re("the network {} has its own name as its VDSM name", "network"))
+def vdsm_name_own(rhv, network):
+    found = _named(rhv.system.networks_service().list(), network, "network")
+    assert found.vdsm_name == network
+
+
+@then(step_re('the network {} has "on" and 13 characters of its id as its VDSM name', "network"))
+def vdsm_name_from_id(rhv, network):
+    found = _named(rhv.system.networks_service().list(), network, "network")
+    assert found.vdsm_name == "on" + found.id.replace("-", "")[:13], found.vdsm_name
+
+
+@then(step_re("the network {} has a vNIC profile of the same name", "network"))
+def default_profile(rhv, network):
+    found = _named(rhv.system.networks_service().list(), network, "network")
+    profiles = rhv.system.networks_service().network_service(found.id).vnic_profiles_service().list()
+    profile = _named(profiles, network, "vNIC profile")
+    assert profile.network.id == found.id
+
+
+@then(step_re("the cluster {} lists the network {} as not required", "cluster", "network"))
+def cluster_lists_network(rhv, cluster, network):
+    rhv.accepted()
+    found = _named(rhv.cluster_networks(cluster), network, "network attached to the cluster")
+    assert found.required is False
+
+
+@then(step_re("the data center {} has no logical network {} any more", "dc", "network"))
+def network_gone(rhv, dc, network):
+    rhv.accepted()
+    assert not rhv.networks_named(dc, network)
+
+
+@then(step_re("the cluster {} no longer lists the network {}", "cluster", "network"))
+def cluster_network_gone(rhv, cluster, network):
+    assert network not in {n.name for n in rhv.cluster_networks(cluster)}
+
+
+@then(step_re("no vNIC profile {} is left", "profile"))
+def profile_gone(rhv, profile):
+    assert profile not in {p.name for p in rhv.system.vnic_profiles_service().list()}
+
+
+@then(step_re("the engine reports the job {} as started", "job"))
+def job_started(rhv, job):
+    rhv.accepted()
+    new = [j for j in rhv.system.jobs_service().list() if j.id not in rhv.jobs_before]
+    assert job in {j.description for j in new}, [j.description for j in new]
+    assert _status(_named_job(new, job)) == "started"
+
+
+def _named_job(jobs, description: str) -> types.Job:
+    found = [j for j in jobs if j.description == description]
+    assert len(found) == 1, f"{len(found)} jobs {description!r}"
+    return found[0]
+
+
+@then(step_re("the job {} has finished", "job"))
+def job_finished(rhv, job):
+    new = [j for j in rhv.system.jobs_service().list() if j.id not in rhv.jobs_before]
+    found = _named_job(new, job)
+    assert _status(found) == "finished", _status(found)
+    assert found.end_time is not None and found.end_time >= found.start_time
+
+
+@then(step_re("the VM {} is migrating, still on the host {}", "vm", "host"))
+def vm_migrating(rhv, vm, host):
+    found = rhv.vm(vm)
+    assert _status(found) == "migrating", _status(found)
+    assert found.host is not None and rhv.host_name(found.host.id) == host
+
+
+@then(step_re("the VM {} is (?:still )?up on the host {}", "vm", "host"))
+def vm_up_on(rhv, vm, host):
+    _assert_up_on(rhv, vm, host)
+
+
+@then(step_re("the VM {} is still down", "vm"))
+def vm_still_down(rhv, vm):
+    _assert_down(rhv, vm)
+
+
+def _vm_events(rhv, vm: str) -> list[types.Event]:
+    vm_id = rhv.vm(vm).id
+    events = rhv.system.events_service().list(from_=rhv.events_from)
+    return sorted((e for e in events if e.vm is not None and e.vm.id == vm_id), key=lambda e: int(e.id))
+
+
+@then(step_re("the events about the VM {} since the migration began are, oldest first:", "vm"))
+def vm_events(rhv, vm, datatable):
+    header, *rows = datatable
+    column = {name.strip(): index for index, name in enumerate(header)}
+    events = _vm_events(rhv, vm)
+    told = [(e.code, e.host and rhv.host_name(e.host.id), e.description) for e in events]
+    assert len(told) == len(rows), told
+    for (code, host, description), row in zip(told, rows, strict=True):
+        assert code == int(row[column["code"]]), told
+        assert host == row[column["host"]].strip(), told
+        assert description.startswith(row[column["description begins with"]].strip()), description
+
+
+@then(step_re("no migration of the VM {} was logged", "vm"))
+def no_migration_logged(rhv, vm):
+    migrations = [(e.code, e.description) for e in _vm_events(rhv, vm) if e.code in MIGRATION_EVENTS]
+    assert not migrations, migrations
