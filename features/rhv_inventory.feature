@@ -118,7 +118,8 @@ Feature: RHV Manager inventory, logical networks and live migration over the oVi
 
   @sim
   Scenario Outline: A running VM migrates live to the other host (<how>)
-    Given the VM "vm1" is up on the host "host1"
+    Given the lab clock moves only when told to
+    And the VM "vm1" is up on the host "host1"
     When I migrate the VM "vm1" <how>
     Then the engine reports the job "<job>" as started
     And the VM "vm1" is migrating, still on the host "host1"

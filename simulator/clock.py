@@ -38,19 +38,47 @@ class ManualClock:
 
 
 class OffsetClock:
-    """The system time plus an offset that /_sim can push forward (a running lab's default)."""
+    """The system time plus an offset that /_sim can push forward (a running lab's default).
+
+    It can also be frozen: then it moves only when advanced, so a test can look at a state that lasts
+    a few seconds of lab time (a VM migrating) however slow the machine running it is."""
 
     def __init__(self):
         self._offset = 0.0
+        self._frozen_at: float | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
 
     def now(self) -> float:
-        return time.time() + self._offset
+        frozen = self._frozen_at
+        return frozen if frozen is not None else time.time() + self._offset
 
     def advance(self, seconds: float) -> float:
         if seconds < 0:
             raise ValueError("the clock only moves forward")
-        self._offset += seconds
-        return self.now()
+        with self._lock:
+            if self._frozen_at is not None:
+                self._frozen_at += seconds
+            else:
+                self._offset += seconds
+            return self.now()
+
+    def freeze(self) -> float:
+        with self._lock:
+            if self._frozen_at is None:
+                self._frozen_at = time.time() + self._offset
+            return self._frozen_at
+
+    def thaw(self) -> float:
+        """Run on from the frozen instant (time never goes back)."""
+        with self._lock:
+            if self._frozen_at is not None:
+                self._offset = self._frozen_at - time.time()
+                self._frozen_at = None
+            return self.now()
 
 
 def apic_timestamp(t: float) -> str:

@@ -41,7 +41,21 @@ def reset():
 
 @bp.route("/clock", methods=["GET"])
 def clock():
-    return _json({"now": _lab().clock.now()})
+    lab_clock = _lab().clock
+    return _json({"now": lab_clock.now(), "frozen": getattr(lab_clock, "frozen", False)})
+
+
+@bp.route("/clock/freeze", methods=["POST"])
+def freeze():
+    """{"frozen": true} stops the lab clock (it then moves only by /_sim/clock/advance); false runs it on."""
+    data = request.get_json(force=True, silent=True) or {}
+    if not isinstance(data.get("frozen"), bool):
+        return _json({"error": 'give {"frozen": true} or {"frozen": false}'}, 400)
+    clock = _lab().clock
+    if not hasattr(clock, "freeze"):
+        return _json({"error": "this lab's clock cannot be frozen"}, 400)
+    now = clock.freeze() if data["frozen"] else clock.thaw()
+    return _json({"now": now, "frozen": clock.frozen})
 
 
 @bp.route("/clock/advance", methods=["POST"])

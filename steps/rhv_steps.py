@@ -122,8 +122,23 @@ class RhvConversation:
             f"/_sim/clock/advance: HTTP {answer.status_code} {answer.text[:300]}"
         )
 
+    def stop_the_clock(self) -> None:
+        """The lab clock moves only when a step says so (thawed again when the scenario ends)."""
+        self._set_frozen(True)
+        self.clock_frozen = True
+
+    def _set_frozen(self, frozen: bool) -> None:
+        self.target.require_sim()
+        http = requests.Session()
+        http.verify, http.trust_env = False, False
+        answer = http.post(f"{self.target.sim_url}/_sim/clock/freeze", json={"frozen": frozen}, timeout=TIMEOUT)
+        assert answer.status_code == 200, f"/_sim/clock/freeze: HTTP {answer.status_code} {answer.text[:300]}"
+
     # --- putting things back ------------------------------------------------------------------------------
     def clean_up(self) -> None:
+        if getattr(self, "clock_frozen", False):
+            self._set_frozen(False)
+            self.clock_frozen = False
         for name in sorted(self.hosts_to_activate):
             host = self.host(name)
             if _status(host) != "up":
@@ -334,6 +349,11 @@ def migrate_to(rhv, vm, host):
 @when(step_re("I migrate the VM {} and let the engine choose the host", "vm"))
 def migrate_anywhere(rhv, vm):
     _migrate(rhv, vm, None)
+
+
+@given("the lab clock moves only when told to")
+def clock_stands_still(rhv):
+    rhv.stop_the_clock()
 
 
 @when(parsers.parse("the lab clock moves on by {seconds:d} seconds"))

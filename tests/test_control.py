@@ -50,3 +50,15 @@ def test_reset_brings_both_back(sim):
     lab.rhv.set_host_status("host2", "non_operational")
     assert s.post(f"{url}/_sim/reset").status_code == 200
     assert lab.rhv.find("hosts", "host2").status == "up"
+
+
+def test_a_frozen_clock_moves_only_when_advanced(sim):
+    lab, url, s = sim
+    frozen = s.post(f"{url}/_sim/clock/freeze", json={"frozen": True}).json()
+    assert frozen["frozen"] is True
+    assert s.get(f"{url}/_sim/clock").json() == {"now": frozen["now"], "frozen": True}
+    moved = s.post(f"{url}/_sim/clock/advance", json={"seconds": 20}).json()["now"]
+    assert moved == frozen["now"] + 20
+    thawed = s.post(f"{url}/_sim/clock/freeze", json={"frozen": False}).json()
+    assert thawed["frozen"] is False and thawed["now"] >= moved  # runs on from there, never back
+    assert s.post(f"{url}/_sim/clock/freeze", json={"frozen": "yes"}).status_code == 400
