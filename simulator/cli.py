@@ -11,6 +11,7 @@ from pathlib import Path
 from . import __version__
 from .apic import persist
 from .apic.errors import ApicError
+from .nodeprep import cli as nodeprep_cli
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,9 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--admin-user", default="admin")
     serve.add_argument("--admin-password", default="cisco123")
     serve.add_argument("--tls-dir", type=Path, help="where the self-signed certificate is kept")
+    nodeprep_cli.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve_command(args)
+    if args.command == "nodeprep":
+        return nodeprep_cli.run(args)
     return 2
 
 
