@@ -11,6 +11,7 @@ from .codec_xml import Body
 from .errors import bad_request, not_found
 from .lifecycle import Caller
 from .model import BLANK_TEMPLATE_ID, ROOT_TAG_ID
+from .network_filters import NETWORK_FILTERS, supported_by
 from .search import SearchError
 from .search import parse as parse_search
 from .tree import Obj, collection
@@ -78,7 +79,7 @@ class Reader:
             "vnicprofiles": ("vnic_profile", inv.profiles), "vms": ("vm", inv.vms), "jobs": ("job", self.rhv.jobs.jobs),
             "templates": ("template", {BLANK_TEMPLATE_ID: BLANK_TEMPLATE_ID}),
             "users": ("user", {u: u for u in self.users()}), "tags": ("tag", {ROOT_TAG_ID: ROOT_TAG_ID}),
-            "storagedomains": ("storage_domain", {}),
+            "storagedomains": ("storage_domain", {}), "networkfilters": ("network_filter", NETWORK_FILTERS),
         }
         if head not in tables:
             raise not_found()
@@ -144,7 +145,7 @@ class Reader:
     def listing(self, head: str, kind: str, items: list, follow: dict) -> Obj:
         items = self.select(head, items)
         tag = {"data_center": "data_centers", "vnic_profile": "vnic_profiles",
-               "storage_domain": "storage_domains"}.get(kind, head)
+               "storage_domain": "storage_domains", "network_filter": "network_filters"}.get(kind, head)
         return collection(tag, kind, [self.render(kind, item, follow) for item in items])
 
     def select(self, head: str, items: list) -> list:
@@ -210,6 +211,11 @@ class Reader:
             if network is None or entity.id not in network.clusters:
                 raise not_found()
             return self.render("network", network, follow, cluster_id=entity.id)
+        if kind == "cluster" and rel == "networkfilters" and len(path) == 2:
+            nf = next((f for f in self._cluster_filters(entity) if f.id == path[1]), None)
+            if nf is None:
+                raise not_found()
+            return self.views.network_filter(nf, entity.id)
         if kind == "data_center" and rel == "networks" and len(path) == 2:
             network = self.inv.networks.get(path[1])
             if network is None or network.data_center_id != entity.id:
@@ -263,6 +269,9 @@ class Reader:
         if kind == "cluster" and rel == "networks":
             return collection("networks", "network", [self.render("network", n, follow, cluster_id=entity.id)
                                                       for n in sorted(inv.cluster_networks(entity.id), key=_name)])
+        if kind == "cluster" and rel == "networkfilters":
+            return collection("network_filters", "network_filter",
+                              [v.network_filter(f, entity.id) for f in self._cluster_filters(entity)])
         if kind == "host" and rel == "nics":
             return collection("host_nics", "host_nic", [v.host_nic(entity, nic) for nic in entity.nics])
         if kind == "host" and rel == "networkattachments":
@@ -290,6 +299,10 @@ class Reader:
         if empty is None:
             raise not_found()
         return empty
+
+
+    def _cluster_filters(self, cluster) -> list:
+        return supported_by(cluster.version.major, cluster.version.minor)
 
 
 def _name(entity) -> str:

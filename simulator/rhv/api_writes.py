@@ -1,4 +1,5 @@
-"""Adds, removes, updates and actions: the engine's write side, translated to model calls.
+"""Adds, removes and actions: the engine's write side, translated to model calls (updates, PUT,
+are in api_updates.py).
 
 Adds answer 201 with the object and a Location; removes answer 200 with an <action> (the SDK's
 remove() accepts nothing else); actions answer 200 with the request's <action> echoed plus the
@@ -11,9 +12,11 @@ from __future__ import annotations
 from lxml import etree
 
 from .api_read import ApiReply, ApiRequest, Reader
+from .api_updates import Updates, as_guid, enum_value
 from .codec_xml import Body
 from .errors import entity_not_found, failed, not_found
 from .messages import app_error
+from .networking import UNSET
 from .tree import Obj
 from .views_vm import Views
 
@@ -39,7 +42,7 @@ def _to_obj(element: etree._Element):
     return obj
 
 
-class Writes:
+class Writes(Updates):
     def __init__(self, rhv, views: Views, reader: Reader, req: ApiRequest):
         self.rhv = rhv
         self.inv = rhv.inventory
@@ -107,11 +110,17 @@ class Writes:
         return self._created(self.reader.render("network", network, cluster_id=cluster.id))
 
     def _add_profile(self, network) -> ApiReply:
+        """An omitted <network_filter> gets the engine's default filter, an empty one no filter (the
+        restapi passes useDefaultNetworkFilterId = !isSetNetworkFilter); a filter by name only is none."""
         b = self.body
+        network_filter = UNSET
+        if b.has("network_filter"):
+            filter_id = b.child("network_filter").id()
+            network_filter = as_guid(filter_id) if filter_id else None
         profile = self.rhv.networking.add_profile(
             self.caller, b.text("name"), network, description=b.text("description"),
-            port_mirroring=b.bool("port_mirroring"), pass_through=b.text("pass_through/mode"),
-            migratable=b.bool("migratable"))
+            port_mirroring=b.bool("port_mirroring"), pass_through=enum_value(b.text("pass_through/mode")),
+            migratable=b.bool("migratable"), network_filter=network_filter)
         return self._created(self.views.vnic_profile(profile))
 
     def _add_vm_nic(self, vm) -> ApiReply:
@@ -249,31 +258,3 @@ class Writes:
             self.reader.get(path)
             return ApiReply(405, None)
         return ApiReply(200, self.views.action([], job))
-
-    # --- PUT ------------------------------------------------------------------------------------------------------
-    def put(self, path: list[str]) -> ApiReply:
-        b = self.body
-        if len(path) == 2 and path[0] == "vms":
-            vm = self.rhv.get("vms", path[1])
-            vm.name = b.text("name") or vm.name
-            for attr in ("description", "comment"):
-                if b.text(attr) is not None:
-                    setattr(vm, attr, b.text(attr))
-            vm.memory = b.int("memory") or vm.memory
-            return ApiReply(200, self.views.vm(vm))
-        if len(path) == 2 and path[0] == "networks":
-            network = self.rhv.get("networks", path[1])
-            for attr in ("description", "comment"):
-                if b.text(attr) is not None:
-                    setattr(network, attr, b.text(attr))
-            network.mtu = b.int("mtu") if b.int("mtu") is not None else network.mtu
-            return ApiReply(200, self.views.network(network))
-        if len(path) == 4 and path[0] == "clusters" and path[2] == "networks":
-            cluster = self.rhv.get("clusters", path[1])
-            network = self.inv.networks.get(path[3])
-            if network is None or cluster.id not in network.clusters:
-                raise not_found()
-            self.rhv.networking.update_attachment(network, cluster.id, b.bool("required"), b.bool("display"))
-            return ApiReply(200, self.reader.render("network", network, cluster_id=cluster.id))
-        self.reader.get(path)
-        return ApiReply(405, None)

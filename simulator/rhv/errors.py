@@ -52,3 +52,9 @@ def incomplete(entity: str, fields: list[str], operation: str) -> RhvFault:
 
 def bad_request(detail: str, reason: str = "Invalid value") -> RhvFault:
     return RhvFault(400, reason, detail)
+
+
+def malformed_id(value: str) -> RhvFault:
+    """An id in a request body that is no UUID: the restapi's MalformedIdExceptionMapper (its reason
+    really is `Operation failed`, lower case, unlike the command failures)."""
+    return RhvFault(400, "Operation failed", f"Invalid UUID string: {value}")

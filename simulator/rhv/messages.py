@@ -66,6 +66,21 @@ APP_ERRORS = {
     "ACTION_TYPE_FAILED_CANNOT_ADD_VNIC_PROFILE_TO_NON_VM_NETWORK":
         "Cannot ${action} ${type}. VM network interface profiles cannot be added to a non-VM network. "
         "Please make sure the network is a VM network.",
+    "ACTION_TYPE_FAILED_CANNOT_CHANGE_VNIC_PROFILE_NETWORK":
+        "Cannot ${action} ${type}. VM network interface profile's network cannot be changed.",
+    "ACTION_TYPE_FAILED_PASSTHROUGH_PROFILE_CONTAINS_NOT_SUPPORTED_PROPERTIES":
+        "Cannot ${action} ${type}. 'Port Mirroring,'Qos' and 'Network Filter' are not supported on passthrough profiles.",
+    "ACTION_TYPE_FAILED_INVALID_VNIC_PROFILE_NETWORK_FILTER_ID":
+        "Cannot ${action} ${type}. vNIC profile '${VAR_VNIC_PROFILE_NAME}' has an invalid network filter id "
+        "'${VAR_NETWORK_FILTER_ID}'.",
+    "ACTION_TYPE_FAILED_DEDICATED_VDS_DOES_NOT_EXIST":
+        "Cannot ${action} ${type}. VM is pinned to a specific host. The required host doesn't exist.",
+    "ACTION_TYPE_FAILED_DEDICATED_VDS_NOT_IN_SAME_CLUSTER":
+        "Cannot ${action} ${type}. VM is pinned to a specific host. The host's cluster must be the same as the "
+        "selected VM cluster.",
+    "ACTION_TYPE_FAILED_PINNED_VM_NOT_RUNNING_ON_DEDICATED_HOST":
+        "Cannot ${action} ${type}. Running VM is hosted on ${hostName}. Include ${hostName} in dedicated hosts, or "
+        "migrate VM to dedicated host prior to pinning.",
     "NETWORK_INTERFACE_IN_USE_BY_VM": "Cannot ${action} ${type}. There is at least one running VM that uses this Network.",
     "NETWORK_LABEL_FORMAT_INVALID": "Network label must be formed only from: English letters, numbers, hyphen or underscore.",
     "ACTION_TYPE_FAILED_NETWORK_ALREADY_LABELED": "Cannot ${action} ${type}. The specified network is already labeled.",
@@ -134,6 +149,8 @@ AUDIT_LOG = {
     "NETWORK_DETACH_NETWORK_TO_CLUSTER": (948, "normal", "Network ${NetworkName} detached from Cluster ${ClusterName}"),
     "ADD_VNIC_PROFILE": (1122, "normal", "VM network interface profile ${VnicProfileName} was added to network "
                                          "${NetworkName} in Data Center: ${DataCenterName}. (User: ${UserName})"),
+    "UPDATE_VNIC_PROFILE": (1124, "normal", "VM network interface profile ${VnicProfileName} was updated for network "
+                                            "${NetworkName} in Data Center: ${DataCenterName}. (User: ${UserName})"),
     "REMOVE_VNIC_PROFILE": (1126, "normal", "VM network interface profile ${VnicProfileName} was removed from network "
                                             "${NetworkName} in Data Center: ${DataCenterName}. (User: ${UserName})"),
 }

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 BLANK_TEMPLATE_ID = "00000000-0000-0000-0000-000000000000"
 ROOT_TAG_ID = "00000000-0000-0000-0000-000000000000"
 ID_NAMESPACE = uuid.UUID("6f1c3e2a-5d0b-4b7e-9a41-0c7e2b9d5a11")
+DEFAULT_NETWORK_FILTER_ID = "5a55d534-0151-0329-0198-00000000039d"  # vdsm-no-mac-spoofing
 
 RUNNING = ("powering_up", "up", "migrating", "powering_down", "paused", "wait_for_launch", "reboot_in_progress")
 
@@ -160,14 +161,17 @@ class Network:
 
 @dataclass
 class VnicProfile:
+    """`migratable` only means something (and only shows) on a pass-through profile; no
+    `network_filter_id` means the profile filters nothing."""
+
     id: str
     name: str
     network_id: str
     description: str = ""
     pass_through: str = "disabled"
     port_mirroring: bool = False
-    migratable: bool | None = None
-    network_filter_id: str = "5a55d534-0151-0329-0198-00000000039d"
+    migratable: bool = False
+    network_filter_id: str | None = DEFAULT_NETWORK_FILTER_ID
 
 
 @dataclass
@@ -203,6 +207,8 @@ class Vm:
     creation_time: float = 0.0
     start_time: float | None = None
     stop_time: float | None = None
+    affinity: str = "migratable"
+    placement_host_ids: list[str] = field(default_factory=list)
 
     @property
     def running(self) -> bool:

@@ -1,23 +1,28 @@
 """Logical networks, their cluster attachments and labels, vNIC profiles and VM NICs.
 
 The engine's rules (AddNetworkCommand, RemoveNetworkCommand, AttachNetworkToClusterCommand,
-AddVnicProfileCommand, AddVmInterfaceCommand): names unique per data center, VLAN 0-4094, a
-network's default profile created with it, removal refused while a VM NIC uses the network or
-it is a cluster's management network, a NIC's profile must belong to a network of the VM's
-cluster, MACs come from the pool and are unique.
+Add/UpdateVnicProfileCommand, AddVmInterfaceCommand): names unique per data center, VLAN 0-4094,
+a network's default profile created with it, removal refused while a VM NIC uses the network or
+it is a cluster's management network, a profile's filter one the engine knows and none on a
+pass-through profile, a NIC's profile must belong to a network of the VM's cluster, MACs come
+from the pool and are unique.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .errors import failed, incomplete, rejected
 from .lifecycle import Caller
 from .messages import app_error, job_title
-from .model import ClusterAttachment, Network, Vm, VmNic, VnicProfile, vdsm_name
+from .model import DEFAULT_NETWORK_FILTER_ID, ClusterAttachment, Network, Vm, VmNic, VnicProfile, vdsm_name
+from .network_filters import NETWORK_FILTERS
 
 MAC = re.compile(r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")
 LABEL = re.compile(r"^[0-9a-zA-Z_-]+$")
+PASS_THROUGH_MODES = ("enabled", "disabled")
+UNSET = object()  # a field the request does not carry (as opposed to an empty one)
 INTERFACE_NAMES = {"virtio": "VirtIO", "e1000": "e1000", "e1000e": "e1000e", "rtl8139": "rtl8139",
                    "rtl8139_virtio": "rtl8139_pv", "pci_passthrough": "PCI Passthrough", "spapr_vlan": "sPAPR VLAN"}
 
@@ -141,36 +146,90 @@ class Networking:
     # --- vNIC profiles ------------------------------------------------------------------------------------
     def add_profile(self, caller: Caller, name: str | None, network: Network | None, description: str | None = None,
                     port_mirroring: bool | None = None, pass_through: str | None = None,
-                    migratable: bool | None = None) -> VnicProfile:
+                    migratable: bool | None = None, network_filter: str | None | object = UNSET) -> VnicProfile:
+        """AddVnicProfileCommand. `network_filter` UNSET (the request had no <network_filter>) means the
+        engine's default filter, None (an empty <network_filter/>) means no filter at all."""
         missing = [f for f, v in (("name", name), ("network.id", network)) if not v]
         if missing:
             raise incomplete("VnicProfile", missing, "add")
-        if any(p.name == name for p in self.inv.profiles_of(network.id)):
-            raise rejected("ACTION_TYPE_FAILED_VNIC_PROFILE_NAME_IN_USE", "add", "VNIC_PROFILE")
         if not network.vm:
             raise rejected("ACTION_TYPE_FAILED_CANNOT_ADD_VNIC_PROFILE_TO_NON_VM_NETWORK", "add", "VNIC_PROFILE")
-        profile = VnicProfile(self.rhv.ids.new(), name, network.id, description=description or "",
-                              pass_through=pass_through or "disabled", port_mirroring=bool(port_mirroring),
-                              migratable=migratable)
+        if any(p.name == name for p in self.inv.profiles_of(network.id)):
+            raise rejected("ACTION_TYPE_FAILED_VNIC_PROFILE_NAME_IN_USE", "add", "VNIC_PROFILE")
+        profile = VnicProfile("", name, network.id, description=description or "",
+                              pass_through=pass_through if pass_through in PASS_THROUGH_MODES else "disabled",
+                              port_mirroring=bool(port_mirroring),
+                              network_filter_id=None if network_filter is UNSET else network_filter)
+        if profile.pass_through == "enabled" and migratable is not None:
+            profile.migratable = migratable
+        self._check_profile(profile, "add")
+        if network_filter is UNSET and profile.pass_through != "enabled":
+            profile.network_filter_id = DEFAULT_NETWORK_FILTER_ID
+        profile.id = self.rhv.ids.new()
         self.inv.profiles[profile.id] = profile
-        dc = self.inv.data_centers[network.data_center_id]
-        self._log("ADD_VNIC_PROFILE", caller, {"data_center": dc.id}, VnicProfileName=name, NetworkName=network.name,
-                  DataCenterName=dc.name)
+        self._log_profile("ADD_VNIC_PROFILE", caller, profile)
+        return profile
+
+    def update_profile(self, caller: Caller, profile: VnicProfile, name: str | None = None,
+                       description: str | None = None, network_id: str | None = None,
+                       port_mirroring: bool | None = None, pass_through: str | None = None,
+                       migratable: bool | None = None, network_filter: str | None | object = UNSET) -> VnicProfile:
+        """UpdateVnicProfileCommand: what the request sets replaces what the profile had (the restapi's
+        VnicProfileMapper over the stored profile), then the whole result is validated or nothing changes."""
+        new = replace(profile)
+        if name:
+            new.name = name
+        if description is not None:
+            new.description = description
+        if network_id is not None:
+            new.network_id = network_id
+        if port_mirroring is not None:
+            new.port_mirroring = port_mirroring
+        if pass_through in PASS_THROUGH_MODES:
+            new.pass_through = pass_through
+        if new.pass_through == "enabled" and migratable is not None:
+            new.migratable = migratable
+        if network_filter is not UNSET:
+            new.network_filter_id = network_filter
+        if any(p.name == new.name and p.id != new.id for p in self.inv.profiles_of(new.network_id)):
+            raise rejected("ACTION_TYPE_FAILED_VNIC_PROFILE_NAME_IN_USE", "update", "VNIC_PROFILE")
+        if new.network_id != profile.network_id:
+            raise rejected("ACTION_TYPE_FAILED_CANNOT_CHANGE_VNIC_PROFILE_NETWORK", "update", "VNIC_PROFILE")
+        if new.port_mirroring != profile.port_mirroring or new.pass_through != profile.pass_through:
+            self._check_unused(profile, "update")
+        self._check_profile(new, "update")
+        for attr, value in vars(new).items():
+            setattr(profile, attr, value)
+        self._log_profile("UPDATE_VNIC_PROFILE", caller, profile)
         return profile
 
     def remove_profile(self, caller: Caller, profile: VnicProfile) -> None:
+        self._check_unused(profile, "remove")
+        del self.inv.profiles[profile.id]
+        self._log_profile("REMOVE_VNIC_PROFILE", caller, profile)
+
+    def _check_profile(self, profile: VnicProfile, action: str) -> None:
+        if profile.pass_through == "enabled" and (profile.port_mirroring or profile.network_filter_id):
+            raise rejected("ACTION_TYPE_FAILED_PASSTHROUGH_PROFILE_CONTAINS_NOT_SUPPORTED_PROPERTIES", action,
+                           "VNIC_PROFILE")
+        if profile.network_filter_id and profile.network_filter_id not in NETWORK_FILTERS:
+            raise rejected("ACTION_TYPE_FAILED_INVALID_VNIC_PROFILE_NETWORK_FILTER_ID", action, "VNIC_PROFILE",
+                           VAR_VNIC_PROFILE_NAME=profile.name, VAR_NETWORK_FILTER_ID=profile.network_filter_id)
+
+    def _check_unused(self, profile: VnicProfile, action: str) -> None:
         users = sorted({vm.name for vm, _nic in self.inv.nics_using_profile(profile.id)})
         if len(users) == 1:
-            raise rejected("ACTION_TYPE_FAILED_VNIC_PROFILE_IN_ONE_USE", "remove", "VNIC_PROFILE",
+            raise rejected("ACTION_TYPE_FAILED_VNIC_PROFILE_IN_ONE_USE", action, "VNIC_PROFILE",
                            entities="virtual machine", ENTITIES=users[0])
         if users:
-            raise rejected("ACTION_TYPE_FAILED_VNIC_PROFILE_IN_MANY_USES", "remove", "VNIC_PROFILE",
+            raise rejected("ACTION_TYPE_FAILED_VNIC_PROFILE_IN_MANY_USES", action, "VNIC_PROFILE",
                            entities="virtual machines", COUNTER=len(users), ENTITIES=", ".join(users))
-        del self.inv.profiles[profile.id]
+
+    def _log_profile(self, kind: str, caller: Caller, profile: VnicProfile) -> None:
         network = self.inv.networks[profile.network_id]
         dc = self.inv.data_centers[network.data_center_id]
-        self._log("REMOVE_VNIC_PROFILE", caller, {"data_center": dc.id}, VnicProfileName=profile.name,
-                  NetworkName=network.name, DataCenterName=dc.name)
+        self._log(kind, caller, {"data_center": dc.id}, VnicProfileName=profile.name, NetworkName=network.name,
+                  DataCenterName=dc.name)
 
     # --- VM NICs --------------------------------------------------------------------------------------------
     def add_vm_nic(self, caller: Caller, vm: Vm, name: str | None, profile: VnicProfile | None = None,

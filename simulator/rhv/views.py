@@ -9,6 +9,7 @@ starts with the prefix the client used (`/ovirt-engine/api` or `/ovirt-engine/ap
 from __future__ import annotations
 
 from .model import Cluster, DataCenter, Host, HostNic, Network, VnicProfile, stable_id
+from .network_filters import NetworkFilter
 from .tree import Obj, Time, collection, link, ref
 
 # kind -> [(rel, attribute, collection tag, item tag)]; rels a real engine shows, most of them empty here
@@ -264,15 +265,25 @@ class InfraViews:
         o = Obj("vnic_profile", {"href": href, "id": profile.id})
         o.add("name", profile.name).add("description", profile.description or None)
         self.links(o, "vnic_profile", href)
-        o.add("migratable", profile.migratable)
+        if profile.pass_through == "enabled":
+            o.add("migratable", profile.migratable)
         o.add("pass_through", Obj("pass_through").add("mode", profile.pass_through))
         o.add("port_mirroring", profile.port_mirroring)
         o.add("network", self.ref("network", "networks", profile.network_id))
         o.add("network_filter", self.ref("network_filter", "networkfilters", profile.network_filter_id))
         return o
 
+    def network_filter(self, nf: NetworkFilter, cluster_id: str | None = None) -> Obj:
+        """A filter's version parts it does not have are -1, as the engine's VersionMapper writes them."""
+        parts = ("clusters", cluster_id, "networkfilters", nf.id) if cluster_id else ("networkfilters", nf.id)
+        o = Obj("network_filter", {"href": self.href(*parts), "id": nf.id})
+        o.add("name", nf.name)
+        return o.add("version", Obj("version").add("build", -1).add("major", nf.major).add("minor", nf.minor)
+                     .add("revision", -1))
+
     # --- the API root ----------------------------------------------------------------------------------
-    ROOT_COLLECTIONS = ("clusters", "datacenters", "events", "hosts", "jobs", "networks", "vms", "vnicprofiles",
+    ROOT_COLLECTIONS = ("clusters", "datacenters", "events", "hosts", "jobs", "networkfilters", "networks", "vms",
+                        "vnicprofiles",
                         "storagedomains", "templates", "users", "tags")
     SEARCHABLE = ("clusters", "datacenters", "events", "hosts", "networks", "templates", "users", "vms")
 

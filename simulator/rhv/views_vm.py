@@ -47,7 +47,11 @@ class Views(InfraViews):
         o.add("migration_downtime", -1).add("multi_queues_enabled", True).add("origin", "ovirt")
         o.add("os", Obj("os").add("boot", Obj("boot").add("devices", Obj("devices", fields=[("device", ["hd"])])))
               .add("type", vm.os_type))
-        o.add("placement_policy", Obj("placement_policy").add("affinity", "migratable"))
+        policy = Obj("placement_policy").add("affinity", vm.affinity)
+        if vm.placement_host_ids:
+            policy.add("hosts", Obj("hosts", fields=[("host", [self.ref("host", "hosts", h)
+                                                              for h in vm.placement_host_ids])]))
+        o.add("placement_policy", policy)
         if vm.start_time is not None and vm.running:
             o.add("start_time", Time(vm.start_time))
         o.add("stateless", False).add("status", vm.status)
