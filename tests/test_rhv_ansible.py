@@ -12,9 +12,9 @@ The modules wait for jobs and VM states by polling in real time, and the lab's c
 plus an offset, so the migration is made short (0.5 s) instead of advancing the clock.
 
 Expected `changed` per task: on the first run the four writes (02-05); on the second run none.
-Two tests are strict xfails until the simulator closes three gaps the second run runs into (vNIC
-profile update and network filter, VM placement policy; see their reasons). Once it does they
-pass, which a strict xfail reports as a failure: the cue to drop the markers.
+That second run is a no-op because the simulator does what the modules compare against: a vNIC
+profile created with an empty <network_filter/> has no filter (and PUT /vnicprofiles/{id} works
+when one does differ), and PUT /vms/{id} stores the <placement_policy> hosts that GET then shows.
 """
 
 from __future__ import annotations
@@ -155,10 +155,6 @@ def test_first_run_makes_the_changes(two_runs):
     assert r["05"]["vm"]["status"] == "up", first.summary()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "simulator gaps: PUT /vnicprofiles/{id} answers 405; POST /vnicprofiles ignores an empty "
-    "<network_filter/> (the profile gets vdsm-no-mac-spoofing); PUT /vms/{id} ignores "
-    "<placement_policy> and GET never shows placement_policy/hosts"))
 def test_second_run_changes_nothing(two_runs):
     _, first, second = two_runs
     first.assert_ok()
@@ -218,9 +214,6 @@ def test_resulting_state_through_the_sdk(two_runs, connection):
     assert job.status == types.JobStatus.FINISHED
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "simulator gaps: POST /vnicprofiles ignores an empty <network_filter/>; PUT /vms/{id} ignores "
-    "<placement_policy> and GET never shows placement_policy/hosts"))
 def test_requested_filter_and_placement(connection):
     """What the playbook asked for beyond the defaults: no network filter on the profile, host2 as
     the VM's placement host (what makes the second run a no-op)."""
