@@ -15,6 +15,7 @@ tests at real gear; tests that need the simulator's own powers (clock, reset) us
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -154,3 +155,26 @@ def rhv_target(request) -> RhvTarget:
     lab = request.getfixturevalue("acisim_lab")
     return RhvTarget(lab.rhv_server.url + "/ovirt-engine/api", lab.rhv.config.admin_user,
                      lab.options.rhv_admin_password, lab, lab.apic_server.url)
+
+
+@pytest.fixture
+def nodeprep_lab(tmp_path):
+    """Build node-preparation labs (needs root): `nodeprep_lab(config, nodes=2, faults={"node2":
+    ["leaf-port-mtu-1500"]})` returns a lab that is up. Each is torn down after the test, and the
+    test fails if a namespace or process of it is left."""
+    from simulator.nodeprep.lab import NodePrepLab
+
+    labs: list[NodePrepLab] = []
+
+    def make(config, nodes: int = 2, faults: dict[str, list[str]] | None = None) -> NodePrepLab:
+        prefix = f"apt{os.getpid() % 100000}n{len(labs)}"
+        lab = NodePrepLab(Path(config), nodes, prefix, tmp_path / prefix, faults)
+        labs.append(lab)
+        lab.up()
+        return lab
+
+    yield make
+    problems = []
+    for lab in labs:
+        problems += lab.down() + lab.leftovers()
+    assert not problems, f"the node-prep lab left behind: {problems}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -72,6 +71,8 @@ def _render(args) -> int:
             target = args.output_dir / path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
+            if path == plan.netplan_path:
+                target.chmod(0o600)  # netplan warns about configs others can read
             print(f"wrote {target}")
         return 0
     for number, (path, text) in enumerate(files.items()):

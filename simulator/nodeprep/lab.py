@@ -140,6 +140,9 @@ class NodePrepLab:
             raise NodePrepError(f"a lab has 1 to 64 nodes, not {nodes}")
         if subif_kind not in ("auto", "vlan", "macvlan"):
             raise NodePrepError(f"sub-interface kind {subif_kind!r} is not auto, vlan or macvlan")
+        last = self.cluster.node_subnet.network_address + 100 + nodes
+        if last not in self.cluster.node_subnet or last == self.cluster.node_subnet.broadcast_address:
+            raise NodePrepError(f"{nodes} nodes from .101 do not fit the node subnet {self.cluster.node_subnet}")
         self.count, self.prefix, self.subif_kind = nodes, prefix, subif_kind
         self.workdir = Path(workdir or default_workdir(prefix)).resolve()
         self.faults = faults or {}
@@ -191,16 +194,19 @@ class NodePrepLab:
         self._build_leaf(kind)
         appliers = [self._build_node(index, kind) for index in range(1, self.count + 1)]
         self._start_dhcp_server()
-        for applier, node in zip(appliers, self.state.nodes):
+        pairs = list(zip(appliers, self.state.nodes, strict=True))
+        for applier, node in pairs:
             applier.start_dhcp(self.workdir / node.name)
         deadline = time.monotonic() + 20
-        for applier, node in zip(appliers, self.state.nodes):
-            try:
+        try:
+            for applier, _ in pairs:
                 applier.wait_dhcp(deadline)
-            finally:
+        finally:
+            for applier, node in pairs:
                 for number, pid in enumerate(applier.dhcp_pids()):
                     self.state.pids[f"dhclient-{node.name}-{number}"] = pid
-                self.state.save(self.workdir)
+            self.state.save(self.workdir)
+        for applier, _ in pairs:
             applier.run_up_commands()
         self._start_apiserver()
         for node in self.state.nodes:
@@ -358,7 +364,7 @@ class NodePrepLab:
             lease = served.get(f"01:{node.infra_mac}")
             name = f"leaf DHCP lease for {node.name}"
             if lease is None:
-                others = ", ".join(f"{l.client_id} → {l.address}" for l in served.values()) or "none"
+                others = ", ".join(f"{other.client_id} → {other.address}" for other in served.values()) or "none"
                 results.append(CheckResult(name, "fail", f"no lease keyed by client id 01:{node.infra_mac} (leases: {others})"))
             elif f"client provides name: {node.name}" not in log:
                 results.append(CheckResult(name, "fail", f"{node.name} did not send its host name"))
@@ -451,6 +457,17 @@ class NodePrepLab:
             self.state.namespaces = [n for n in self.state.namespaces if n in netns_list()]
             self.state.save(self.workdir)
         return problems
+
+    def leftovers(self) -> list[str]:
+        """What of this lab is still there: its namespaces, its processes (empty after `down`)."""
+        present = netns_list()
+        found = [f"namespace {n}" for n in sorted(present) if n.startswith(f"{self.prefix}-")]
+        return found + [f"process {label} (pid {pid})" for label, pid in self.state.pids.items()
+                        if process_alive(pid) and self._pid_netns(pid) not in (None, self._host_netns())]
+
+    @staticmethod
+    def _host_netns() -> int | None:
+        return NodePrepLab._pid_netns(1)
 
     def _reap(self, pids: list[int]) -> None:
         deadline = time.monotonic() + 5
