@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 # step modules are plain modules: let pytest rewrite their asserts so failures show the values compared
-pytest.register_assert_rewrite("steps.apic_steps", "steps.provisioning_steps", "steps.rhv_steps")
+pytest.register_assert_rewrite("steps.apic_steps", "steps.provisioning_steps", "steps.rhv_steps", "steps.nodeprep_steps")
 
 from steps.apic_steps import *  # noqa: E402, F403
+from steps.nodeprep_steps import *  # noqa: E402, F403
 from steps.provisioning_steps import *  # noqa: E402, F403
 from steps.rhv_steps import *  # noqa: E402, F403
 
