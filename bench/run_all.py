@@ -18,7 +18,7 @@ from pathlib import Path
 
 import _common as c
 
-BENCHMARKS = ("get_mo_throughput", "class_query_filter", "memory_per_mo", "rhv_list_vms")
+BENCHMARKS = ("get_mo_throughput", "class_query_filter", "memory_per_mo", "rhv_list_vms", "nodeprep_lab_cycle")
 
 
 def main() -> int:
