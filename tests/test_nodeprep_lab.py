@@ -120,3 +120,11 @@ def test_cli_up_check_down(tmp_path):
 def test_cli_check_and_down_without_a_lab(tmp_path):
     done = acisim("check", "--workdir", str(tmp_path))
     assert (done.returncode, done.stderr) == (2, f"acisim nodeprep: error: no lab in {tmp_path} (run `acisim nodeprep lab up` first)\n")
+
+
+def test_a_workdir_with_other_files_is_left_alone(tmp_path):
+    keep = tmp_path / "notes.txt"
+    keep.write_text("mine")
+    with pytest.raises(NodePrepError, match="is not empty and holds no earlier lab"):
+        NodePrepLab(VXLAN, 1, f"apw{os.getpid() % 100000}", tmp_path).up()
+    assert keep.read_text() == "mine" and not [n for n in netns_list() if n.startswith(f"apw{os.getpid() % 100000}")]

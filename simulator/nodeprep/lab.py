@@ -46,6 +46,11 @@ FAULTS = {
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
+def python_env() -> dict[str, str]:
+    """The environment for this package's helpers run in a namespace: they import `simulator` too."""
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])))
+
+
 def default_workdir(prefix: str) -> Path:
     return Path(tempfile.gettempdir()) / f"acisim-nodeprep-{prefix}"
 
@@ -174,9 +179,11 @@ class NodePrepLab:
         taken = {n for n in netns_list() if n.startswith(f"{self.prefix}-")}
         if taken:
             raise NodePrepError(f"namespaces {', '.join(sorted(taken))} exist: another lab with prefix {self.prefix!r} is up")
-        if self.workdir.exists():
-            shutil.rmtree(self.workdir)
-        self.workdir.mkdir(parents=True)
+        if self.workdir.exists() and any(self.workdir.iterdir()):
+            if not (self.workdir / "lab.json").exists():
+                raise NodePrepError(f"{self.workdir} is not empty and holds no earlier lab; choose another --workdir")
+            shutil.rmtree(self.workdir)  # an earlier lab's files (its namespaces are gone: checked above)
+        self.workdir.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         try:
             self._build()
@@ -310,8 +317,7 @@ class NodePrepLab:
         argv = in_netns(first.netns, [sys.executable, "-m", "simulator.nodeprep.apiserver", "--bind", first.ip,
                                       "--port", str(APISERVER_PORT), "--tls-dir", str(self.workdir / "tls"),
                                       "--ready", str(ready)])
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])))
-        child = self._spawn("apiserver", argv, self.workdir / "apiserver.log", env)
+        child = self._spawn("apiserver", argv, self.workdir / "apiserver.log", python_env())
         self._wait_for("the stand-in API server", ready.exists, child)
         self.state.apiserver = f"https://{first.ip}:{APISERVER_PORT}"
 
@@ -333,7 +339,7 @@ class NodePrepLab:
     # -- check ------------------------------------------------------------------------------------
     def check(self) -> LabReport:
         state = self.state
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])))
+        env = python_env()
         running = {}
         for node in state.nodes:
             infra = f"{UPLINK}.{self.cluster.infra_vlan}"
@@ -394,7 +400,7 @@ class NodePrepLab:
 
     def _multicast(self) -> list[CheckResult]:
         group = str(self.cluster.multicast_probe)
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])))
+        env = python_env()
         receivers = []
         for number, (sender, receiver) in enumerate(self._pairs()):
             local, ready = self._tep(receiver), self.workdir / f"mcast-{number}.ready"
