@@ -186,7 +186,7 @@ def leases(nodeprep):
     for node in lab.state.nodes:
         lease = latest_lease(lab.workdir / node.name / f"dhclient-{infra}.leases", infra)
         assert lease is not None, f"{node.name} has no lease"
-        assert served.get(f"01:{node.infra_mac}") == lease.address, f"{node.name}: served {served}"
+        assert served.get(f"01:{node.infra_mac}") == lease.address == node.tep, f"{node.name}: {lease.address}, served {served}"
         assert {"subnet-mask", "domain-name", "domain-name-servers", "ntp-servers", "wpad", "rfc3442-classless-static-routes",
                 "ms-classless-static-routes"} <= set(lease.options)
         assert nodeprep.node_check(node.name, "infra DHCP lease").status == "pass"

@@ -37,7 +37,7 @@ def test_prepared_nodes_pass_every_check(nodeprep_lab):
         assert [r.name for r in report.nodes[node]] == NODE_CHECKS
         assert all(r.status == "pass" for r in report.nodes[node])
     fabric = {r.name: r.detail for r in report.fabric}
-    assert fabric["leaf DHCP lease for node1"].endswith(f"to client id 01:{lab.state.nodes[0].infra_mac}, host name node1")
+    assert fabric["leaf DHCP lease for node1"] == f"10.0.0.101 to client id 01:{lab.state.nodes[0].infra_mac}, host name node1"
     assert fabric["multicast node1 → node2"] == "225.20.1.1 from " + lab._tep(lab.state.nodes[0]) + " received on the infra VLAN"
     mtu = {r.name: r.detail for r in report.nodes["node2"]}["infra MTU path"]
     assert mtu == "DF ping 1572 B to OpFlex peer 10.0.0.30 passes, 1573 B is refused"

@@ -3,7 +3,8 @@ Linux networking (root needed).
 
     leaf namespace                      node namespace (one per node)
     br0 (bridge) ── swpN ══ veth ══ ens192 (uplink, the node's NIC)
-    ├─ vlan<infra>: OpFlex peer .30 of the TEP pool, dnsmasq (the fabric's infra DHCP)
+    ├─ vlan<infra>: OpFlex peer .30 of the TEP pool, dnsmasq (the fabric's infra DHCP: each node's
+    │               TEP address kept for its client identifier, classless routes in options 121/249)
     └─ vlan<node>:  node subnet gateway
 
 Each node gets the configuration `render_node` writes, applied from the written files. Real 802.1Q
@@ -63,6 +64,7 @@ class LabNode:
     uplink_mac: str
     infra_mac: str
     ip: str
+    tep: str = ""  # the TEP address the fabric's DHCP keeps for this node's client identifier
     faults: list[str] = field(default_factory=list)
 
 
@@ -251,7 +253,8 @@ class NodePrepLab:
         uplink_mac = f"02:ac:00:00:{index >> 8:02x}:{index & 0xff:02x}"
         infra_mac = uplink_mac if kind == "vlan" else stand_in_mac(uplink_mac, self.cluster.infra_vlan)
         address = self.cluster.node_subnet.network_address + 100 + index
-        node = LabNode(name, netns, port, uplink_mac, infra_mac, str(address), list(self.faults.get(name, [])))
+        tep = TEP_POOL.network.network_address + 100 + index
+        node = LabNode(name, netns, port, uplink_mac, infra_mac, str(address), str(tep), list(self.faults.get(name, [])))
         self.state.nodes.append(node)
         self._add_netns(netns)
         ip(None, "link", "add", UPLINK, "netns", netns, "address", uplink_mac, "type", "veth",
@@ -306,6 +309,7 @@ class NodePrepLab:
             f"--dhcp-option=121,10.0.0.0/8,{peer}", f"--dhcp-option=249,10.0.0.0/8,{peer}",
             "--dhcp-option=option:domain-name,fabric.aci.sim", f"--dhcp-option=option:dns-server,{peer}",
             f"--dhcp-option=option:ntp-server,{peer}", f"--dhcp-option=252,http://{peer}/wpad.dat",
+            *(f"--dhcp-host=id:01:{node.infra_mac},{node.tep},{node.name}" for node in self.state.nodes),
             f"--dhcp-leasefile={self.workdir / 'dnsmasq.leases'}", f"--pid-file={pidfile}",
             f"--log-facility={self.workdir / 'dnsmasq.log'}", "--log-dhcp"])
         child = self._spawn("dnsmasq", argv, self.workdir / "dnsmasq.out")
@@ -372,6 +376,8 @@ class NodePrepLab:
             if lease is None:
                 others = ", ".join(f"{other.client_id} → {other.address}" for other in served.values()) or "none"
                 results.append(CheckResult(name, "fail", f"no lease keyed by client id 01:{node.infra_mac} (leases: {others})"))
+            elif lease.address != node.tep:
+                results.append(CheckResult(name, "fail", f"{node.name} got {lease.address}, not its TEP {node.tep}"))
             elif f"client provides name: {node.name}" not in log:
                 results.append(CheckResult(name, "fail", f"{node.name} did not send its host name"))
             else:
