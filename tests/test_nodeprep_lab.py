@@ -128,3 +128,19 @@ def test_a_workdir_with_other_files_is_left_alone(tmp_path):
     with pytest.raises(NodePrepError, match="is not empty and holds no earlier lab"):
         NodePrepLab(VXLAN, 1, f"apw{os.getpid() % 100000}", tmp_path).up()
     assert keep.read_text() == "mine" and not [n for n in netns_list() if n.startswith(f"apw{os.getpid() % 100000}")]
+
+
+def test_a_lab_comes_down_even_when_its_config_is_gone(tmp_path):
+    config = tmp_path / "cluster.yaml"
+    config.write_text(VXLAN.read_text())
+    prefix = f"apg{os.getpid() % 100000}"
+    lab = NodePrepLab(config, 1, prefix, tmp_path / "lab")
+    try:
+        lab.up()
+        config.unlink()
+        with pytest.raises(NodePrepError, match=f"holds lab '{prefix}', which is still up"):
+            NodePrepLab(VXLAN, 1, f"{prefix}b", tmp_path / "lab").up()
+        attached = NodePrepLab.attach(tmp_path / "lab")
+        assert attached.down() == [] and attached.leftovers() == []
+    finally:
+        assert lab.down() == []

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .apply import InterfacesApplier, add_subinterface, parse_interfaces, stand_in_mac
@@ -142,7 +143,7 @@ class NodePrepLab:
     def __init__(self, config: Path, nodes: int = 2, prefix: str = "acinp", workdir: Path | None = None,
                  faults: dict[str, list[str]] | None = None, subif_kind: str = "auto"):
         self.config = Path(config).resolve()
-        self.cluster = ClusterNetwork.from_file(self.config)
+        self.cluster  # noqa: B018 - read and validate the config now, not halfway through `up`
         if not 1 <= nodes <= 64:
             raise NodePrepError(f"a lab has 1 to 64 nodes, not {nodes}")
         if subif_kind not in ("auto", "vlan", "macvlan"):
@@ -165,11 +166,19 @@ class NodePrepLab:
 
     @classmethod
     def attach(cls, workdir: Path) -> NodePrepLab:
+        """The lab whose state is in `workdir`, as `up` left it. Taking it down needs nothing else,
+        so `down` works even when the config file has gone since."""
         state = LabState.load(Path(workdir))
-        faults = {n.name: n.faults for n in state.nodes if n.faults}
-        lab = cls(Path(state.config), len(state.nodes) or 1, state.prefix, workdir, faults, state.subif_kind or "auto")
-        lab.state = state
+        lab = cls.__new__(cls)
+        lab.config, lab.prefix, lab.workdir, lab.state = Path(state.config), state.prefix, Path(workdir).resolve(), state
+        lab.count, lab.subif_kind = len(state.nodes), state.subif_kind or "auto"
+        lab.faults = {n.name: n.faults for n in state.nodes if n.faults}
+        lab._children = []
         return lab
+
+    @cached_property
+    def cluster(self) -> ClusterNetwork:
+        return ClusterNetwork.from_file(self.config)
 
     # -- up ---------------------------------------------------------------------------------------
     def up(self) -> LabState:
@@ -184,7 +193,10 @@ class NodePrepLab:
         if self.workdir.exists() and any(self.workdir.iterdir()):
             if not (self.workdir / "lab.json").exists():
                 raise NodePrepError(f"{self.workdir} is not empty and holds no earlier lab; choose another --workdir")
-            shutil.rmtree(self.workdir)  # an earlier lab's files (its namespaces are gone: checked above)
+            earlier = LabState.load(self.workdir)
+            if set(earlier.namespaces) & netns_list():
+                raise NodePrepError(f"{self.workdir} holds lab {earlier.prefix!r}, which is still up; take it down first")
+            shutil.rmtree(self.workdir)  # an earlier lab's files; that lab is down
         self.workdir.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         try:
