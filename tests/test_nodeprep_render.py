@@ -245,3 +245,11 @@ def test_check_without_a_prepared_uplink_says_so():
 def test_node_ip_helper_accepts_the_subnet_prefix(cluster):
     assert NodeSpec.parse(cluster, "Node1", "ens192", "00-50-56-AA-BB-01", "10.1.0.101/16") == NodeSpec(
         "node1", "ens192", "00:50:56:aa:bb:01", ipaddress.IPv4Address("10.1.0.101"))
+
+
+def test_cli_output_dir_that_cannot_be_written(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    done = acisim("nodeprep", "render", "-c", str(VXLAN), *NODE_ARGS, "--output-dir", str(blocker / "root"))
+    assert (done.returncode, done.stdout, done.stderr.count("\n")) == (2, "", 1)
+    assert done.stderr.startswith("acisim nodeprep: error: Not a directory") and "Traceback" not in done.stderr

@@ -158,7 +158,10 @@ class InterfacesApplier:
         """Wait for the launcher to hand over to the daemon, then for each lease's address."""
         for client in self.dhcp:
             if client.process is not None:
-                client.process.wait(timeout=max(1.0, deadline - time.monotonic()))
+                try:
+                    client.process.wait(timeout=max(1.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    raise NodePrepError(f"dhclient on {client.interface} in {self.netns} did not start") from None
                 if client.process.returncode != 0:
                     raise NodePrepError(f"dhclient on {client.interface} failed: {client.process.stderr.read().strip()}")
         pending = list(self.dhcp)

@@ -59,6 +59,9 @@ def run(args) -> int:
     except NodePrepError as exc:
         print(f"acisim nodeprep: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file that cannot be written, a folder that cannot be made
+        print(f"acisim nodeprep: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
 
 
 def _render(args) -> int:
