@@ -181,10 +181,9 @@ def subif_kind(nodeprep):
 @then("each node holds a DHCP lease on the infra VLAN with every requested option, given to its own client identifier")
 def leases(nodeprep):
     lab = nodeprep.lab
-    infra = f"ens192.{nodeprep.cluster.infra_vlan}"
     served = {lease.client_id: lease.address for lease in dnsmasq_leases(lab.workdir / "dnsmasq.leases")}
     for node in lab.state.nodes:
-        lease = latest_lease(lab.workdir / node.name / f"dhclient-{infra}.leases", infra)
+        lease = latest_lease(lab.lease_file(node), lab.infra)
         assert lease is not None, f"{node.name} has no lease"
         assert served.get(f"01:{node.infra_mac}") == lease.address == node.tep, f"{node.name}: {lease.address}, served {served}"
         assert {"subnet-mask", "domain-name", "domain-name-servers", "ntp-servers", "wpad", "rfc3442-classless-static-routes",

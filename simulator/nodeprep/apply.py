@@ -89,6 +89,15 @@ def add_subinterface(netns: str | None, parent: str, name: str, vlan: int, kind:
     ip(netns, "link", "set", "dev", name, "alias", f"vlan {vlan} (macvlan stand-in)")
 
 
+def dhclient_conf_path(root: Path, interface: str) -> Path:
+    """Where ifupdown's dhclient finds the interface's own config: /etc/dhcp/dhclient-IF.conf under `root`."""
+    return root / "etc" / "dhcp" / f"dhclient-{interface}.conf"
+
+
+def dhclient_lease_path(workdir: Path, interface: str) -> Path:
+    return workdir / f"dhclient-{interface}.leases"
+
+
 @dataclass
 class DhcpClient:
     interface: str
@@ -135,10 +144,10 @@ class InterfacesApplier:
         for stanza in self.stanzas:
             if not (stanza.auto and stanza.method == "dhcp"):
                 continue
-            config = self.root / "etc" / "dhcp" / f"dhclient-{stanza.name}.conf"
+            config = dhclient_conf_path(self.root, stanza.name)
             if not config.exists():
                 raise NodePrepError(f"iface {stanza.name}: no dhclient file {config}")
-            client = DhcpClient(stanza.name, config, workdir / f"dhclient-{stanza.name}.leases",
+            client = DhcpClient(stanza.name, config, dhclient_lease_path(workdir, stanza.name),
                                 workdir / f"dhclient-{stanza.name}.pid")
             # -nw: go to the background at once; unshare --uts: dhclient-script may set the host name.
             argv = in_netns(self.netns, ["unshare", "--uts", "dhclient", "-4", "-nw", "-cf", str(config),

@@ -29,7 +29,14 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .apply import InterfacesApplier, add_subinterface, parse_interfaces, stand_in_mac
+from .apply import (
+    InterfacesApplier,
+    add_subinterface,
+    dhclient_conf_path,
+    dhclient_lease_path,
+    parse_interfaces,
+    stand_in_mac,
+)
 from .checks import CheckResult
 from .config import ClusterNetwork, NodePrepError
 from .leases import dnsmasq_leases, latest_lease
@@ -353,16 +360,24 @@ class NodePrepLab:
             self._wait_for(daemon, pidfile.exists, child)
 
     # -- check ------------------------------------------------------------------------------------
+    @property
+    def infra(self) -> str:
+        return f"{UPLINK}.{self.cluster.infra_vlan}"
+
+    def dhclient_conf(self, node: LabNode) -> Path:
+        return dhclient_conf_path(self.workdir / node.name / "root", self.infra)
+
+    def lease_file(self, node: LabNode) -> Path:
+        return dhclient_lease_path(self.workdir / node.name, self.infra)
+
     def check(self) -> LabReport:
         state = self.state
         env = python_env()
         running = {}
         for node in state.nodes:
-            infra = f"{UPLINK}.{self.cluster.infra_vlan}"
             argv = in_netns(node.netns, [
                 sys.executable, "-m", "simulator", "nodeprep", "check", "-c", state.config, "--uplink", UPLINK,
-                "--dhclient-conf", str(self.workdir / node.name / "root" / "etc" / "dhcp" / f"dhclient-{infra}.conf"),
-                "--lease-file", str(self.workdir / node.name / f"dhclient-{infra}.leases"),
+                "--dhclient-conf", str(self.dhclient_conf(node)), "--lease-file", str(self.lease_file(node)),
                 "--apiserver", state.apiserver, "--json"])
             running[node.name] = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         results = {}
@@ -374,8 +389,8 @@ class NodePrepLab:
         return LabReport(state.subif_kind, results, self._fabric_checks())
 
     def _tep(self, node: LabNode) -> str | None:
-        lease = latest_lease(self.workdir / node.name / f"dhclient-{UPLINK}.{self.cluster.infra_vlan}.leases",
-                             f"{UPLINK}.{self.cluster.infra_vlan}")
+        """The TEP address the node's dhclient holds (its lease), which may differ from the one kept for it."""
+        lease = latest_lease(self.lease_file(node), self.infra)
         return lease.address if lease else None
 
     def _fabric_checks(self) -> list[CheckResult]:
@@ -395,19 +410,20 @@ class NodePrepLab:
             else:
                 results.append(CheckResult(name, "pass", f"{lease.address} to client id 01:{node.infra_mac}, host name {node.name}"))
         if len(self.state.nodes) > 1:
-            results += self._tep_pings() + self._multicast()
+            teps = {node.name: self._tep(node) for node in self.state.nodes}
+            results += self._tep_pings(teps) + self._multicast(teps)
         return results
 
     def _pairs(self) -> list[tuple[LabNode, LabNode]]:
         nodes = self.state.nodes
         return [(nodes[i], nodes[(i + 1) % len(nodes)]) for i in range(len(nodes) if len(nodes) > 2 else 1)]
 
-    def _tep_pings(self) -> list[CheckResult]:
+    def _tep_pings(self, teps: dict[str, str | None]) -> list[CheckResult]:
         results = []
         size = self.cluster.mtu - 28
         for sender, receiver in self._pairs():
             name = f"TEP path {sender.name} → {receiver.name}"
-            target = self._tep(receiver)
+            target = teps[receiver.name]
             if target is None:
                 results.append(CheckResult(name, "fail", f"{receiver.name} has no TEP address"))
                 continue
@@ -416,12 +432,12 @@ class NodePrepLab:
                            else CheckResult(name, "fail", f"DF ping {size} B to {target} lost: the path is narrower than {self.cluster.mtu}"))
         return results
 
-    def _multicast(self) -> list[CheckResult]:
+    def _multicast(self, teps: dict[str, str | None]) -> list[CheckResult]:
         group = str(self.cluster.multicast_probe)
         env = python_env()
         receivers = []
         for number, (sender, receiver) in enumerate(self._pairs()):
-            local, ready = self._tep(receiver), self.workdir / f"mcast-{number}.ready"
+            local, ready = teps[receiver.name], self.workdir / f"mcast-{number}.ready"
             ready.unlink(missing_ok=True)
             if local is None:
                 receivers.append((sender, receiver, None, None))
@@ -440,7 +456,7 @@ class NodePrepLab:
             run(in_netns(sender.netns, [sys.executable, "-m", "simulator.nodeprep.mcast", "send", group, str(5400 + number)]))
             out, _ = child.communicate(timeout=30)
             got = json.loads(out or "{}")
-            sender_tep = self._tep(sender)
+            sender_tep = teps[sender.name]
             if not got.get("received"):
                 results.append(CheckResult(name, "fail", f"{receiver.name} did not receive {group}"))
             elif got["source"] != sender_tep:
