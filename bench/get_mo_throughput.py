@@ -63,7 +63,7 @@ def build_server():
     from flask import Response
 
     from simulator.lab import Lab
-    from simulator.web import serve_in_thread
+    from simulator.serving import serve_in_thread
 
     lab = Lab()
     app = lab.apic_app()

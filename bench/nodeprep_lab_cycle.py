@@ -22,7 +22,7 @@ import _common as c
 
 sys.path.insert(0, str(c.ROOT))
 
-from simulator.nodeprep.lab import NodePrepLab  # noqa: E402
+from simulator.nodeprep.netns_lab import NodePrepLab  # noqa: E402
 
 CONFIG = c.ROOT / "fixtures" / "acc-provision" / "mykube-vxlan.yaml"
 SIZES = (2, 8)

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 from flask import Flask
 
+from . import defaults
 from .apic import rest as apic_rest
 from .apic.service import Apic, ApicConfig
 from .clock import OffsetClock
@@ -18,8 +19,8 @@ from .control import bp as control_bp
 from .fabric.topology import Topology
 from .rhv import rest as rhv_rest
 from .rhv.service import Rhv, RhvConfig
+from .serving import RunningServer, serve_in_thread
 from .tls import ensure_certificate
-from .web import RunningServer, serve_in_thread
 
 
 @dataclass
@@ -54,15 +55,13 @@ class LabOptions:
 
 
 SCENARIO_KEYS = {"name", "description", "topology", "fixtures", "admin_password", "rhv_inventory"}
-# The default lab's RHV inventory: hosts cabled to the default fabric's leaves (a checkout's fixtures)
-DEFAULT_RHV_INVENTORY = Path(__file__).resolve().parents[1] / "fixtures" / "rhv" / "default.yaml"
 
 
 class Lab:
     def __init__(self, options: LabOptions | None = None, clock=None):
         self.options = options or LabOptions()
         self.clock = clock or OffsetClock()
-        topology = Topology.from_file(self.options.topology) if self.options.topology else Topology()
+        topology = Topology.from_file(self.options.topology or defaults.FABRIC)
         config = ApicConfig(
             admin_user=self.options.admin_user, admin_password=self.options.admin_password, topology=topology
         )
@@ -77,11 +76,7 @@ class Lab:
     def _load_fixtures(self) -> None:
         for path in self.options.fixtures:
             self.apic.load_tree(path)
-        inventory = self.options.rhv_inventory
-        if inventory is None and DEFAULT_RHV_INVENTORY.exists():
-            inventory = DEFAULT_RHV_INVENTORY
-        if inventory is not None:
-            self.rhv.load_inventory(inventory)
+        self.rhv.load_inventory(self.options.rhv_inventory or defaults.RHV_INVENTORY)
 
     def reset(self) -> None:
         self.apic.reset()

@@ -162,7 +162,7 @@ def nodeprep_lab(tmp_path):
     """Build node-preparation labs (needs root): `nodeprep_lab(config, nodes=2, faults={"node2":
     ["leaf-port-mtu-1500"]})` returns a lab that is up. Each is torn down after the test, and the
     test fails if a namespace or process of it is left."""
-    from simulator.nodeprep.lab import NodePrepLab
+    from simulator.nodeprep.netns_lab import NodePrepLab
 
     labs: list[NodePrepLab] = []
 

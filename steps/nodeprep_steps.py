@@ -19,8 +19,8 @@ from pytest_bdd import given, parsers, then, when
 
 from simulator.nodeprep import ClusterNetwork
 from simulator.nodeprep.apply import parse_interfaces
-from simulator.nodeprep.lab import LabReport, NodePrepLab
 from simulator.nodeprep.leases import dnsmasq_leases, latest_lease
+from simulator.nodeprep.netns_lab import LabReport, NodePrepLab
 from simulator.nodeprep.render import DHCLIENT_OPTIONS
 from simulator.nodeprep.system import netns_list, process_alive
 from steps.apic_steps import TIMEOUT
@@ -84,7 +84,7 @@ def infra_vlan_matches(nodeprep, apic):
 @given(parsers.re(r"a lab of (?P<count>\d+) nodes prepared from the cluster's file(, where (?P<node>node\d+) has (?P<mistake>.+))?$"))
 def lab_up(nodeprep, nodeprep_lab, count, node, mistake):
     faults = {node: [MISTAKES[mistake]]} if mistake else None
-    nodeprep.lab = nodeprep_lab(nodeprep.config, nodes=int(count), faults=faults)
+    nodeprep.netns_lab = nodeprep_lab(nodeprep.config, nodes=int(count), faults=faults)
 
 
 # ----------------------------------------------------------------------------------------------- when
@@ -106,12 +106,12 @@ def render(nodeprep, node, uplink, mac, address):
 
 @when("I check the lab")
 def check_lab(nodeprep):
-    nodeprep.report = nodeprep.lab.check()
+    nodeprep.report = nodeprep.netns_lab.check()
 
 
 @when("I take the lab down")
 def lab_down(nodeprep):
-    assert nodeprep.lab.down() == []
+    assert nodeprep.netns_lab.down() == []
 
 
 # ----------------------------------------------------------------------------------------------- then
@@ -180,7 +180,7 @@ def subif_kind(nodeprep):
 
 @then("each node holds a DHCP lease on the infra VLAN with every requested option, given to its own client identifier")
 def leases(nodeprep):
-    lab = nodeprep.lab
+    lab = nodeprep.netns_lab
     served = {lease.client_id: lease.address for lease in dnsmasq_leases(lab.workdir / "dnsmasq.leases")}
     for node in lab.state.nodes:
         lease = latest_lease(lab.lease_file(node), lab.infra)
@@ -212,7 +212,7 @@ def default_route(nodeprep, gateway):
 
 @then(parsers.parse("{node} reaches the API server on {server} over the node VLAN"))
 def apiserver(nodeprep, node, server):
-    address = next(n.ip for n in nodeprep.lab.state.nodes if n.name == server)
+    address = next(n.ip for n in nodeprep.netns_lab.state.nodes if n.name == server)
     found = nodeprep.node_check(node, "API server")
     assert found.status == "pass" and found.detail.startswith(f"{address}:6443 answers /version")
     assert found.detail.endswith(f"via ens192.{nodeprep.cluster.node_vlan}"), found.detail
@@ -220,7 +220,7 @@ def apiserver(nodeprep, node, server):
 
 @then("no namespace or process of the lab is left")
 def nothing_left(nodeprep):
-    lab = nodeprep.lab
+    lab = nodeprep.netns_lab
     assert not [n for n in netns_list() if n.startswith(f"{lab.prefix}-")]
     assert lab.state.pids and not any(process_alive(pid) for pid in lab.state.pids.values())
 

@@ -18,7 +18,7 @@ from .mit.dn import decode_dn
 from .modified import modified_tree
 from .query import Query
 from .service import BUILD_TIME, Apic
-from .socket import bp as socket_bp
+from .websocket import bp as socket_bp
 
 bp = Blueprint("apic", __name__)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .checks import NodeUnderCheck, report, run_checks
 from .config import ClusterNetwork, NodePrepError
-from .lab import FAULTS, NodePrepLab, default_workdir
+from .netns_lab import FAULTS, NodePrepLab, default_workdir
 from .render import NodeSpec, render_node
 from .system import ip_json
 

@@ -16,7 +16,7 @@ from simulator.nodeprep import ClusterNetwork, NodePrepError, NodeSpec, render_n
 from simulator.nodeprep.apply import parse_interfaces, stand_in_mac
 from simulator.nodeprep.leases import dhclient_leases, dnsmasq_leases, normalize_client_id
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 VXLAN = ROOT / "fixtures" / "acc-provision" / "mykube-vxlan.yaml"
 SEED_DHCLIENT = """\
 send dhcp-client-identifier 01:00:50:56:aa:bb:01;

@@ -1,14 +1,13 @@
 """The real ovirtsdk4 driving VM power, migration and host maintenance on the engine's clock:
 start/stop with their jobs and events, migrate to a named host and to any host, the engine's
 refusals (each as the SDK's typed error), injected migration failures, token expiry."""
-# ruff: noqa: F811  (the rhv_support fixtures are imported, then named as test parameters)
 
 from __future__ import annotations
 
 import ovirtsdk4 as sdk
 import ovirtsdk4.types as types
 import pytest
-from rhv_support import PASSWORD, USER, by_name, connection, engine, rhv_server, wait_for_job  # noqa: F401
+from rhv_support import PASSWORD, USER, by_name, wait_for_job
 
 
 def vm_service(connection, name):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 GENERATOR = REPO / "tools" / "gen_catalog.py"
 OVERLAY = REPO / "tools" / "catalog_overlay.yaml"
 CATALOG = REPO / "simulator" / "apic" / "mit" / "catalog.json"

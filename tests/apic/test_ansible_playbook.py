@@ -37,7 +37,7 @@ from simulator.tls import self_signed
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")]
 
-ANSIBLE_DIR = Path(__file__).with_name("ansible")
+ANSIBLE_DIR = Path(__file__).resolve().parents[1] / "ansible"
 PLAYBOOK = ANSIBLE_DIR / "aci_playbook.yml"
 INVENTORY = ANSIBLE_DIR / "inventory.ini"
 PASSWORD = "secret"

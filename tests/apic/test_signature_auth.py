@@ -31,7 +31,7 @@ from simulator.pytest_plugin import client_tool
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "fixtures" / "acc-provision" / "mykube-vxlan.yaml"
 PREREQUISITES = REPO / "fixtures" / "apic" / "kube-fabric-prereqs.yaml"
 PASSWORD = "lab-admin-pw"

@@ -248,7 +248,7 @@ def test_serve_starts_the_rhv_manager_beside_the_apic(tmp_path):
         try:
             assert conn.test(raise_exception=True)
             hosts = conn.system_service().hosts_service().list()
-            assert sorted(h.name for h in hosts) == ["host1", "host2"]  # fixtures/rhv/default.yaml
+            assert sorted(h.name for h in hosts) == ["host1", "host2"]  # simulator/defaults/rhv_inventory.yaml
         finally:
             conn.close()
         assert served.stop() == 0

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from simulator import defaults
 from simulator.clock import ManualClock
 from simulator.rhv.model import stable_id
 from simulator.rhv.service import Rhv
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "rhv"
 
 
@@ -30,9 +31,9 @@ def engine(path: Path | None = None) -> Rhv:
     return rhv
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.yaml")))
-def test_every_fixture_loads(name):
-    counts = engine(FIXTURES / name).counts()
+@pytest.mark.parametrize("path", [defaults.RHV_INVENTORY, *sorted(FIXTURES.glob("*.yaml"))], ids=lambda p: p.name)
+def test_every_fixture_loads(path):
+    counts = engine(path).counts()
     assert counts["data_centers"] >= 1 and counts["hosts"] >= 1
 
 
@@ -46,14 +47,14 @@ def test_a_fresh_engine_has_the_default_data_center():
 
 
 def test_ids_follow_from_names():
-    one, two = engine(FIXTURES / "default.yaml"), engine(FIXTURES / "default.yaml")
+    one, two = engine(defaults.RHV_INVENTORY), engine(defaults.RHV_INVENTORY)
     assert set(one.inventory.vms) == set(two.inventory.vms)
     assert one.find("vms", "vm1").id == stable_id("vm", "vm1")
     assert one.find("hosts", "host1").spm and not one.find("hosts", "host2").spm
 
 
 def test_hosts_record_their_fabric_cabling():
-    host = engine(FIXTURES / "default.yaml").find("hosts", "host1")
+    host = engine(defaults.RHV_INVENTORY).find("hosts", "host1")
     assert [(u.leaf_name, u.port, u.path) for u in host.uplinks] == [
         ("leaf-101", "eth1/1", "topology/pod-1/paths-101/pathep-[eth1/1]"),
         ("leaf-102", "eth1/1", "topology/pod-1/paths-102/pathep-[eth1/1]")]
@@ -72,7 +73,7 @@ def test_hosts_record_their_fabric_cabling():
     ({"clusters": []}, "a data_centers list"),
 ])
 def test_mistakes_are_named_and_change_nothing(tmp_path, mistake, message):
-    rhv = engine(FIXTURES / "default.yaml")
+    rhv = engine(defaults.RHV_INVENTORY)
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(mistake))
     with pytest.raises(ValueError, match=message):
@@ -81,7 +82,7 @@ def test_mistakes_are_named_and_change_nothing(tmp_path, mistake, message):
 
 
 def test_reset_returns_to_the_loaded_inventory():
-    rhv = engine(FIXTURES / "default.yaml")
+    rhv = engine(defaults.RHV_INVENTORY)
     with rhv.session():
         rhv.lifecycle.stop(rhv.find("vms", "vm1"), rhv.caller())
     assert rhv.find("vms", "vm1").status == "down" and rhv.audit.events

@@ -1,15 +1,14 @@
 """The real ovirtsdk4 reading the simulated engine: connect, the API root, every collection,
 search, max, follow (client-side links and server-side `?follow=`), JSON, and the URL forms."""
-# ruff: noqa: F811  (the rhv_support fixtures are imported, then named as test parameters)
 
 from __future__ import annotations
 
 import ovirtsdk4 as sdk
 import ovirtsdk4.types as types
-from rhv_support import PASSWORD, USER, by_name, connection, engine, rhv_server  # noqa: F401
+from rhv_support import PASSWORD, USER, by_name
 
 from simulator.rhv.rest import create_app
-from simulator.web import serve_in_thread
+from simulator.serving import serve_in_thread
 
 
 def test_connect_and_test(connection):

@@ -18,7 +18,7 @@ import yaml
 from simulator.lab import Lab, LabOptions
 from simulator.pytest_plugin import client_tool
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "fixtures" / "acc-provision" / "mykube-vxlan.yaml"
 PREREQS = REPO / "fixtures" / "apic" / "kube-fabric-prereqs.yaml"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator import defaults
 from simulator.clock import ManualClock
 from simulator.rhv import codec_json, codec_xml
 from simulator.rhv.errors import RhvFault
@@ -18,14 +19,14 @@ from simulator.rhv.service import Rhv
 from simulator.rhv.states import Timeline
 from simulator.rhv.tree import Obj, Time, collection
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rhv"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "rhv"
 START = 1_800_000_000.0
 
 
 @pytest.fixture
 def rhv() -> Rhv:
     engine = Rhv(clock=ManualClock(START))
-    engine.load_inventory(FIXTURES / "default.yaml")
+    engine.load_inventory(defaults.RHV_INVENTORY)
     return engine
 
 

@@ -34,7 +34,7 @@ from simulator.pytest_plugin import client_tool
 
 pytestmark = pytest.mark.slow
 
-ANSIBLE_DIR = Path(__file__).with_name("ansible")
+ANSIBLE_DIR = Path(__file__).resolve().parents[1] / "ansible"
 PLAYBOOK = ANSIBLE_DIR / "ovirt_playbook.yml"
 INVENTORY = ANSIBLE_DIR / "inventory.ini"
 USER, PASSWORD = "admin@internal", "redhat123"
@@ -115,7 +115,7 @@ def run_playbook(tmp_path: Path, run_name: str, api_url: str) -> PlaybookRun:
 # --- fixtures -------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
-    """A fresh HTTPS lab (fixtures/rhv/default.yaml) with a short migration; the playbook run twice."""
+    """A fresh HTTPS lab (simulator/defaults/rhv_inventory.yaml) with a short migration; the playbook run twice."""
     tmp_path = tmp_path_factory.mktemp("rhv-ansible")
     lab = Lab(LabOptions(rhv_admin_password=PASSWORD))
     lab.rhv.config.migration_seconds = 0.5

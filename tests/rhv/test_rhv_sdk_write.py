@@ -1,14 +1,13 @@
 """The real ovirtsdk4 changing the simulated engine: logical networks with VLANs (and their
 default profile), cluster attachments, vNIC profiles, VM NICs, labels, removal, correlation ids,
 and the engine's faults for each refusal."""
-# ruff: noqa: F811  (the rhv_support fixtures are imported, then named as test parameters)
 
 from __future__ import annotations
 
 import ovirtsdk4 as sdk
 import ovirtsdk4.types as types
 import pytest
-from rhv_support import by_name, connection, engine, rhv_server  # noqa: F401
+from rhv_support import by_name
 
 EPG = "tn1|ap1|epg1"
 

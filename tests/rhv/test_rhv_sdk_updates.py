@@ -2,14 +2,13 @@
 filter, pass-through), a new profile's network filter (the engine's default unless the request
 carries an empty <network_filter/>), the engine's network filters, and a VM's placement policy
 (affinity and pinned hosts); with the engine's faults for each refusal."""
-# ruff: noqa: F811  (the rhv_support fixtures are imported, then named as test parameters)
 
 from __future__ import annotations
 
 import ovirtsdk4 as sdk
 import ovirtsdk4.types as types
 import pytest
-from rhv_support import by_name, connection, engine, rhv_server  # noqa: F401
+from rhv_support import by_name
 
 from simulator.rhv.network_filters import NETWORK_FILTERS
 

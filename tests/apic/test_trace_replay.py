@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from simulator.lab import Lab, LabOptions
 from simulator.tls import self_signed
 
-TRACE = Path(__file__).with_name("ansible") / "ansible-aci-trace.jsonl"
+TRACE = Path(__file__).resolve().parents[1] / "ansible" / "ansible-aci-trace.jsonl"
 CERT_DN = "uni/userext/user-admin/usercert-admin"
 
 # Values that differ on every run or every login; only their presence is checked.

@@ -9,7 +9,7 @@ import pytest
 from simulator.apic.service import Apic, ApicConfig
 from simulator.fabric.topology import Topology
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 INFRA_BINDING = "uni/infra/attentp-default/provacc/rsfuncToEpg-[uni/tn-infra/ap-access/epg-default]"
 
 

@@ -1,5 +1,5 @@
-"""Shared fixtures for the RHV tests: a simulated engine served over HTTPS on a free port, a
-manual clock the tests advance instead of sleeping, and real ovirtsdk4 connections to it."""
+"""Helpers for the RHV tests (the fixtures that use them are in conftest.py): the simulated engine a
+test drives, a manual clock it advances instead of sleeping, and lookups through the real ovirtsdk4."""
 
 from __future__ import annotations
 
@@ -7,14 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ovirtsdk4 as sdk
-import pytest
 
 from simulator.clock import ManualClock
-from simulator.rhv.rest import create_app
-from simulator.rhv.service import Rhv, RhvConfig
-from simulator.web import serve_in_thread
+from simulator.rhv.service import Rhv
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rhv"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "rhv"
 START = 1_800_000_000.0
 USER, PASSWORD = "admin@internal", "redhat123"
 
@@ -45,30 +42,6 @@ class Engine:
 
     def advance(self, seconds: float) -> None:
         self.clock.advance(seconds)
-
-
-@pytest.fixture(scope="module")
-def rhv_server(tmp_path_factory):
-    clock = ManualClock(START)
-    rhv = Rhv(RhvConfig(admin_password=PASSWORD), clock)
-    tls_dir = tmp_path_factory.mktemp("rhv-tls")
-    server = serve_in_thread(create_app(rhv, ca_file=tls_dir / "acisim.crt"), tls=True, tls_dir=tls_dir)
-    yield Engine(rhv, clock, server.url, tls_dir / "acisim.crt")
-    server.stop()
-
-
-@pytest.fixture
-def engine(rhv_server) -> Engine:
-    """The module's engine, back to fixtures/rhv/default.yaml for every test."""
-    rhv_server.load("default.yaml")
-    return rhv_server
-
-
-@pytest.fixture
-def connection(engine):
-    conn = engine.connect()
-    yield conn
-    conn.close()
 
 
 def wait_for_job(engine: Engine, connection: sdk.Connection, description: str, step: float = 1.0, limit: int = 120):

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from simulator.nodeprep import NodePrepError
-from simulator.nodeprep.lab import NodePrepLab, probe_subif_kind
+from simulator.nodeprep.netns_lab import NodePrepLab, probe_subif_kind
 from simulator.nodeprep.system import netns_list, process_alive
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 VXLAN = ROOT / "fixtures" / "acc-provision" / "mykube-vxlan.yaml"
 NODE_CHECKS = ["uplink", "infra subinterface", "node subinterface", "infra DHCP lease", "DHCP client identifier",
                "fabric TEP route", "infra MTU path", "multicast route", "node address", "default route",
