@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..fabric.tep import opflex_peer_of
 from .config import ClusterNetwork
 from .leases import Lease, configured_client_id, latest_lease, normalize_client_id
 from .system import ip_json, process_alive
@@ -26,7 +27,6 @@ REQUESTED_OPTIONS = ("subnet-mask", "domain-name", "domain-name-servers", "ntp-s
                      "rfc3442-classless-static-routes", "ms-classless-static-routes", "dhcp-server-identifier")
 LEASE_DIRS = ("/var/lib/dhcp", "/var/lib/dhclient", "/usr/local/var/lib/dhclient")
 OVS_DAEMONS = ("ovs-vswitchd", "ovsdb-server")
-OPFLEX_PEER_HOST = 30  # the OpFlex peer is <TEP subnet>.30 (aci-containers host agent)
 
 
 @dataclass
@@ -198,7 +198,7 @@ def _tep_route(node: NodeUnderCheck, lease: Lease | None) -> tuple[str, str]:
 def _opflex_peer(node: NodeUnderCheck, lease: Lease | None) -> ipaddress.IPv4Address | None:
     for address in _addresses(node.infra):
         if lease is None or str(address.ip) == lease.address:
-            return address.network.network_address + OPFLEX_PEER_HOST
+            return opflex_peer_of(address.network)
     return None
 
 

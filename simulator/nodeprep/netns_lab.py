@@ -16,7 +16,6 @@ after a failed `up`.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import shutil
@@ -29,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from ..fabric import DEFAULT_TEP_POOL
 from .apply import (
     InterfacesApplier,
     add_subinterface,
@@ -43,7 +43,7 @@ from .leases import dnsmasq_leases, latest_lease
 from .render import NodeSpec, render_node
 from .system import in_netns, ip, netns_list, netns_pids, process_alive, run, stop_process
 
-TEP_POOL = ipaddress.IPv4Interface("10.0.0.30/16")  # ACI's default TEP pool; .30 is the OpFlex peer
+TEP_POOL = DEFAULT_TEP_POOL  # the fabric's default TEP pool: the leaf holds its OpFlex peer address
 UPLINK = "ens192"
 APISERVER_PORT = 6443
 FAULTS = {
@@ -260,7 +260,7 @@ class NodePrepLab:
     def _leaf_vlans(self, kind: str) -> None:
         leaf, mtu = self.state.leaf, str(self.cluster.mtu)
         gateway = self.cluster.node_gateway
-        for vlan, address in ((self.cluster.infra_vlan, TEP_POOL), (self.cluster.node_vlan, gateway)):
+        for vlan, address in ((self.cluster.infra_vlan, TEP_POOL.opflex_peer_interface), (self.cluster.node_vlan, gateway)):
             name = f"vlan{vlan}"
             add_subinterface(leaf, "br0", name, vlan, kind)
             ip(leaf, "link", "set", name, "mtu", mtu, "up")
@@ -316,7 +316,7 @@ class NodePrepLab:
             time.sleep(0.01)
 
     def _start_dhcp_server(self) -> None:
-        peer = str(TEP_POOL.ip)
+        peer, route = TEP_POOL.opflex_peer, TEP_POOL.fabric_route
         pool = TEP_POOL.network
         pidfile = self.workdir / "dnsmasq.pid"
         argv = in_netns(self.state.leaf, [
@@ -325,7 +325,7 @@ class NodePrepLab:
             f"--dhcp-range={pool.network_address + 64},{pool.network_address + 250},{pool.netmask},1h",
             "--dhcp-authoritative", "--no-ping",
             "--dhcp-option=3",  # no router: a second default route on the infra VLAN would be wrong
-            f"--dhcp-option=121,10.0.0.0/8,{peer}", f"--dhcp-option=249,10.0.0.0/8,{peer}",
+            f"--dhcp-option=121,{route},{peer}", f"--dhcp-option=249,{route},{peer}",
             "--dhcp-option=option:domain-name,fabric.aci.sim", f"--dhcp-option=option:dns-server,{peer}",
             f"--dhcp-option=option:ntp-server,{peer}", f"--dhcp-option=252,http://{peer}/wpad.dat",
             *(f"--dhcp-host=id:01:{node.infra_mac},{node.tep},{node.name}" for node in self.state.nodes),
