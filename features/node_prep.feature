@@ -21,11 +21,29 @@ Feature: Prepare the Kubernetes nodes' networking for the ACI fabric
 
   Scenario: Render node1's network configuration
     When I render the configuration of node "node1" with uplink "ens192", MAC "00:50:56:aa:bb:01" and address "10.1.0.101"
-    Then the uplink ens192 comes up with MTU 1600
+    Then the rendering wrote the interfaces file, the dhclient file for ens192.3967 and the netplan file
+    And the uplink ens192 comes up with MTU 1600
     And ens192.3967 takes its address by DHCP, with MTU 1600 and the route 224.0.0.0/4 through it
     And ens192.4001 has the address 10.1.0.101/16, MTU 1600 and the default route via 10.1.0.1
-    And the dhclient file for ens192.3967 sends the client identifier "01:00:50:56:aa:bb:01" and the seed workflow's options
-    And the netplan file describes the same two VLANs on ens192
+    And both VLAN subinterfaces are VLANs of ens192
+    # the seed workflow's dhclient file (research: cni-nodeprep.md B1, nodeprep-demo.sh), in its order
+    And the dhclient file for ens192.3967 says exactly:
+      | statement                                                                     |
+      | send dhcp-client-identifier 01:00:50:56:aa:bb:01;                             |
+      | request subnet-mask, domain-name, domain-name-servers, host-name;            |
+      | send host-name "node1";                                                       |
+      | option rfc3442-classless-static-routes code 121 = array of unsigned integer 8; |
+      | option ms-classless-static-routes code 249 = array of unsigned integer 8;     |
+      | option wpad code 252 = string;                                                |
+      | also request rfc3442-classless-static-routes;                                 |
+      | also request ms-classless-static-routes;                                      |
+      | also request static-routes;                                                   |
+      | also request wpad;                                                            |
+      | also request ntp-servers;                                                     |
+    And the netplan file describes these VLANs on ens192, which comes up with MTU 1600:
+      | interface   | VLAN | MTU  | address       | routes                |
+      | ens192.3967 | 3967 | 1600 | DHCP          | 224.0.0.0/4           |
+      | ens192.4001 | 4001 | 1600 | 10.1.0.101/16 | default via 10.1.0.1  |
 
 
   Scenario Outline: Bad input for a node is refused with one clear line
@@ -45,11 +63,15 @@ Feature: Prepare the Kubernetes nodes' networking for the ACI fabric
     When I check the lab
     Then every check passes on every node
     And the report says which kind of VLAN subinterface was used
-    And each node holds a DHCP lease on the infra VLAN with every requested option, given to its own client identifier
-    And on the infra VLAN a DF ping of 1572 bytes reaches the OpFlex peer and one of 1573 bytes does not
+    And each node holds the TEP address the fabric's DHCP keeps for its own client identifier:
+      | node  | TEP address |
+      | node1 | 10.0.0.101  |
+      | node2 | 10.0.0.102  |
+    And each node's lease carries subnet-mask, domain-name, domain-name-servers, ntp-servers, wpad, rfc3442-classless-static-routes and ms-classless-static-routes, and no routers
+    And on the infra VLAN a DF ping of 1572 bytes reaches the OpFlex peer 10.0.0.30 and one of 1573 bytes does not
     And multicast sent by node1 reaches node2 over the infra VLAN
-    And each node's default route goes via the node subnet gateway 10.1.0.1
-    And node2 reaches the API server on node1 over the node VLAN
+    And each node's default route goes via the node subnet gateway 10.1.0.1 on ens192.4001
+    And node2 reaches the API server on node1 over the node VLAN ens192.4001
     When I take the lab down
     Then no namespace or process of the lab is left
 
@@ -60,6 +82,7 @@ Feature: Prepare the Kubernetes nodes' networking for the ACI fabric
     Then node2's check "<check>" fails saying "<reason>"
     And every other check of node2 passes
     And every check of node1 passes
+    And the lab check exits 1
 
     Examples:
       | mistake                         | check                    | reason                                                   |

@@ -64,12 +64,16 @@ def client_tool(name: str, pin: str) -> str:
 
 
 @dataclass
-class ApicTarget:
+class Target:
+    """A system the tests talk to: the simulated lab's or real gear's. `lab` is the simulated lab
+    (None against real gear) and `sim_url` the base of its /_sim control API."""
+
     url: str
     user: str
     password: str
     verify: bool | str = False
     lab: object | None = None
+    sim_url: str | None = None
 
     @property
     def simulated(self) -> bool:
@@ -79,8 +83,12 @@ class ApicTarget:
         if not self.simulated:
             pytest.skip("needs the simulator's /_sim API")
 
+
+class ApicTarget(Target):
+    """An APIC: `url` is its base (https://host:port)."""
+
     def session(self):
-        """A requests.Session logged in as the admin user."""
+        """A requests.Session logged in as the target's user."""
         import requests
 
         s = requests.Session()
@@ -93,32 +101,16 @@ class ApicTarget:
         return s
 
 
-@dataclass
-class RhvTarget:
-    """An RHV Manager's API: `url` ends in /ovirt-engine/api. `sim_url` is the simulated lab's
-    /_sim control API (served beside the APIC), None against real gear."""
-
-    url: str
-    user: str
-    password: str
-    lab: object | None = None
-    sim_url: str | None = None
-
-    @property
-    def simulated(self) -> bool:
-        return self.lab is not None
-
-    def require_sim(self) -> None:
-        if not self.simulated:
-            pytest.skip("needs the simulator's /_sim API")
+class RhvTarget(Target):
+    """An RHV Manager's API: `url` ends in /ovirt-engine/api."""
 
     def connection(self, **kwargs):
-        """An ovirtsdk4.Connection as the admin user; it logs in (SSO) on its first request.
+        """An ovirtsdk4.Connection as the target's user; it logs in (SSO) on its first request.
         The simulator's certificate is self-signed, and a real engine's often is too."""
         import ovirtsdk4
 
-        return ovirtsdk4.Connection(url=self.url, username=self.user, password=self.password, insecure=True,
-                                    **kwargs)
+        return ovirtsdk4.Connection(url=self.url, username=self.user, password=self.password,
+                                    insecure=not self.verify, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -140,10 +132,10 @@ def apic_target(request) -> ApicTarget:
     url = request.config.getoption("--apic-url")
     if url:
         return ApicTarget(url.rstrip("/"), request.config.getoption("--apic-user"),
-                          request.config.getoption("--apic-password") or "",
-                          request.config.getoption("--apic-verify"))
+                          request.config.getoption("--apic-password") or "", request.config.getoption("--apic-verify"))
     lab = request.getfixturevalue("acisim_lab")
-    return ApicTarget(lab.servers[0].url, lab.options.admin_user, lab.options.admin_password, False, lab)
+    return ApicTarget(lab.apic_server.url, lab.options.admin_user, lab.options.admin_password, lab=lab,
+                      sim_url=lab.apic_server.url)
 
 
 @pytest.fixture(scope="session")
@@ -154,7 +146,7 @@ def rhv_target(request) -> RhvTarget:
                          request.config.getoption("--rhv-password") or "")
     lab = request.getfixturevalue("acisim_lab")
     return RhvTarget(lab.rhv_server.url + "/ovirt-engine/api", lab.rhv.config.admin_user,
-                     lab.options.rhv_admin_password, lab, lab.apic_server.url)
+                     lab.options.rhv_admin_password, lab=lab, sim_url=lab.apic_server.url)
 
 
 @pytest.fixture

@@ -12,39 +12,11 @@ from dataclasses import dataclass, field
 
 import pytest
 import requests
-import urllib3
 from pytest_bdd import given, parsers, then, when
 
-urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-
-TIMEOUT = 30
-
-
-def _http(target) -> requests.Session:
-    """A bare HTTP client; trust_env=False, or REQUESTS_CA_BUNDLE would override verify=False."""
-    http = requests.Session()
-    http.verify = target.verify
-    http.trust_env = False
-    return http
-
-
-def _login(http: requests.Session, target, password: str | None = None) -> requests.Response:
-    body = {
-        "aaaUser": {
-            "attributes": {"name": target.user, "pwd": target.password if password is None else password}
-        }
-    }
-    return http.post(f"{target.url}/api/aaaLogin.json", data=json.dumps(body), timeout=TIMEOUT)
-
-
-def _names(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _mo(entry: dict) -> tuple[str, dict]:
-    """The class name and body of one `{class: {attributes, children}}` entry of an answer."""
-    ((cls, body),) = entry.items()
-    return cls, body
+from steps.support.apic import ApicSession, describe, mo_entry
+from steps.support.sim import SimControl
+from steps.support.tables import names, table_rows
 
 
 def _tenant_names(payload: str) -> set[str]:
@@ -69,51 +41,47 @@ def _tenant_names(payload: str) -> set[str]:
 
 @dataclass
 class ApicConversation:
-    """One scenario's exchange with the APIC: its login, the last answer, the tenants to remove."""
+    """One scenario's exchange with the APIC: its session and login, the last answer, the tenants to remove."""
 
-    target: object
-    http: requests.Session
+    session: ApicSession
     login: dict = field(default_factory=dict)
     answer: requests.Response | None = None
     tenants_to_remove: set[str] = field(default_factory=set)
 
-    def url(self, path: str) -> str:
-        return f"{self.target.url}{path}"
+    @property
+    def target(self):
+        return self.session.target
 
-    def get(self, path: str, **params: str) -> requests.Response:
-        self.answer = self.http.get(self.url(path), params=params or None, timeout=TIMEOUT)
-        return self.answer
+    def keep(self, answer: requests.Response) -> requests.Response:
+        self.answer = answer
+        return answer
 
     def json(self) -> dict:
         assert self.answer is not None, "no request was made"
         try:
             return self.answer.json()
         except ValueError as err:
-            raise AssertionError(
-                f"answer is not JSON: HTTP {self.answer.status_code} {self.answer.text[:500]!r}"
-            ) from err
+            raise AssertionError(f"answer is not JSON: {describe(self.answer)}") from err
 
     def imdata(self) -> list[dict]:
-        assert self.answer.status_code == 200, f"HTTP {self.answer.status_code}: {self.answer.text[:500]}"
+        assert self.answer.status_code == 200, describe(self.answer)
         return self.json()["imdata"]
 
-    def tenant_exists(self, name: str) -> bool:
-        answer = self.http.get(self.url(f"/api/mo/uni/tn-{name}.json"), timeout=TIMEOUT)
-        assert answer.status_code == 200, f"HTTP {answer.status_code}: {answer.text[:500]}"
-        return answer.json()["totalCount"] != "0"
+    def listed(self, attribute: str) -> list[str]:
+        return [mo_entry(entry)[1]["attributes"][attribute] for entry in self.imdata()]
 
 
 @pytest.fixture
 def apic(apic_target):
     """The scenario's conversation; afterwards every tenant it may have created is deleted."""
-    conversation = ApicConversation(apic_target, _http(apic_target))
+    conversation = ApicConversation(ApicSession(apic_target))
     yield conversation
     if conversation.tenants_to_remove:
         # a fresh login: the scenario may have let its own session expire
-        http = _http(apic_target)
-        assert _login(http, apic_target).status_code == 200
+        cleaner = ApicSession(apic_target)
+        cleaner.logged_in()
         for name in sorted(conversation.tenants_to_remove):
-            http.delete(f"{apic_target.url}/api/mo/uni/tn-{name}.json", timeout=TIMEOUT)
+            cleaner.delete(f"/api/mo/uni/tn-{name}.json")
 
 
 # ---------------------------------------------------------------------------------------------- given
@@ -121,26 +89,21 @@ def apic(apic_target):
 
 @given("I am logged in to the APIC as the admin user")
 def logged_in(apic):
-    answer = _login(apic.http, apic.target)
-    assert answer.status_code == 200, f"login failed: HTTP {answer.status_code} {answer.text[:500]}"
-    apic.login = answer.json()["imdata"][0]["aaaLogin"]["attributes"]
+    apic.login = apic.session.logged_in()
     assert apic.login["token"], "the login answer carries no token"
 
 
 @given(parsers.parse('the APIC has no tenant "{name}"'))
 def no_tenant(apic, name):
     apic.tenants_to_remove.add(name)
-    if apic.tenant_exists(name):  # left over from an interrupted run
-        apic.http.delete(apic.url(f"/api/mo/uni/tn-{name}.json"), timeout=TIMEOUT)
-    assert not apic.tenant_exists(name)
+    if apic.session.tenant_exists(name):  # left over from an interrupted run
+        apic.session.delete(f"/api/mo/uni/tn-{name}.json")
+    assert not apic.session.tenant_exists(name)
 
 
 @given("my session stays idle for longer than its refresh timeout")
 def session_idles_out(apic):
-    apic.target.require_sim()
-    idle = int(apic.login["refreshTimeoutSeconds"]) + 1
-    answer = apic.http.post(apic.url("/_sim/clock/advance"), json={"seconds": idle}, timeout=TIMEOUT)
-    assert answer.status_code == 200, answer.text
+    SimControl(apic.target).advance_clock(int(apic.login["refreshTimeoutSeconds"]) + 1)
 
 
 # ----------------------------------------------------------------------------------------------- when
@@ -149,61 +112,58 @@ def session_idles_out(apic):
 @when(parsers.parse('I post this configuration to "{dn}":'))
 def post_configuration(apic, dn, docstring):
     apic.tenants_to_remove |= _tenant_names(docstring)
-    # sent as the text it is, with no Content-Type, as acc-provision and a pasted curl do
-    apic.answer = apic.http.post(apic.url(f"/api/mo/{dn}.json"), data=docstring.encode(), timeout=TIMEOUT)
+    apic.keep(apic.session.post(f"/api/mo/{dn}.json", docstring))
 
 
 @when(parsers.parse('I query the object "{dn}"'))
 def query_object(apic, dn):
-    apic.get(f"/api/mo/{dn}.json")
+    apic.keep(apic.session.get(f"/api/mo/{dn}.json"))
 
 
 @when(parsers.parse('I query the object "{dn}" with its full subtree'))
 def query_object_subtree(apic, dn):
-    apic.get(f"/api/mo/{dn}.json", **{"rsp-subtree": "full"})
+    apic.keep(apic.session.get(f"/api/mo/{dn}.json", **{"rsp-subtree": "full"}))
 
 
 @when(parsers.parse('I query the object "{dn}" as XML'))
 def query_object_xml(apic, dn):
-    apic.get(f"/api/mo/{dn}.xml")
+    apic.keep(apic.session.get(f"/api/mo/{dn}.xml"))
 
 
 @when(parsers.parse('I query the class "{cls}"'))
 def query_class(apic, cls):
-    apic.get(f"/api/class/{cls}.json")
+    apic.keep(apic.session.get(f"/api/class/{cls}.json"))
 
 
 @when(parsers.parse("I query the class \"{cls}\" with the filter '{flt}'"))
 def query_class_filtered(apic, cls, flt):
-    apic.get(f"/api/class/{cls}.json", **{"query-target-filter": flt})
+    apic.keep(apic.session.get(f"/api/class/{cls}.json", **{"query-target-filter": flt}))
 
 
 @when(parsers.parse('I query the children of "{dn}" of class "{cls}"'))
 def query_children(apic, dn, cls):
-    apic.get(f"/api/mo/{dn}.json", **{"query-target": "children", "target-subtree-class": cls})
+    apic.keep(apic.session.get(f"/api/mo/{dn}.json", **{"query-target": "children", "target-subtree-class": cls}))
 
 
 @when(parsers.parse('I query the children of "{dn}" of class "{cls}" with the filter \'{flt}\''))
 def query_children_filtered(apic, dn, cls, flt):
-    apic.get(
-        f"/api/mo/{dn}.json",
-        **{"query-target": "children", "target-subtree-class": cls, "query-target-filter": flt},
-    )
+    apic.keep(apic.session.get(
+        f"/api/mo/{dn}.json", **{"query-target": "children", "target-subtree-class": cls, "query-target-filter": flt}))
 
 
 @when(parsers.parse('I query the class "{cls}" without a session cookie'))
 def query_class_without_cookie(apic, cls):
-    apic.answer = _http(apic.target).get(apic.url(f"/api/class/{cls}.json"), timeout=TIMEOUT)
+    apic.keep(ApicSession(apic.target).get(f"/api/class/{cls}.json"))
 
 
 @when(parsers.parse('I delete "{dn}"'))
 def delete_object(apic, dn):
-    apic.answer = apic.http.delete(apic.url(f"/api/mo/{dn}.json"), timeout=TIMEOUT)
+    apic.keep(apic.session.delete(f"/api/mo/{dn}.json"))
 
 
 @when(parsers.parse('I log in as the admin user with the password "{password}"'))
 def login_with_password(apic, password):
-    apic.answer = _login(_http(apic.target), apic.target, password)
+    apic.keep(ApicSession(apic.target).login(password))
 
 
 # ----------------------------------------------------------------------------------------------- then
@@ -211,7 +171,7 @@ def login_with_password(apic, password):
 
 @then("the APIC accepts the change")
 def change_accepted(apic):
-    assert apic.answer.status_code == 200, f"HTTP {apic.answer.status_code}: {apic.answer.text[:500]}"
+    assert apic.answer.status_code == 200, describe(apic.answer)
     assert apic.json() == {"totalCount": "0", "imdata": []}
 
 
@@ -219,12 +179,12 @@ def change_accepted(apic):
 def answer_holds(apic, count):
     imdata = apic.imdata()
     assert apic.json()["totalCount"] == str(count), apic.json()["totalCount"]
-    assert len(imdata) == count, [_mo(entry)[1]["attributes"].get("dn") for entry in imdata]
+    assert len(imdata) == count, [mo_entry(entry)[1]["attributes"].get("dn") for entry in imdata]
 
 
 @then("the answer is empty")
 def answer_empty(apic):
-    assert apic.answer.status_code == 200, f"HTTP {apic.answer.status_code}: {apic.answer.text[:500]}"
+    assert apic.answer.status_code == 200, describe(apic.answer)
     assert apic.json() == {"totalCount": "0", "imdata": []}
 
 
@@ -235,64 +195,53 @@ def subtree_contains(apic, dn, datatable):
     stack = [("", root)]
     while stack:
         path, entry = stack.pop()
-        cls, body = _mo(entry)
+        cls, body = mo_entry(entry)
         attributes = body["attributes"]
         if not path:
             assert attributes["dn"] == dn, attributes["dn"]
         found[path] = cls
         for child in body.get("children", []):
             # nested children carry their rn, only the top object carries a dn
-            rn = _mo(child)[1]["attributes"]["rn"]
+            rn = mo_entry(child)[1]["attributes"]["rn"]
             stack.append((f"{path}/{rn}" if path else rn, child))
-    header, *rows = datatable
-    column = {name.strip(): index for index, name in enumerate(header)}
-    for row in rows:
-        cls, path = row[column["class"]].strip(), row[column["path"]].strip()
-        assert found.get(path) == cls, f"{path or dn!r}: expected {cls}, found {found.get(path)}"
+    for row in table_rows(datatable):
+        assert found.get(row["path"]) == row["class"], f"{row['path'] or dn!r}: expected {row['class']}, found {found.get(row['path'])}"
 
 
-@then(parsers.parse("the answer names exactly the tenants {names}"))
-def answer_names_exactly(apic, names):
-    listed = sorted(_mo(entry)[1]["attributes"]["name"] for entry in apic.imdata())
-    assert listed == sorted(_names(names))
+@then(parsers.parse("the answer names exactly the tenants {tenants}"))
+def answer_names_exactly(apic, tenants):
+    listed = sorted(apic.listed("name"))
+    assert listed == sorted(names(tenants))
     assert apic.json()["totalCount"] == str(len(listed))
 
 
-@then(parsers.parse("the answer includes the tenants {names}"))
-def answer_includes(apic, names):
-    listed = {_mo(entry)[1]["attributes"]["name"] for entry in apic.imdata()}
-    assert set(_names(names)) <= listed, sorted(listed)
+@then(parsers.parse("the answer includes the tenants {tenants}"))
+def answer_includes(apic, tenants):
+    listed = set(apic.listed("name"))
+    assert set(names(tenants)) <= listed, sorted(listed)
 
 
-@then(parsers.parse("the answer leaves out the tenants {names}"))
-def answer_leaves_out(apic, names):
-    listed = {_mo(entry)[1]["attributes"]["name"] for entry in apic.imdata()}
-    assert not set(_names(names)) & listed, sorted(listed)
+@then(parsers.parse("the answer leaves out the tenants {tenants}"))
+def answer_leaves_out(apic, tenants):
+    listed = set(apic.listed("name"))
+    assert not set(names(tenants)) & listed, sorted(listed)
 
 
 @then("these relations are resolved:")
 def relations_resolved(apic, datatable):
-    header, *rows = datatable
-    column = {name.strip(): index for index, name in enumerate(header)}
-    for row in rows:
-        dn = row[column["relation"]].strip()
-        answer = apic.http.get(apic.url(f"/api/mo/{dn}.json"), timeout=TIMEOUT)
-        assert answer.status_code == 200, f"{dn}: HTTP {answer.status_code} {answer.text[:500]}"
-        imdata = answer.json()["imdata"]
-        assert len(imdata) == 1, f"{dn} not found"
-        attributes = _mo(imdata[0])[1]["attributes"]
-        expected = {
-            "state": row[column["state"]].strip(),
-            "tCl": row[column["target class"]].strip(),
-            "tDn": row[column["target"]].strip(),
-        }
+    for row in table_rows(datatable):
+        dn = row["relation"]
+        found = apic.session.mo(dn)
+        assert found is not None, f"{dn} not found"
+        attributes = found[1]["attributes"]
+        expected = {"state": row["state"], "tCl": row["target class"], "tDn": row["target"]}
         assert {key: attributes.get(key) for key in expected} == expected, dn
 
 
 @then(parsers.parse('every object in the answer is a "{cls}" whose {attribute} is "{value}"'))
 def every_object_has(apic, cls, attribute, value):
     for entry in apic.imdata():
-        found_cls, body = _mo(entry)
+        found_cls, body = mo_entry(entry)
         assert found_cls == cls, found_cls
         assert body["attributes"][attribute] == value, body["attributes"]["dn"]
 
@@ -300,7 +249,7 @@ def every_object_has(apic, cls, attribute, value):
 @then(parsers.parse('every object in the answer is a "{cls}" directly under "{dn}"'))
 def every_object_is_child(apic, cls, dn):
     for entry in apic.imdata():
-        found_cls, body = _mo(entry)
+        found_cls, body = mo_entry(entry)
         child_dn = body["attributes"]["dn"]
         assert found_cls == cls, found_cls
         assert child_dn.startswith(dn + "/") and "/" not in child_dn[len(dn) + 1 :], child_dn
@@ -308,13 +257,12 @@ def every_object_is_child(apic, cls, dn):
 
 @then(parsers.parse("the node ids in the answer are {ids}"))
 def node_ids(apic, ids):
-    listed = sorted(int(_mo(entry)[1]["attributes"]["id"]) for entry in apic.imdata())
-    assert listed == sorted(int(node) for node in _names(ids))
+    assert sorted(int(node) for node in apic.listed("id")) == sorted(int(node) for node in names(ids))
 
 
 @then(parsers.parse('the XML answer holds a "{cls}" element named "{name}" with dn "{dn}"'))
 def xml_answer(apic, cls, name, dn):
-    assert apic.answer.status_code == 200, f"HTTP {apic.answer.status_code}: {apic.answer.text[:500]}"
+    assert apic.answer.status_code == 200, describe(apic.answer)
     root = ET.fromstring(apic.answer.content)
     assert root.tag == "imdata" and root.get("totalCount") == "1", apic.answer.text[:500]
     (element,) = list(root)
@@ -323,7 +271,7 @@ def xml_answer(apic, cls, name, dn):
 
 @then(parsers.parse('the APIC refuses it with HTTP {status:d} and error code "{code}"'))
 def refused(apic, status, code):
-    assert apic.answer.status_code == status, f"HTTP {apic.answer.status_code}: {apic.answer.text[:500]}"
+    assert apic.answer.status_code == status, describe(apic.answer)
     body = apic.json()
     assert body["totalCount"] == "1" and len(body["imdata"]) == 1, body
     error = body["imdata"][0]["error"]["attributes"]
@@ -346,4 +294,4 @@ def error_text_begins(apic, text):
 
 @then(parsers.parse('there is still no tenant "{name}" on the APIC'))
 def still_no_tenant(apic, name):
-    assert not apic.tenant_exists(name), f"tenant {name} exists: the refused write changed the tree"
+    assert not apic.session.tenant_exists(name), f"tenant {name} exists: the refused write changed the tree"

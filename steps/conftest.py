@@ -1,23 +1,27 @@
 """Shared setup of the BDD suite.
 
-pytest-bdd finds steps only through fixtures a test module can see, so the step modules are
-star-imported here. The suite also leaves its reports for CI: a cucumber JSON and a JUnit XML in
-reports/ (paths given with --cucumberjson/--junitxml win). They are set here rather than in
-pyproject's addopts because pytest-bdd's writer does not create its folder, which would break a
-plain `pytest tests/x.py` in a fresh clone.
+The step modules are registered as plugins (`pytest_plugins`), so pytest rewrites their asserts
+and every feature sees every step. Two definitions competing for one step would be resolved
+silently by registration order; `steps.support.registry` finds them when the suite is collected
+and the run stops, naming both modules.
+
+The suite also leaves its reports for CI: a cucumber JSON and a JUnit XML in reports/ (paths
+given with --cucumberjson/--junitxml win). They are set here rather than in pyproject's addopts
+because pytest-bdd's writer does not create its folder, which would break a plain
+`pytest tests/x.py` in a fresh clone.
 """
 
 from pathlib import Path
 
 import pytest
 
-# step modules are plain modules: let pytest rewrite their asserts so failures show the values compared
-pytest.register_assert_rewrite("steps.apic_steps", "steps.provisioning_steps", "steps.rhv_steps", "steps.nodeprep_steps")
+# the support package is imported by the step modules: its asserts are rewritten too
+pytest.register_assert_rewrite("steps.support")
 
-from steps.apic_steps import *  # noqa: E402, F403
-from steps.nodeprep_steps import *  # noqa: E402, F403
-from steps.provisioning_steps import *  # noqa: E402, F403
-from steps.rhv_steps import *  # noqa: E402, F403
+from steps.support.registry import check_collection  # noqa: E402
+
+STEP_MODULES = ["steps.apic_steps", "steps.nodeprep_steps", "steps.provisioning_steps", "steps.rhv_steps"]
+pytest_plugins = STEP_MODULES
 
 REPORTS = {"cucumber_json_path": "cucumber.json", "xmlpath": "junit.xml"}
 
@@ -30,3 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if getattr(config.option, option, None) is None:
             setattr(config.option, option, str(config.rootpath / "reports" / name))
         Path(getattr(config.option, option)).absolute().parent.mkdir(parents=True, exist_ok=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    check_collection(STEP_MODULES, items)

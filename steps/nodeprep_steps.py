@@ -1,15 +1,16 @@
-"""Step definitions for node preparation: `acisim nodeprep render` as an engineer runs it, and the
-network-namespace lab (through the `nodeprep_lab` fixture, which takes every lab down afterwards and
-fails the scenario if a namespace or process of it is left).
+"""Step definitions for node preparation, through the public command only: `acisim nodeprep render`
+(the files it writes are read back), `acisim nodeprep lab up | check --json | down`, and what the
+lab leaves on the machine (namespaces, processes, DHCP lease files, `ip` on the nodes).
 
-The APIC is read only to compare the fabric's infra VLAN with the file's, so the feature also runs
-with --apic-url against a real APIC."""
+Every lab a scenario builds is taken down afterwards, and the scenario fails if a namespace of its
+prefix or a process in one of its namespaces is left. The APIC is read only to compare the
+fabric's infra VLAN with the file's, so the feature also runs with --apic-url against a real APIC.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-import subprocess
-import sys
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,17 +18,25 @@ import pytest
 import yaml
 from pytest_bdd import given, parsers, then, when
 
-from simulator.nodeprep import ClusterNetwork
-from simulator.nodeprep.apply import parse_interfaces
-from simulator.nodeprep.leases import dnsmasq_leases, latest_lease
-from simulator.nodeprep.netns_lab import LabReport, NodePrepLab
-from simulator.nodeprep.render import DHCLIENT_OPTIONS
-from simulator.nodeprep.system import netns_list, process_alive
-from steps.apic_steps import TIMEOUT
-from steps.provisioning_steps import INFRA_VLAN_BINDING
+from steps.support.apic import INFRA_VLAN_BINDING
+from steps.support.nodeprep import (
+    CliLab,
+    acisim,
+    addresses,
+    config_lines,
+    dhclient_lease_options,
+    dnsmasq_leases,
+    interfaces_stanzas,
+    said,
+)
+from steps.support.tables import names, table_rows
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "fixtures" / "acc-provision"
+INTERFACES = "etc/network/interfaces.d/aci-cni"
+NETPLAN = "etc/netplan/60-aci-cni.yaml"
+INFRA = "ens192.3967"  # the lab's uplink is ens192; the cluster file's infra VLAN is 3967
+# how the feature says a preparation mistake, and the lab's name for it (`acisim nodeprep lab up --help`)
 MISTAKES = {
     "its leaf port left at MTU 1500": "leaf-port-mtu-1500",
     "no multicast route": "no-multicast-route",
@@ -38,28 +47,47 @@ MISTAKES = {
 
 @dataclass
 class NodePrep:
-    config: Path | None = None
-    rendered: subprocess.CompletedProcess | None = None
-    files: dict[str, str] = field(default_factory=dict)
-    lab: NodePrepLab | None = None
-    report: LabReport | None = None
+    """One scenario's node preparation: the cluster file, a rendering and its files, a lab and its report."""
 
-    @property
-    def cluster(self) -> ClusterNetwork:
-        return ClusterNetwork.from_file(self.config)
+    output: Path
+    config: Path | None = None
+    rendered: object | None = None
+    lab: CliLab | None = None
+    checked: object | None = None
+    report: dict = field(default_factory=dict)
+
+    def file(self, path: str) -> str:
+        target = self.output / path
+        assert target.is_file(), f"the rendering wrote no {path}\n{said(self.rendered)}"
+        return target.read_text()
 
     def stanza(self, name: str):
-        found = [s for s in parse_interfaces(self.files["/etc/network/interfaces.d/aci-cni"]) if s.name == name]
-        assert found, f"the interfaces file has no stanza for {name}"
-        return found[0]
+        stanzas = interfaces_stanzas(self.file(INTERFACES))
+        assert name in stanzas, f"the interfaces file has no stanza for {name} (it has {', '.join(stanzas)})"
+        return stanzas[name]
 
-    def node_check(self, node: str, name: str):
-        return next(r for r in self.report.nodes[node] if r.name == name)
+    def node_checks(self, node: str) -> dict[str, dict]:
+        assert node in self.report.get("nodes", {}), f"the report has no node {node}: {self.report}"
+        return {check["name"]: check for check in self.report["nodes"][node]}
+
+    def fabric_check(self, name: str) -> dict:
+        found = {check["name"]: check for check in self.report["fabric"]}
+        assert name in found, f"the report has no fabric check {name!r}: {sorted(found)}"
+        return found[name]
 
 
 @pytest.fixture
-def nodeprep():
-    return NodePrep()
+def nodeprep(tmp_path):
+    """The scenario's node preparation; its lab, if it built one, is taken down and must leave nothing."""
+    prep = NodePrep(tmp_path / "rendered")
+    yield prep
+    lab = prep.lab
+    if lab is None:
+        return
+    if lab.down_run is None:
+        lab.down()
+    assert lab.down_run.returncode == 0, said(lab.down_run)
+    assert lab.leftovers() == [], f"the node-prep lab left behind: {lab.leftovers()}"
 
 
 # ---------------------------------------------------------------------------------------------- given
@@ -73,18 +101,20 @@ def cluster_file(nodeprep, name):
 
 @given("the fabric's infra VLAN on the APIC is the file's infra_vlan")
 def infra_vlan_matches(nodeprep, apic):
-    answer = apic.http.get(apic.url(f"/api/mo/{INFRA_VLAN_BINDING}.json"), timeout=TIMEOUT)
-    assert answer.status_code == 200, f"HTTP {answer.status_code}: {answer.text[:300]}"
-    imdata = answer.json()["imdata"]
-    assert imdata, f"the APIC has no infra VLAN binding {INFRA_VLAN_BINDING}"
-    encap = imdata[0]["infraRsFuncToEpg"]["attributes"]["encap"]
-    assert encap == f"vlan-{nodeprep.cluster.infra_vlan}", f"the fabric's infra VLAN is {encap}, the file says {nodeprep.cluster.infra_vlan}"
+    infra_vlan = yaml.safe_load(nodeprep.config.read_text())["net_config"]["infra_vlan"]
+    found = apic.session.mo(INFRA_VLAN_BINDING)
+    assert found is not None, f"the APIC has no infra VLAN binding {INFRA_VLAN_BINDING}"
+    encap = found[1]["attributes"]["encap"]
+    assert encap == f"vlan-{infra_vlan}", f"the fabric's infra VLAN is {encap}, the file says {infra_vlan}"
 
 
-@given(parsers.re(r"a lab of (?P<count>\d+) nodes prepared from the cluster's file(, where (?P<node>node\d+) has (?P<mistake>.+))?$"))
-def lab_up(nodeprep, nodeprep_lab, count, node, mistake):
-    faults = {node: [MISTAKES[mistake]]} if mistake else None
-    nodeprep.netns_lab = nodeprep_lab(nodeprep.config, nodes=int(count), faults=faults)
+@given(parsers.re(r"a lab of (?P<count>\d+) nodes prepared from the cluster's file"
+                  r"(, where (?P<node>node\d+) has (?P<mistake>.+))?$"))
+def lab_up(nodeprep, tmp_path, count, node, mistake):
+    nodeprep.lab = CliLab(f"bdd{os.getpid() % 100000}", tmp_path / "lab")
+    run = nodeprep.lab.up(nodeprep.config, int(count), {node: MISTAKES[mistake]} if mistake else {})
+    assert run.returncode == 0, said(run)
+    assert nodeprep.lab.started, f"the lab is up but no process runs in its namespaces {nodeprep.lab.built}"
 
 
 # ----------------------------------------------------------------------------------------------- when
@@ -92,151 +122,196 @@ def lab_up(nodeprep, nodeprep_lab, count, node, mistake):
 
 @when(parsers.parse('I render the configuration of node "{node}" with uplink "{uplink}", MAC "{mac}" and address "{address}"'))
 def render(nodeprep, node, uplink, mac, address):
-    nodeprep.rendered = subprocess.run(
-        [sys.executable, "-m", "simulator", "nodeprep", "render", "-c", str(nodeprep.config), "--node", node,
-         "--uplink", uplink, "--mac", mac, "--ip", address], capture_output=True, text=True, timeout=60)
-    current = None
-    for line in nodeprep.rendered.stdout.splitlines(keepends=True):
-        if line.startswith("# ==> "):
-            current = line.strip()[6:-4]
-            nodeprep.files[current] = ""
-        elif current:
-            nodeprep.files[current] += line
+    nodeprep.rendered = acisim("nodeprep", "render", "-c", str(nodeprep.config), "--node", node, "--uplink", uplink,
+                               "--mac", mac, "--ip", address, "--output-dir", str(nodeprep.output))
 
 
 @when("I check the lab")
 def check_lab(nodeprep):
-    nodeprep.report = nodeprep.netns_lab.check()
+    nodeprep.checked, nodeprep.report = nodeprep.lab.check()
 
 
 @when("I take the lab down")
 def lab_down(nodeprep):
-    assert nodeprep.netns_lab.down() == []
+    run = nodeprep.lab.down()
+    assert run.returncode == 0 and run.stderr == "", said(run)
 
 
-# ----------------------------------------------------------------------------------------------- then
+# ---------------------------------------------------------------------------------- then: rendering
+
+
+@then(parsers.parse("the rendering wrote the interfaces file, the dhclient file for {interface} and the netplan file"))
+def rendering_wrote(nodeprep, interface):
+    run = nodeprep.rendered
+    assert run.returncode == 0 and run.stderr == "", said(run)
+    written = [INTERFACES, f"etc/dhcp/dhclient-{interface}.conf", NETPLAN]
+    assert run.stdout.splitlines() == [f"wrote {nodeprep.output / path}" for path in written], said(run)
+    assert sorted(str(p.relative_to(nodeprep.output)) for p in nodeprep.output.rglob("*") if p.is_file()) == sorted(written)
 
 
 @then(parsers.parse("the uplink {uplink} comes up with MTU {mtu:d}"))
 def uplink_mtu(nodeprep, uplink, mtu):
-    assert nodeprep.rendered.returncode == 0, nodeprep.rendered.stderr
     stanza = nodeprep.stanza(uplink)
-    assert (stanza.auto, stanza.method, stanza.options.get("mtu")) == (True, "manual", str(mtu))
+    assert (stanza.auto, stanza.method, stanza.options) == (True, "manual", {"mtu": str(mtu)}), stanza
 
 
 @then(parsers.parse("{interface} takes its address by DHCP, with MTU {mtu:d} and the route {route} through it"))
 def infra_stanza(nodeprep, interface, mtu, route):
     stanza = nodeprep.stanza(interface)
-    assert (stanza.auto, stanza.method, stanza.options.get("mtu")) == (True, "dhcp", str(mtu))
-    assert stanza.up == [f"ip route replace {route} dev {interface}"]
+    assert (stanza.auto, stanza.method, stanza.options.get("mtu")) == (True, "dhcp", str(mtu)), stanza
+    assert stanza.up == [f"ip route replace {route} dev {interface}"], stanza
 
 
 @then(parsers.parse("{interface} has the address {address}, MTU {mtu:d} and the default route via {gateway}"))
 def node_stanza(nodeprep, interface, address, mtu, gateway):
     stanza = nodeprep.stanza(interface)
     wanted = ipaddress.IPv4Interface(address)
-    assert (stanza.method, stanza.options["address"], stanza.options["netmask"]) == ("static", str(wanted.ip), str(wanted.netmask))
-    assert (stanza.options["mtu"], stanza.options["gateway"]) == (str(mtu), gateway)
+    assert (stanza.auto, stanza.method) == (True, "static"), stanza
+    assert {key: stanza.options.get(key) for key in ("address", "netmask", "mtu", "gateway")} == {
+        "address": str(wanted.ip), "netmask": str(wanted.netmask), "mtu": str(mtu), "gateway": gateway}, stanza
 
 
-@then(parsers.parse('the dhclient file for {interface} sends the client identifier "{client_id}" and the seed workflow\'s options'))
-def dhclient_file(nodeprep, interface, client_id):
-    lines = nodeprep.files[f"/etc/dhcp/dhclient-{interface}.conf"].splitlines()
-    assert lines[0] == f"send dhcp-client-identifier {client_id};"
-    assert [line for line in lines if line and not line.startswith("send ")] == list(DHCLIENT_OPTIONS)
+@then(parsers.parse("both VLAN subinterfaces are VLANs of {uplink}"))
+def subinterfaces_of(nodeprep, uplink):
+    stanzas = interfaces_stanzas(nodeprep.file(INTERFACES))
+    vlans = {name: stanza for name, stanza in stanzas.items() if name != uplink}
+    assert len(vlans) == 2 and all(name.startswith(f"{uplink}.") for name in vlans), sorted(stanzas)
+    assert {name: s.options.get("vlan-raw-device") for name, s in vlans.items()} == dict.fromkeys(vlans, uplink)
 
 
-@then(parsers.parse("the netplan file describes the same two VLANs on {uplink}"))
-def netplan_file(nodeprep, uplink):
-    cluster = nodeprep.cluster
-    vlans = yaml.safe_load(nodeprep.files["/etc/netplan/60-aci-cni.yaml"])["network"]["vlans"]
-    assert {name: (v["id"], v["link"], v["mtu"]) for name, v in vlans.items()} == {
-        f"{uplink}.{cluster.infra_vlan}": (cluster.infra_vlan, uplink, cluster.mtu),
-        f"{uplink}.{cluster.node_vlan}": (cluster.node_vlan, uplink, cluster.mtu)}
+@then(parsers.parse("the dhclient file for {interface} says exactly:"))
+def dhclient_file(nodeprep, interface, datatable):
+    written = config_lines(nodeprep.file(f"etc/dhcp/dhclient-{interface}.conf"))
+    assert written == [row["statement"] for row in table_rows(datatable)], "\n".join(written)
+
+
+@then(parsers.parse("the netplan file describes these VLANs on {uplink}, which comes up with MTU {mtu:d}:"))
+def netplan_file(nodeprep, uplink, mtu, datatable):
+    network = yaml.safe_load(nodeprep.file(NETPLAN))["network"]
+    assert network["ethernets"] == {uplink: {"mtu": mtu}}, network["ethernets"]
+    described = {}
+    for name, vlan in network["vlans"].items():
+        address = "DHCP" if vlan.get("dhcp4") else ", ".join(vlan.get("addresses", []))
+        routes = ", ".join(f"{r['to']} via {r['via']}" if "via" in r else r["to"] for r in vlan.get("routes", []))
+        described[name] = (str(vlan["id"]), vlan["link"], str(vlan["mtu"]), address, routes)
+    expected = {row["interface"]: (row["VLAN"], uplink, row["MTU"], row["address"], row["routes"])
+                for row in table_rows(datatable)}
+    assert described == expected
 
 
 @then(parsers.parse('the rendering is refused with "{error}"'))
 def refused(nodeprep, error):
     done = nodeprep.rendered
-    assert done.returncode == 2 and done.stdout == "", done.stdout
-    assert done.stderr.startswith("acisim nodeprep: error: ") and error in done.stderr, done.stderr
-    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.returncode == 2 and done.stdout == "", said(done)
+    assert done.stderr.startswith("acisim nodeprep: error: ") and error in done.stderr, said(done)
+    assert done.stderr.count("\n") == 1, said(done)
+    assert not nodeprep.output.exists(), "a refused rendering wrote files"
+
+
+# ---------------------------------------------------------------------------------------- then: lab
 
 
 @then("every check passes on every node")
 def all_pass(nodeprep):
-    assert nodeprep.report.failures() == []
-    assert all(r.status == "pass" for results in nodeprep.report.nodes.values() for r in results)
+    report = nodeprep.report
+    assert nodeprep.checked.returncode == 0 and report["ok"] is True, said(nodeprep.checked)
+    assert set(report["nodes"]) == set(nodeprep.lab.nodes), sorted(report["nodes"])
+    failing = [f"{node}: {c['name']}: {c['status']} {c['detail']}" for node, checks in report["nodes"].items()
+               for c in checks if c["status"] != "pass"]
+    failing += [f"fabric: {c['name']}: {c['status']} {c['detail']}" for c in report["fabric"] if c["status"] != "pass"]
+    assert failing == []
 
 
 @then("the report says which kind of VLAN subinterface was used")
 def subif_kind(nodeprep):
-    kind = nodeprep.report.subif_kind
-    assert kind in ("vlan", "macvlan")
-    expected = "802.1Q VLAN" if kind == "vlan" else "macvlan stand-in"
-    assert expected in nodeprep.node_check("node1", "infra subinterface").detail
-    assert nodeprep.report.text().startswith(f"sub-interfaces: {kind}")
+    kind = nodeprep.lab.subif_kind
+    assert kind in ("vlan", "macvlan") and nodeprep.report["subif_kind"] == kind, nodeprep.report["subif_kind"]
+    expected = "802.1Q VLAN 3967" if kind == "vlan" else "macvlan stand-in for VLAN 3967"
+    for node in nodeprep.lab.nodes:
+        assert expected in nodeprep.node_checks(node)["infra subinterface"]["detail"]
 
 
-@then("each node holds a DHCP lease on the infra VLAN with every requested option, given to its own client identifier")
-def leases(nodeprep):
-    lab = nodeprep.netns_lab
-    served = {lease.client_id: lease.address for lease in dnsmasq_leases(lab.workdir / "dnsmasq.leases")}
-    for node in lab.state.nodes:
-        lease = latest_lease(lab.lease_file(node), lab.infra)
-        assert lease is not None, f"{node.name} has no lease"
-        assert served.get(f"01:{node.infra_mac}") == lease.address == node.tep, f"{node.name}: {lease.address}, served {served}"
-        assert {"subnet-mask", "domain-name", "domain-name-servers", "ntp-servers", "wpad", "rfc3442-classless-static-routes",
-                "ms-classless-static-routes"} <= set(lease.options)
-        assert nodeprep.node_check(node.name, "infra DHCP lease").status == "pass"
+@then("each node holds the TEP address the fabric's DHCP keeps for its own client identifier:")
+def tep_addresses(nodeprep, datatable):
+    lab = nodeprep.lab
+    served = dnsmasq_leases((lab.workdir / "dnsmasq.leases").read_text())
+    rows = table_rows(datatable)
+    assert sorted(row["node"] for row in rows) == sorted(lab.nodes)
+    for row in rows:
+        node = lab.nodes[row["node"]]
+        tep = row["TEP address"]
+        assert served.get(f"01:{node.infra_mac}") == tep, f"{row['node']}: the leaf's DHCP served {served}"
+        assert tep in addresses(node.netns, INFRA), f"{row['node']}: {INFRA} has {addresses(node.netns, INFRA)}"
+        assert _lease(nodeprep, row["node"])["fixed-address"] == tep
+        assert nodeprep.node_checks(row["node"])["infra DHCP lease"]["status"] == "pass"
 
 
-@then(parsers.parse("on the infra VLAN a DF ping of {ok:d} bytes reaches the OpFlex peer and one of {too_big:d} bytes does not"))
-def df_ping(nodeprep, ok, too_big):
-    for node in nodeprep.report.nodes:
-        assert nodeprep.node_check(node, "infra MTU path").detail == \
-            f"DF ping {ok} B to OpFlex peer 10.0.0.30 passes, {too_big} B is refused"
+def _lease(nodeprep, node: str) -> dict[str, str]:
+    files = sorted((nodeprep.lab.workdir / node).glob("*.leases"))
+    leases = [lease for path in files if (lease := dhclient_lease_options(path.read_text(), INFRA))]
+    assert leases, f"{node}: no dhclient lease for {INFRA} in {files}"
+    return leases[-1]
+
+
+@then(parsers.parse("each node's lease carries {options}, and no routers"))
+def lease_options(nodeprep, options):
+    for node in nodeprep.lab.nodes:
+        lease = _lease(nodeprep, node)
+        assert set(names(options)) <= set(lease), f"{node}: {sorted(lease)}"
+        assert "routers" not in lease, f"{node}: a router on the infra VLAN ({lease['routers']})"
+
+
+@then(parsers.parse("on the infra VLAN a DF ping of {ok:d} bytes reaches the OpFlex peer {peer} "
+                    "and one of {too_big:d} bytes does not"))
+def df_ping(nodeprep, ok, peer, too_big):
+    for node in nodeprep.lab.nodes:
+        assert nodeprep.node_checks(node)["infra MTU path"]["detail"] == \
+            f"DF ping {ok} B to OpFlex peer {peer} passes, {too_big} B is refused"
 
 
 @then(parsers.parse("multicast sent by {sender} reaches {receiver} over the infra VLAN"))
 def multicast(nodeprep, sender, receiver):
-    found = {r.name: r for r in nodeprep.report.fabric}[f"multicast {sender} → {receiver}"]
-    assert found.status == "pass" and found.detail.endswith("received on the infra VLAN"), found.detail
+    found = nodeprep.fabric_check(f"multicast {sender} → {receiver}")
+    assert found["status"] == "pass" and found["detail"].endswith("received on the infra VLAN"), found
 
 
-@then(parsers.parse("each node's default route goes via the node subnet gateway {gateway}"))
-def default_route(nodeprep, gateway):
-    for node in nodeprep.report.nodes:
-        assert nodeprep.node_check(node, "default route").detail == f"via {gateway} dev ens192.{nodeprep.cluster.node_vlan}"
+@then(parsers.parse("each node's default route goes via the node subnet gateway {gateway} on {interface}"))
+def default_route(nodeprep, gateway, interface):
+    for node in nodeprep.lab.nodes:
+        assert nodeprep.node_checks(node)["default route"]["detail"] == f"via {gateway} dev {interface}"
 
 
-@then(parsers.parse("{node} reaches the API server on {server} over the node VLAN"))
-def apiserver(nodeprep, node, server):
-    address = next(n.ip for n in nodeprep.netns_lab.state.nodes if n.name == server)
-    found = nodeprep.node_check(node, "API server")
-    assert found.status == "pass" and found.detail.startswith(f"{address}:6443 answers /version")
-    assert found.detail.endswith(f"via ens192.{nodeprep.cluster.node_vlan}"), found.detail
+@then(parsers.parse("{node} reaches the API server on {server} over the node VLAN {interface}"))
+def apiserver(nodeprep, node, server, interface):
+    address = nodeprep.lab.nodes[server].ip
+    assert nodeprep.lab.apiserver == f"https://{address}:6443", nodeprep.lab.apiserver
+    found = nodeprep.node_checks(node)["API server"]
+    assert found["status"] == "pass" and found["detail"].startswith(f"{address}:6443 answers /version"), found
+    assert found["detail"].endswith(f"via {interface}"), found
 
 
 @then("no namespace or process of the lab is left")
 def nothing_left(nodeprep):
-    lab = nodeprep.netns_lab
-    assert not [n for n in netns_list() if n.startswith(f"{lab.prefix}-")]
-    assert lab.state.pids and not any(process_alive(pid) for pid in lab.state.pids.values())
+    assert nodeprep.lab.leftovers() == []
 
 
 @then(parsers.parse('{node}\'s check "{check}" fails saying "{reason}"'))
 def check_fails(nodeprep, node, check, reason):
-    found = nodeprep.node_check(node, check)
-    assert found.status == "fail" and reason in found.detail, f"{found.status}: {found.detail}"
+    found = nodeprep.node_checks(node)[check]
+    assert found["status"] == "fail" and reason in found["detail"], found
 
 
 @then(parsers.parse("every other check of {node} passes"))
 def others_pass(nodeprep, node):
-    failing = [r.name for r in nodeprep.report.nodes[node] if not r.ok]
-    assert len(failing) == 1, failing
+    not_passing = [name for name, check in nodeprep.node_checks(node).items() if check["status"] != "pass"]
+    assert len(not_passing) == 1, not_passing
 
 
 @then(parsers.parse("every check of {node} passes"))
 def node_passes(nodeprep, node):
-    assert [f"{r.name}: {r.detail}" for r in nodeprep.report.nodes[node] if not r.ok] == []
+    assert [f"{n}: {c['detail']}" for n, c in nodeprep.node_checks(node).items() if c["status"] != "pass"] == []
+
+
+@then(parsers.parse("the lab check exits {code:d}"))
+def lab_check_exit(nodeprep, code):
+    assert nodeprep.checked.returncode == code and nodeprep.report["ok"] is (code == 0), said(nodeprep.checked)

@@ -20,46 +20,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 import yaml
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
 from pytest_bdd import given, parsers, then, when
 
 from simulator.pytest_plugin import client_tool
-from steps.apic_steps import TIMEOUT, _http, _login, _names
+from steps.support.apic import INFRA_VLAN_BINDING, ApicSession, Tree, describe
+from steps.support.tables import names, table_rows
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "fixtures" / "acc-provision"
 PREREQUISITES = REPO / "fixtures" / "apic"
 FLAVOR = "kubernetes-1.36"
 MANIFEST = "aci-containers.yaml"
-ANNOTATION = "orchestrator:aci-containers-controller"
 ACC_PROVISION_TIMEOUT = 180
-INFRA_VLAN_BINDING = "uni/infra/attentp-default/provacc/rsfuncToEpg-[uni/tn-infra/ap-access/epg-default]"
-
-
-
-
-# ------------------------------------------------------------------------------------ the APIC's tree
-
-
-def _mo(entry: dict) -> tuple[str, dict]:
-    ((cls, body),) = entry.items()
-    return cls, body
-
-
-Tree = dict[str, tuple[str, dict[str, str]]]  # dn -> (class, attributes without dn/rn)
-
-
-def _flatten(entry: dict, parent_dn: str, out: Tree) -> None:
-    cls, body = _mo(entry)
-    attributes = dict(body["attributes"])
-    dn = attributes.pop("dn", None) or f"{parent_dn}/{attributes['rn']}"
-    attributes.pop("rn", None)
-    out[dn] = (cls, attributes)
-    for child in body.get("children", []):
-        _flatten(child, dn, out)
 
 
 def _under(dn: str, roots: list[str]) -> str | None:
@@ -71,38 +44,22 @@ def _under(dn: str, roots: list[str]) -> str | None:
 class Provisioning:
     """One scenario's cluster: its acc-provision config and scratch directory, runs, saved trees."""
 
-    target: object
-    http: requests.Session
+    apic: ApicSession
     workdir: Path
     config: dict = field(default_factory=dict)
     run: subprocess.CompletedProcess | None = None
     saved: dict[str, Tree] = field(default_factory=dict)
     baseline: Tree | None = None
 
-    # --- REST ---
-    def url(self, path: str) -> str:
-        return f"{self.target.url}{path}"
-
-    def imdata(self, path: str, **params: str) -> list[dict]:
-        answer = self.http.get(self.url(path), params=params or None, timeout=TIMEOUT)
-        assert answer.status_code == 200, f"GET {path}: HTTP {answer.status_code} {answer.text[:500]}"
-        return answer.json()["imdata"]
-
-    def mo(self, dn: str) -> tuple[str, dict] | None:
-        found = self.imdata(f"/api/mo/{dn}.json")
-        return _mo(found[0]) if found else None
-
-    def subtree(self, dn: str) -> Tree:
-        tree: Tree = {}
-        for entry in self.imdata(f"/api/mo/{dn}.json", **{"rsp-subtree": "full"}):
-            _flatten(entry, "", tree)
-        return tree
+    @property
+    def target(self):
+        return self.apic.target
 
     def configuration(self) -> Tree:
         """The policy universe (uni), which provisioning configures, and the VMM inventory (comp) the
         controller derives from it."""
-        tree = self.subtree("uni")
-        tree.update(self.subtree("comp"))
+        tree = self.apic.subtree("uni")
+        tree.update(self.apic.subtree("comp"))
         return tree
 
     # --- acc-provision ---
@@ -143,28 +100,29 @@ class Provisioning:
         for dn in set(now) & set(self.baseline):
             cls, before = self.baseline[dn]
             if now[dn][1].get("annotation") != before.get("annotation"):
-                body = {cls: {"attributes": {"annotation": before.get("annotation", "")}}}
-                self.http.post(self.url(f"/api/mo/{dn}.json"), data=json.dumps(body), timeout=TIMEOUT)
+                self.apic.post(f"/api/mo/{dn}.json", {cls: {"attributes": {"annotation": before.get("annotation", "")}}})
         added = sorted(set(now) - set(self.baseline), key=len)
         tops: list[str] = []
         for dn in added:
             if _under(dn, tops) is None:
                 tops.append(dn)
         for dn in reversed(tops):
-            self.http.delete(self.url(f"/api/mo/{dn}.json"), timeout=TIMEOUT)
-        info = f"comp/prov-Kubernetes/ctrlr-[{self.system_id}]-{self.system_id}/injcont/info"
-        self.http.delete(self.url(f"/api/mo/{info}.json"), timeout=TIMEOUT)
+            self.apic.delete(f"/api/mo/{dn}.json")
+        self.apic.delete(f"/api/mo/{cluster_info_dn(self.system_id)}.json")
+
+
+def cluster_info_dn(system_id: str) -> str:
+    return f"comp/prov-Kubernetes/ctrlr-[{system_id}]-{system_id}/injcont/info"
 
 
 @pytest.fixture
 def provisioning(apic_target, tmp_path):
-    http = _http(apic_target)
-    answer = _login(http, apic_target)
-    assert answer.status_code == 200, f"admin login failed: HTTP {answer.status_code} {answer.text[:500]}"
-    cluster = Provisioning(apic_target, http, tmp_path)
+    session = ApicSession(apic_target)
+    session.logged_in()
+    cluster = Provisioning(session, tmp_path)
     yield cluster
     # a fresh login: acc-provision may have run for a while
-    assert _login(cluster.http, apic_target).status_code == 200
+    session.logged_in()
     cluster.restore()
 
 
@@ -174,23 +132,18 @@ def provisioning(apic_target, tmp_path):
 @given(parsers.parse('the fabric team has prepared the AEP, VRF and L3Out of "{name}"'))
 def prerequisites(provisioning, name):
     for entry in yaml.safe_load((PREREQUISITES / name).read_text()):
-        answer = provisioning.http.post(provisioning.url(f"/api/mo/{entry['dn']}.json"),
-                                        data=json.dumps(entry["body"]), timeout=TIMEOUT)
-        assert answer.status_code == 200, f"{entry['dn']}: HTTP {answer.status_code} {answer.text[:500]}"
+        provisioning.apic.post_ok(f"/api/mo/{entry['dn']}.json", entry["body"])
 
 
 def _use_config(provisioning: Provisioning, name: str, settings: list[list[str]] | None = None) -> None:
     config = yaml.safe_load((CONFIGS / name).read_text())
     config["aci_config"]["apic_hosts"] = [provisioning.apic_host]
-    if settings:
-        header, *rows = settings
-        column = {title.strip(): index for index, title in enumerate(header)}
-        for row in rows:
-            *parents, leaf = row[column["setting"]].strip().split(".")
-            node = config
-            for key in parents:
-                node = node.setdefault(key, {})
-            node[leaf] = yaml.safe_load(row[column["value"]].strip())
+    for row in table_rows(settings) if settings else []:
+        *parents, leaf = row["setting"].split(".")
+        node = config
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = yaml.safe_load(row["value"])
     provisioning.config = config
     provisioning.baseline = provisioning.configuration()
 
@@ -230,10 +183,7 @@ def unprovision(provisioning):
 
 @when(parsers.parse('the fabric team creates the VRF "{name}" in tenant "{tenant}"'))
 def create_vrf(provisioning, name, tenant):
-    body = {"fvCtx": {"attributes": {"name": name}}}
-    answer = provisioning.http.post(provisioning.url(f"/api/mo/uni/tn-{tenant}/ctx-{name}.json"),
-                                    data=json.dumps(body), timeout=TIMEOUT)
-    assert answer.status_code == 200, answer.text[:500]
+    provisioning.apic.post_ok(f"/api/mo/uni/tn-{tenant}/ctx-{name}.json", {"fvCtx": {"attributes": {"name": name}}})
 
 
 # ----------------------------------------------------------------------------------- then: the tool
@@ -279,7 +229,7 @@ def reports_login_refusal(provisioning, code, text):
 
 @then(parsers.parse("acc-provision wrote {files}"))
 def wrote_files(provisioning, files):
-    for name in _names(files.replace(" and ", ", ")):
+    for name in names(files):
         path = provisioning.workdir / name
         assert path.is_file() and path.stat().st_size > 0, f"{name} missing\n{provisioning.report()}"
 
@@ -311,34 +261,31 @@ def _manifest_object(provisioning: Provisioning, kind: str, name: str) -> dict:
 # ----------------------------------------------------------------------------------- then: the APIC
 
 
-def _split(cell: str) -> list[str]:
-    cell = cell.strip()
-    return [] if cell in ("", "-") else _names(cell)
+def _children_by(provisioning: Provisioning, dn: str, cls: str, prop: str) -> dict[str, dict]:
+    return {attributes[prop]: attributes for attributes in provisioning.apic.children(dn, cls)}
 
 
-def _relation_names(provisioning: Provisioning, dn: str, cls: str, prop: str) -> dict[str, dict]:
-    found = provisioning.imdata(f"/api/mo/{dn}.json", **{"query-target": "children", "target-subtree-class": cls})
-    return {body["attributes"][prop]: body["attributes"] for _, body in map(_mo, found)}
+def _relation(provisioning: Provisioning, dn: str) -> dict[str, str]:
+    found = provisioning.apic.mo(dn)
+    assert found is not None, f"no relation {dn}"
+    return found[1]["attributes"]
 
 
 @then(parsers.parse('the tenant "{tenant}" holds the application profile "{ap}" with exactly these EPGs:'))
 def epgs(provisioning, tenant, ap, datatable):
     ap_dn = f"uni/tn-{tenant}/ap-{ap}"
-    assert provisioning.mo(ap_dn) is not None, f"no application profile {ap_dn}"
-    header, *rows = datatable
-    column = {title.strip(): index for index, title in enumerate(header)}
-    listed = {_mo(e)[1]["attributes"]["name"] for e in provisioning.imdata(
-        f"/api/mo/{ap_dn}.json", **{"query-target": "children", "target-subtree-class": "fvAEPg"})}
-    assert listed == {row[column["EPG"]].strip() for row in rows}, sorted(listed)
+    assert provisioning.apic.mo(ap_dn) is not None, f"no application profile {ap_dn}"
+    rows = table_rows(datatable)
+    listed = set(_children_by(provisioning, ap_dn, "fvAEPg", "name"))
+    assert listed == {row["EPG"] for row in rows}, sorted(listed)
     for row in rows:
-        epg_dn = f"{ap_dn}/epg-{row[column['EPG']].strip()}"
-        (rsbd,) = provisioning.imdata(f"/api/mo/{epg_dn}/rsbd.json")
-        bd = _mo(rsbd)[1]["attributes"]
-        expected_bd = f"uni/tn-{tenant}/BD-{row[column['bridge domain']].strip()}"
+        epg_dn = f"{ap_dn}/epg-{row['EPG']}"
+        bd = _relation(provisioning, f"{epg_dn}/rsbd")
+        expected_bd = f"uni/tn-{tenant}/BD-{row['bridge domain']}"
         assert (bd["state"], bd["tDn"]) == ("formed", expected_bd), f"{epg_dn}: {bd['state']} {bd['tDn']}"
-        domains = _relation_names(provisioning, epg_dn, "fvRsDomAtt", "tDn")
+        domains = _children_by(provisioning, epg_dn, "fvRsDomAtt", "tDn")
         expected = {}
-        for cell in _split(row[column["domains"]]):
+        for cell in names(row["domains"]):
             kind, _, rest = cell.partition(" ")
             name, _, encap = rest.partition(" on ")
             dn = f"uni/vmmp-Kubernetes/dom-{name}" if kind == "VMM" else f"uni/phys-{name}"
@@ -352,13 +299,11 @@ def epgs(provisioning, tenant, ap, datatable):
 
 @then(parsers.parse('in tenant "{tenant}" the EPGs of "{ap}" provide and consume exactly these contracts:'))
 def epg_contracts(provisioning, tenant, ap, datatable):
-    header, *rows = datatable
-    column = {title.strip(): index for index, title in enumerate(header)}
-    for row in rows:
-        epg_dn = f"uni/tn-{tenant}/ap-{ap}/epg-{row[column['EPG']].strip()}"
+    for row in table_rows(datatable):
+        epg_dn = f"uni/tn-{tenant}/ap-{ap}/epg-{row['EPG']}"
         for cls, title in (("fvRsProv", "provides"), ("fvRsCons", "consumes")):
-            relations = _relation_names(provisioning, epg_dn, cls, "tnVzBrCPName")
-            assert set(relations) == set(_split(row[column[title]])), f"{epg_dn} {title}: {sorted(relations)}"
+            relations = _children_by(provisioning, epg_dn, cls, "tnVzBrCPName")
+            assert set(relations) == set(names(row[title])), f"{epg_dn} {title}: {sorted(relations)}"
             for name, attributes in relations.items():
                 # formed: the contract exists, in the tenant or in common
                 assert attributes["state"] == "formed", f"{epg_dn} {title} {name}: {attributes['state']}"
@@ -367,56 +312,48 @@ def epg_contracts(provisioning, tenant, ap, datatable):
 
 @then(parsers.parse('the tenant "{tenant}" holds exactly these bridge domains:'))
 def bridge_domains(provisioning, tenant, datatable):
-    header, *rows = datatable
-    column = {title.strip(): index for index, title in enumerate(header)}
-    listed = {_mo(e)[1]["attributes"]["name"] for e in provisioning.imdata(
-        f"/api/mo/uni/tn-{tenant}.json", **{"query-target": "children", "target-subtree-class": "fvBD"})}
-    assert listed == {row[column["bridge domain"]].strip() for row in rows}, sorted(listed)
+    rows = table_rows(datatable)
+    listed = set(_children_by(provisioning, f"uni/tn-{tenant}", "fvBD", "name"))
+    assert listed == {row["bridge domain"] for row in rows}, sorted(listed)
     for row in rows:
-        bd_dn = f"uni/tn-{tenant}/BD-{row[column['bridge domain']].strip()}"
-        vrf_tenant, _, vrf = row[column["VRF"]].strip().partition("/")
-        (rsctx,) = provisioning.imdata(f"/api/mo/{bd_dn}/rsctx.json")
-        ctx = _mo(rsctx)[1]["attributes"]
+        bd_dn = f"uni/tn-{tenant}/BD-{row['bridge domain']}"
+        vrf_tenant, _, vrf = row["VRF"].partition("/")
+        ctx = _relation(provisioning, f"{bd_dn}/rsctx")
         assert (ctx["tnFvCtxName"], ctx["state"], ctx["tDn"]) == (vrf, "formed", f"uni/tn-{vrf_tenant}/ctx-{vrf}"), bd_dn
-        subnets = set(_relation_names(provisioning, bd_dn, "fvSubnet", "ip"))
-        assert subnets == set(_split(row[column["subnets"]])), f"{bd_dn} subnets: {sorted(subnets)}"
-        outs = _relation_names(provisioning, bd_dn, "fvRsBDToOut", "tnL3extOutName")
-        assert set(outs) == set(_split(row[column["L3Out"]])), f"{bd_dn} L3Outs: {sorted(outs)}"
+        subnets = set(_children_by(provisioning, bd_dn, "fvSubnet", "ip"))
+        assert subnets == set(names(row["subnets"])), f"{bd_dn} subnets: {sorted(subnets)}"
+        outs = _children_by(provisioning, bd_dn, "fvRsBDToOut", "tnL3extOutName")
+        assert set(outs) == set(names(row["L3Out"])), f"{bd_dn} L3Outs: {sorted(outs)}"
+
+
+def _bridge_domain_vrfs(provisioning: Provisioning, tenant: str) -> dict[str, dict[str, str]]:
+    """Each bridge domain of the tenant → its VRF relation (rsctx)."""
+    bds = [attributes["dn"] for attributes in provisioning.apic.children(f"uni/tn-{tenant}", "fvBD")]
+    assert bds, f"tenant {tenant} has no bridge domain"
+    return {dn: _relation(provisioning, f"{dn}/rsctx") for dn in bds}
 
 
 @then(parsers.parse('the bridge domains of tenant "{tenant}" point at the VRF "{vrf}", which is missing'))
 def bridge_domains_dangling(provisioning, tenant, vrf):
-    bds = provisioning.imdata(f"/api/mo/uni/tn-{tenant}.json",
-                              **{"query-target": "children", "target-subtree-class": "fvBD"})
-    assert bds, f"tenant {tenant} has no bridge domain"
-    for _, body in map(_mo, bds):
-        (rsctx,) = provisioning.imdata(f"/api/mo/{body['attributes']['dn']}/rsctx.json")
-        ctx = _mo(rsctx)[1]["attributes"]
-        assert (ctx["tnFvCtxName"], ctx["state"]) == (vrf, "missing-target"), body["attributes"]["dn"]
+    for dn, ctx in _bridge_domain_vrfs(provisioning, tenant).items():
+        assert (ctx["tnFvCtxName"], ctx["state"]) == (vrf, "missing-target"), dn
 
 
 @then(parsers.parse('the bridge domains of tenant "{tenant}" are in the VRF "{vrf_dn}"'))
 def bridge_domains_formed(provisioning, tenant, vrf_dn):
-    bds = provisioning.imdata(f"/api/mo/uni/tn-{tenant}.json",
-                              **{"query-target": "children", "target-subtree-class": "fvBD"})
-    assert bds, f"tenant {tenant} has no bridge domain"
-    for _, body in map(_mo, bds):
-        (rsctx,) = provisioning.imdata(f"/api/mo/{body['attributes']['dn']}/rsctx.json")
-        ctx = _mo(rsctx)[1]["attributes"]
-        assert (ctx["state"], ctx["tDn"]) == ("formed", vrf_dn), body["attributes"]["dn"]
+    for dn, ctx in _bridge_domain_vrfs(provisioning, tenant).items():
+        assert (ctx["state"], ctx["tDn"]) == ("formed", vrf_dn), dn
 
 
 @then("the APIC holds these objects:")
 def holds_objects(provisioning, datatable):
-    header, *rows = datatable
-    column = {title.strip(): index for index, title in enumerate(header)}
-    for row in rows:
-        dn = row[column["object"]].strip()
-        found = provisioning.mo(dn)
+    for row in table_rows(datatable):
+        dn = row["object"]
+        found = provisioning.apic.mo(dn)
         assert found is not None, f"no object {dn}"
         cls, body = found
-        assert cls == row[column["class"]].strip(), f"{dn} is a {cls}"
-        for pair in _split(row[column["properties"]]):
+        assert cls == row["class"], f"{dn} is a {cls}"
+        for pair in names(row["properties"]):
             prop, _, value = pair.partition("=")
             assert body["attributes"].get(prop.strip()) == value.strip(), \
                 f"{dn} {prop}: {body['attributes'].get(prop.strip())!r}"
@@ -424,28 +361,26 @@ def holds_objects(provisioning, datatable):
 
 @then(parsers.parse('the APIC holds no object "{dn}"'))
 def holds_no_object(provisioning, dn):
-    assert provisioning.mo(dn) is None, f"{dn} exists"
+    assert provisioning.apic.mo(dn) is None, f"{dn} exists"
 
 
 @then(parsers.parse('no AEP is associated with the domain "{dn}"'))
 def no_aep_for_domain(provisioning, dn):
-    found = provisioning.imdata("/api/class/infraRsDomP.json", **{"query-target-filter": f'eq(infraRsDomP.tDn,"{dn}")'})
-    assert found == [], [_mo(e)[1]["attributes"]["dn"] for e in found]
+    found = provisioning.apic.class_query("infraRsDomP", **{"query-target-filter": f'eq(infraRsDomP.tDn,"{dn}")'})
+    assert found == [], [attributes["dn"] for attributes in found]
 
 
 @then(parsers.parse('the AEP "{aep}" carries these VLANs to these EPGs:'))
 def aep_vlans(provisioning, aep, datatable):
-    header, *rows = datatable
-    column = {title.strip(): index for index, title in enumerate(header)}
-    for row in rows:
-        epg, encap = row[column["EPG"]].strip(), row[column["encap"]].strip()
+    for row in table_rows(datatable):
+        epg, encap = row["EPG"], row["encap"]
         if encap == "the fabric's infra VLAN":
-            found = provisioning.mo(INFRA_VLAN_BINDING)
+            found = provisioning.apic.mo(INFRA_VLAN_BINDING)
             assert found is not None, f"the fabric has no infra VLAN binding {INFRA_VLAN_BINDING}"
             encap = found[1]["attributes"]["encap"]
         via = "provacc" if epg == "uni/tn-infra/ap-access/epg-default" else "gen-default"
         dn = f"uni/infra/attentp-{aep}/{via}/rsfuncToEpg-[{epg}]"
-        found = provisioning.mo(dn)
+        found = provisioning.apic.mo(dn)
         assert found is not None, f"no binding {dn}"
         attributes = found[1]["attributes"]
         assert (attributes["encap"], attributes["state"]) == (encap, "formed"), f"{dn}: {attributes['encap']} {attributes['state']}"
@@ -453,8 +388,8 @@ def aep_vlans(provisioning, aep, datatable):
 
 @then(parsers.parse('the APIC has the user "{user}" with the admin role and the certificate in "{cert_file}"'))
 def user_with_certificate(provisioning, user, cert_file):
-    tree = provisioning.subtree(f"uni/userext/user-{user}")
     user_dn = f"uni/userext/user-{user}"
+    tree = provisioning.apic.subtree(user_dn)
     assert user_dn in tree, f"no user {user}"
     assert tree[user_dn][1]["accountStatus"] == "active", tree[user_dn]
     role = tree.get(f"{user_dn}/userdomain-all/role-admin")
@@ -468,13 +403,13 @@ def user_with_certificate(provisioning, user, cert_file):
 
 @then(parsers.parse('the APIC has no user "{user}"'))
 def no_user(provisioning, user):
-    assert provisioning.mo(f"uni/userext/user-{user}") is None
+    assert provisioning.apic.mo(f"uni/userext/user-{user}") is None
 
 
 @then(parsers.parse('the APIC holds the cluster information of "{system_id}" with the generated key and certificate'))
 def cluster_info(provisioning, system_id):
-    info = f"comp/prov-Kubernetes/ctrlr-[{system_id}]-{system_id}/injcont/info"
-    tree = provisioning.subtree(info)
+    info = cluster_info_dn(system_id)
+    tree = provisioning.apic.subtree(info)
     assert tree.get(info, ("",))[0] == "vmmInjectedClusterInfo", sorted(tree)
     (details,) = [attrs for cls, attrs in tree.values() if cls == "vmmInjectedClusterDetails"]
     assert details["userCert"].split() == (provisioning.workdir / f"user-{system_id}.crt").read_text().split()
@@ -484,7 +419,7 @@ def cluster_info(provisioning, system_id):
 
 @then(parsers.parse('the APIC holds no cluster information of "{system_id}"'))
 def no_cluster_info(provisioning, system_id):
-    assert provisioning.mo(f"comp/prov-Kubernetes/ctrlr-[{system_id}]-{system_id}/injcont/info") is None
+    assert provisioning.apic.mo(cluster_info_dn(system_id)) is None
 
 
 @then(parsers.parse('the APIC\'s configuration is as it was "{label}"'))
@@ -494,9 +429,7 @@ def configuration_unchanged(provisioning, label):
 
 @then(parsers.parse('the APIC\'s configuration is as it was "{label}", except:'))
 def configuration_unchanged_except(provisioning, label, datatable):
-    header, *rows = datatable
-    column = {title.strip(): index for index, title in enumerate(header)}
-    allowed = [(row[column["object"]].strip(), row[column["change"]].strip()) for row in rows]
+    allowed = [(row["object"], row["change"]) for row in table_rows(datatable)]
     _compare(provisioning.saved[label], provisioning.configuration(), allowed)
 
 
@@ -541,28 +474,16 @@ def _compare(before: Tree, after: Tree, allowed: list[tuple[str, str]]) -> None:
 # ------------------------------------------------------------------------------- then: signed requests
 
 
-def signed_cookies(key_pem: bytes, cert_dn: str, method: str, uri: str, body: bytes = b"") -> str:
-    """The Cookie header aci-containers-controller sends (cni-nodeprep.md A1: RSA PKCS#1 v1.5, SHA-256,
-    over METHOD + path?query exactly as sent + body)."""
-    key = serialization.load_pem_private_key(key_pem, password=None)
-    signature = key.sign(method.encode() + uri.encode() + body, padding.PKCS1v15(), hashes.SHA256())
-    return (f"APIC-Request-Signature={base64.b64encode(signature).decode()}; APIC-Certificate-Algorithm=v1.0; "
-            f"APIC-Certificate-DN={cert_dn}; APIC-Certificate-Fingerprint=fingerprint")
-
-
 @then(parsers.parse('requests signed with "{key_file}" as the controller of "{system_id}" signs them are accepted'))
 def signed_requests_accepted(provisioning, key_file, system_id):
+    controller = ApicSession(provisioning.target)  # no login: every request carries its signature
     key_pem = (provisioning.workdir / key_file).read_bytes()
     cert_dn = f"uni/userext/user-{system_id}/usercert-{system_id}.crt"
-    bare = _http(provisioning.target)
-    uri = "/api/webtokenSession.json"
-    answer = bare.get(provisioning.url(uri), headers={"Cookie": signed_cookies(key_pem, cert_dn, "GET", uri)},
-                      timeout=TIMEOUT)
-    assert answer.status_code == 200, f"HTTP {answer.status_code}: {answer.text[:500]}"
+    answer = controller.signed_get("/api/webtokenSession.json", key_pem, cert_dn)
+    assert answer.status_code == 200, describe(answer)
     (session,) = answer.json()["imdata"]
     assert session["webtokenSession"]["attributes"]["token"]
-    uri = f"/api/mo/uni/tn-{system_id}.json?query-target=children&target-subtree-class=fvAp"
-    answer = bare.get(provisioning.url(uri), headers={"Cookie": signed_cookies(key_pem, cert_dn, "GET", uri)},
-                      timeout=TIMEOUT)
-    assert answer.status_code == 200, f"HTTP {answer.status_code}: {answer.text[:500]}"
+    answer = controller.signed_get(f"/api/mo/uni/tn-{system_id}.json?query-target=children&target-subtree-class=fvAp",
+                                   key_pem, cert_dn)
+    assert answer.status_code == 200, describe(answer)
     assert answer.json()["totalCount"] == "1", answer.text[:500]

@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 
 import ovirtsdk4
 import pytest
-import requests
-import urllib3
 from ovirtsdk4 import types
 from pytest_bdd import given, parsers, then, when
 
-urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+from steps.support.rhv import RhvClient, named, status_of
+from steps.support.sim import SimControl
+from steps.support.tables import table_rows
 
-TIMEOUT = 30
 # long enough for any transition of the lab (a boot, a migration, a host entering maintenance)
 SETTLE_SECONDS = 60
 MIGRATION_EVENTS = {62, 63, 64, 65, 67, 120}  # started, done, failed, system-initiated, to-server failed
@@ -31,23 +30,12 @@ def step_re(text: str, *names: str):
     return parsers.re(text.format(*(Q.format(name) for name in names)))
 
 
-def _named(entities, name: str, what: str):
-    found = [entity for entity in entities if entity.name == name]
-    assert len(found) == 1, f"{what} {name!r}: found {len(found)} among {sorted(e.name for e in entities)}"
-    return found[0]
-
-
-def _status(entity) -> str:
-    return entity.status.value if entity.status is not None else ""
-
-
 @dataclass
 class RhvConversation:
-    """One scenario's exchange with the RHV Manager: its connection, the last refusal, and what to
-    put back afterwards (networks and NICs to remove, VMs to move home, hosts to activate)."""
+    """One scenario's exchange with the RHV Manager: its client, the last refusal, and what to put
+    back afterwards (networks and NICs to remove, VMs to move home, hosts to activate, the clock)."""
 
-    target: object
-    connection: ovirtsdk4.Connection
+    client: RhvClient
     error: ovirtsdk4.Error | None = None
     error_checked: bool = False
     events_from: int = 0
@@ -56,10 +44,15 @@ class RhvConversation:
     nics_to_remove: set[tuple[str, str]] = field(default_factory=set)  # (VM, NIC)
     vm_homes: dict[str, str] = field(default_factory=dict)  # VM -> the host it ran on
     hosts_to_activate: set[str] = field(default_factory=set)
+    clock_frozen: bool = False
 
     @property
     def system(self):
-        return self.connection.system_service()
+        return self.client.system
+
+    @property
+    def sim(self) -> SimControl:
+        return SimControl(self.client.target)
 
     def attempt(self, action: Callable[[], object]):
         """Run one request whose refusal a later step may check; other steps call `accepted()`."""
@@ -73,120 +66,56 @@ class RhvConversation:
     def accepted(self) -> None:
         assert self.error is None or self.error_checked, f"the engine refused it: {self.error}"
 
-    # --- lookups by name, the way a script finds things ------------------------------------------------
-    def data_center(self, name: str) -> types.DataCenter:
-        return _named(self.system.data_centers_service().list(), name, "data center")
-
-    def cluster(self, name: str) -> types.Cluster:
-        return _named(self.system.clusters_service().list(), name, "cluster")
-
-    def host(self, name: str) -> types.Host:
-        return _named(self.system.hosts_service().list(), name, "host")
-
-    def vm(self, name: str) -> types.Vm:
-        return _named(self.system.vms_service().list(), name, "VM")
-
-    def host_name(self, host_id: str) -> str:
-        return self.system.hosts_service().host_service(host_id).get().name
-
-    def networks_named(self, data_center: str, name: str) -> list[types.Network]:
-        dc = self.data_center(data_center)
-        networks = self.system.data_centers_service().data_center_service(dc.id).networks_service().list()
-        return [network for network in networks if network.name == name]
-
-    def network(self, data_center: str, name: str) -> types.Network:
-        found = self.networks_named(data_center, name)
-        assert len(found) == 1, f"data center {data_center!r} has {len(found)} networks named {name!r}"
-        return found[0]
-
-    def cluster_networks(self, cluster: str) -> list[types.Network]:
-        service = self.system.clusters_service().cluster_service(self.cluster(cluster).id)
-        return service.networks_service().list()
-
-    def last_event_id(self) -> int:
-        newest = self.system.events_service().list(max=1)  # events come newest first
-        return int(newest[0].id) if newest else 0
-
-    def job_ids(self) -> set[str]:
-        return {job.id for job in self.system.jobs_service().list()}
-
-    # --- the lab's clock (simulator only) ----------------------------------------------------------------
     def let_time_pass(self, seconds: float) -> None:
-        self.target.require_sim()
-        http = requests.Session()
-        http.verify, http.trust_env = False, False  # trust_env: REQUESTS_CA_BUNDLE would override verify
-        answer = http.post(
-            f"{self.target.sim_url}/_sim/clock/advance", json={"seconds": seconds}, timeout=TIMEOUT
-        )
-        assert answer.status_code == 200, (
-            f"/_sim/clock/advance: HTTP {answer.status_code} {answer.text[:300]}"
-        )
+        """The lab's clock moves on (simulator only): VMs, hosts and jobs settle without waiting."""
+        self.sim.advance_clock(seconds)
 
     def stop_the_clock(self) -> None:
         """The lab clock moves only when a step says so (thawed again when the scenario ends)."""
-        self._set_frozen(True)
+        self.sim.freeze_clock(True)
         self.clock_frozen = True
-
-    def _set_frozen(self, frozen: bool) -> None:
-        self.target.require_sim()
-        http = requests.Session()
-        http.verify, http.trust_env = False, False
-        answer = http.post(f"{self.target.sim_url}/_sim/clock/freeze", json={"frozen": frozen}, timeout=TIMEOUT)
-        assert answer.status_code == 200, f"/_sim/clock/freeze: HTTP {answer.status_code} {answer.text[:300]}"
 
     # --- putting things back ------------------------------------------------------------------------------
     def clean_up(self) -> None:
-        if getattr(self, "clock_frozen", False):
-            self._set_frozen(False)
+        rhv = self.client
+        if self.clock_frozen:
+            self.sim.freeze_clock(False)
             self.clock_frozen = False
         for name in sorted(self.hosts_to_activate):
-            host = self.host(name)
-            if _status(host) != "up":
+            host = rhv.host(name)
+            if status_of(host) != "up":
                 self.system.hosts_service().host_service(host.id).activate()
                 self.let_time_pass(SETTLE_SECONDS)
-            assert _status(self.host(name)) == "up", f"host {name} did not come back up"
+            assert status_of(rhv.host(name)) == "up", f"host {name} did not come back up"
         for vm_name, home in sorted(self.vm_homes.items()):
-            vm = self.vm(vm_name)
-            if _status(vm) == "migrating":
+            vm = rhv.vm(vm_name)
+            if status_of(vm) == "migrating":
                 self.let_time_pass(SETTLE_SECONDS)
-                vm = self.vm(vm_name)
-            if vm.host is not None and self.host_name(vm.host.id) != home:
-                self.system.vms_service().vm_service(vm.id).migrate(host=types.Host(id=self.host(home).id))
+                vm = rhv.vm(vm_name)
+            if vm.host is not None and rhv.host_name(vm.host.id) != home:
+                self.system.vms_service().vm_service(vm.id).migrate(host=types.Host(id=rhv.host(home).id))
                 self.let_time_pass(SETTLE_SECONDS)
-                vm = self.vm(vm_name)
-            assert vm.host is not None and self.host_name(vm.host.id) == home, (
-                f"{vm_name} is not back on {home}"
-            )
+                vm = rhv.vm(vm_name)
+            assert vm.host is not None and rhv.host_name(vm.host.id) == home, f"{vm_name} is not back on {home}"
         for vm_name, nic_name in sorted(self.nics_to_remove):
-            nics = self.system.vms_service().vm_service(self.vm(vm_name).id).nics_service()
+            nics = rhv.vm_nics(vm_name)
             for nic in nics.list():
                 if nic.name == nic_name:
                     nics.nic_service(nic.id).remove()
         for data_center, name in sorted(self.networks_to_remove):
-            for network in self.networks_named(data_center, name):
+            for network in rhv.networks_named(data_center, name):
                 self.system.networks_service().network_service(network.id).remove()
-
-
-def _add_network(rhv, dc_id: str, name: str, vlan: int) -> types.Network:
-    """A VM network tagged with `vlan`, the way the APIC's RHV integration adds an EPG's network."""
-    network = types.Network(
-        name=name,
-        data_center=types.DataCenter(id=dc_id),
-        vlan=types.Vlan(id=vlan),
-        usages=[types.NetworkUsage.VM],
-    )
-    return rhv.system.networks_service().add(network)
 
 
 @pytest.fixture
 def rhv(rhv_target):
     """The scenario's conversation; afterwards everything it changed is put back."""
-    conversation = RhvConversation(rhv_target, rhv_target.connection(timeout=TIMEOUT))
+    conversation = RhvConversation(RhvClient(rhv_target))
     try:
         yield conversation
         conversation.clean_up()
     finally:
-        conversation.connection.close()
+        conversation.client.close()
 
 
 # ---------------------------------------------------------------------------------------------- given
@@ -194,18 +123,18 @@ def rhv(rhv_target):
 
 @given("I am connected to the RHV Manager as the admin user")
 def connected(rhv):
-    rhv.connection.test(raise_exception=True)
+    rhv.client.connection.test(raise_exception=True)
     api = rhv.system.get()
     assert api.product_info is not None and api.product_info.name, "the API root names no product"
-    rhv.events_from = rhv.last_event_id()
+    rhv.events_from = rhv.client.last_event_id()
 
 
 @given(step_re("the data center {} has no logical network {}", "dc", "network"))
 def no_network(rhv, dc, network):
     rhv.networks_to_remove.add((dc, network))
-    for leftover in rhv.networks_named(dc, network):  # from an interrupted run
+    for leftover in rhv.client.networks_named(dc, network):  # from an interrupted run
         rhv.system.networks_service().network_service(leftover.id).remove()
-    assert not rhv.networks_named(dc, network)
+    assert not rhv.client.networks_named(dc, network)
 
 
 @given(
@@ -215,20 +144,19 @@ def no_network(rhv, dc, network):
     converters={"vlan": int},
 )
 def network_attached(rhv, network, vlan, cluster):
-    dc_id = rhv.cluster(cluster).data_center.id
-    dc = rhv.system.data_centers_service().data_center_service(dc_id).get()
+    dc = rhv.client.data_center_of(rhv.client.cluster(cluster))
     rhv.networks_to_remove.add((dc.name, network))
-    added = _add_network(rhv, dc.id, network, vlan)
-    rhv.system.clusters_service().cluster_service(rhv.cluster(cluster).id).networks_service().add(
+    added = rhv.client.add_vm_network(dc.id, network, vlan)
+    rhv.system.clusters_service().cluster_service(rhv.client.cluster(cluster).id).networks_service().add(
         types.Network(id=added.id, required=False)
     )
 
 
 @given(step_re("the VM {} has a NIC {} on the vNIC profile {}", "vm", "nic", "profile"))
 def vm_has_nic(rhv, vm, nic, profile):
-    found = _named(rhv.system.vnic_profiles_service().list(), profile, "vNIC profile")
+    found = named(rhv.system.vnic_profiles_service().list(), profile, "vNIC profile")
     rhv.nics_to_remove.add((vm, nic))
-    nics = rhv.system.vms_service().vm_service(rhv.vm(vm).id).nics_service()
+    nics = rhv.client.vm_nics(vm)
     added = nics.add(
         types.Nic(name=nic, interface=types.NicInterface.VIRTIO, vnic_profile=types.VnicProfile(id=found.id))
     )
@@ -237,64 +165,47 @@ def vm_has_nic(rhv, vm, nic, profile):
     )
 
 
-def _assert_up_on(rhv, vm: str, host: str) -> None:
-    found = rhv.vm(vm)
-    assert _status(found) == "up", f"{vm} is {_status(found)}"
-    assert found.host is not None and rhv.host_name(found.host.id) == host
-
-
-def _assert_down(rhv, vm: str) -> None:
-    found = rhv.vm(vm)
-    assert _status(found) == "down", f"{vm} is {_status(found)}"
-    assert found.host is None, f"{vm} is down but names a host"
-
-
 @given(step_re("the VM {} is up on the host {}", "vm", "host"))
-def vm_is_up_on(rhv, vm, host):
-    _assert_up_on(rhv, vm, host)
+@then(step_re("the VM {} is (?:still )?up on the host {}", "vm", "host"))
+def vm_up_on(rhv, vm, host):
+    found = rhv.client.vm(vm)
+    assert status_of(found) == "up", f"{vm} is {status_of(found)}"
+    assert found.host is not None and rhv.client.host_name(found.host.id) == host
 
 
 @given(step_re("the VM {} is down", "vm"))
-def vm_is_down(rhv, vm):
-    _assert_down(rhv, vm)
+@then(step_re("the VM {} is still down", "vm"))
+def vm_down(rhv, vm):
+    found = rhv.client.vm(vm)
+    assert status_of(found) == "down", f"{vm} is {status_of(found)}"
+    assert found.host is None, f"{vm} is down but names a host"
 
 
 @given(step_re("the host {} is up", "host"))
 def host_is_up(rhv, host):
-    assert _status(rhv.host(host)) == "up", f"host {host} is {_status(rhv.host(host))}"
+    assert status_of(rhv.client.host(host)) == "up", f"host {host} is {status_of(rhv.client.host(host))}"
 
 
 @given(step_re("the host {} is in maintenance", "host"))
 def host_in_maintenance(rhv, host):
-    rhv.target.require_sim()
+    rhv.client.target.require_sim()
     rhv.hosts_to_activate.add(host)
-    found = rhv.host(host)
+    found = rhv.client.host(host)
     rhv.system.hosts_service().host_service(found.id).deactivate()
     rhv.let_time_pass(SETTLE_SECONDS)
-    assert _status(rhv.host(host)) == "maintenance", f"host {host} is {_status(rhv.host(host))}"
+    assert status_of(rhv.client.host(host)) == "maintenance", f"host {host} is {status_of(rhv.client.host(host))}"
 
 
 # ----------------------------------------------------------------------------------------------- when
 
 
-@when("I list the data centers", target_fixture="listed")
-def list_data_centers(rhv):
-    return rhv.system.data_centers_service().list()
+COLLECTIONS = {"data centers": "data_centers_service", "clusters": "clusters_service", "hosts": "hosts_service",
+               "virtual machines": "vms_service"}
 
 
-@when("I list the clusters", target_fixture="listed")
-def list_clusters(rhv):
-    return rhv.system.clusters_service().list()
-
-
-@when("I list the hosts", target_fixture="listed")
-def list_hosts(rhv):
-    return rhv.system.hosts_service().list()
-
-
-@when("I list the virtual machines", target_fixture="listed")
-def list_vms(rhv):
-    return rhv.system.vms_service().list()
+@when(parsers.re(f"I list the (?P<collection>{'|'.join(COLLECTIONS)})"), target_fixture="listed")
+def list_collection(rhv, collection):
+    return getattr(rhv.system, COLLECTIONS[collection])().list()
 
 
 @when(
@@ -305,45 +216,44 @@ def list_vms(rhv):
 )
 def create_network(rhv, network, vlan, dc):
     rhv.networks_to_remove.add((dc, network))
-    dc_id = rhv.data_center(dc).id
-    rhv.attempt(lambda: _add_network(rhv, dc_id, network, vlan))
+    dc_id = rhv.client.data_center(dc).id
+    rhv.attempt(lambda: rhv.client.add_vm_network(dc_id, network, vlan))
 
 
 @when(step_re("I attach the network {} to the cluster {}", "network", "cluster"))
 def attach_network(rhv, network, cluster):
-    found = rhv.cluster(cluster)
-    dc_name = rhv.system.data_centers_service().data_center_service(found.data_center.id).get().name
-    network_id = rhv.network(dc_name, network).id
+    found = rhv.client.cluster(cluster)
+    network_id = rhv.client.network(rhv.client.data_center_of(found).name, network).id
     service = rhv.system.clusters_service().cluster_service(found.id).networks_service()
     rhv.attempt(lambda: service.add(types.Network(id=network_id, required=False)))
 
 
 @when(step_re("I remove the network {}", "network"))
 def remove_network(rhv, network):
-    found = _named(rhv.system.networks_service().list(), network, "network")
+    found = rhv.client.network_named(network)
     rhv.attempt(lambda: rhv.system.networks_service().network_service(found.id).remove())
 
 
 @when(step_re("I remove the NIC {} from the VM {}", "nic", "vm"))
 def remove_nic(rhv, nic, vm):
-    nics = rhv.system.vms_service().vm_service(rhv.vm(vm).id).nics_service()
-    found = _named(nics.list(), nic, "NIC")
+    nics = rhv.client.vm_nics(vm)
+    found = named(nics.list(), nic, "NIC")
     rhv.attempt(lambda: nics.nic_service(found.id).remove())
     rhv.accepted()
 
 
 def _migrate(rhv, vm: str, host: types.Host | None) -> None:
-    found = rhv.vm(vm)
+    found = rhv.client.vm(vm)
     if found.host is not None:
-        rhv.vm_homes.setdefault(vm, rhv.host_name(found.host.id))
-    rhv.events_from = rhv.last_event_id()
-    rhv.jobs_before = rhv.job_ids()
+        rhv.vm_homes.setdefault(vm, rhv.client.host_name(found.host.id))
+    rhv.events_from = rhv.client.last_event_id()
+    rhv.jobs_before = rhv.client.job_ids()
     rhv.attempt(lambda: rhv.system.vms_service().vm_service(found.id).migrate(host=host))
 
 
 @when(step_re("I migrate the VM {} to the host {}", "vm", "host"))
 def migrate_to(rhv, vm, host):
-    _migrate(rhv, vm, types.Host(id=rhv.host(host).id))
+    _migrate(rhv, vm, types.Host(id=rhv.client.host(host).id))
 
 
 @when(step_re("I migrate the VM {} and let the engine choose the host", "vm"))
@@ -398,39 +308,39 @@ def accepted(rhv):
 
 @then(step_re("the data center {} is listed with status {}", "dc", "status"))
 def data_center_listed(listed, dc, status):
-    assert _status(_named(listed, dc, "data center")) == status
+    assert status_of(named(listed, dc, "data center")) == status
 
 
 @then(step_re("the data center {} holds the cluster {}", "dc", "cluster"))
 def data_center_holds_cluster(rhv, dc, cluster):
-    service = rhv.system.data_centers_service().data_center_service(rhv.data_center(dc).id)
-    found = _named(service.clusters_service().list(), cluster, "cluster")
-    assert found.data_center.id == rhv.data_center(dc).id
+    service = rhv.system.data_centers_service().data_center_service(rhv.client.data_center(dc).id)
+    found = named(service.clusters_service().list(), cluster, "cluster")
+    assert found.data_center.id == rhv.client.data_center(dc).id
 
 
 @then(step_re("the cluster {} is listed in the data center {}", "cluster", "dc"))
 def cluster_listed(rhv, listed, cluster, dc):
-    found = _named(listed, cluster, "cluster")
-    assert found.data_center is not None and rhv.connection.follow_link(found.data_center).name == dc
+    found = named(listed, cluster, "cluster")
+    assert found.data_center is not None and rhv.client.connection.follow_link(found.data_center).name == dc
 
 
 @then(step_re("the cluster {} has {} as its management network", "cluster", "network"))
 def management_network(rhv, cluster, network):
-    found = rhv.cluster(cluster)
+    found = rhv.client.cluster(cluster)
     assert found.management_network is not None, f"cluster {cluster} names no management network"
-    assert rhv.connection.follow_link(found.management_network).name == network
+    assert rhv.client.connection.follow_link(found.management_network).name == network
 
 
 @then(step_re("the host {} is listed in the cluster {} with status {}", "host", "cluster", "status"))
 def host_listed(rhv, listed, host, cluster, status):
-    found = _named(listed, host, "host")
-    assert found.cluster is not None and found.cluster.id == rhv.cluster(cluster).id
-    assert _status(found) == status
+    found = named(listed, host, "host")
+    assert found.cluster is not None and found.cluster.id == rhv.client.cluster(cluster).id
+    assert status_of(found) == status
 
 
 @then(step_re("the host {} has the address {}", "host", "address"))
 def host_address(listed, host, address):
-    assert _named(listed, host, "host").address == address
+    assert named(listed, host, "host").address == address
 
 
 @then(step_re("a search for hosts with {} finds the host {}", "search", "host"))
@@ -441,22 +351,22 @@ def host_search(rhv, search, host):
 
 @then(step_re("the VM {} is listed in the cluster {} with status {}", "vm", "cluster", "status"))
 def vm_listed(rhv, listed, vm, cluster, status):
-    found = _named(listed, vm, "VM")
-    assert found.cluster is not None and found.cluster.id == rhv.cluster(cluster).id
-    assert _status(found) == status
+    found = named(listed, vm, "VM")
+    assert found.cluster is not None and found.cluster.id == rhv.client.cluster(cluster).id
+    assert status_of(found) == status
 
 
 @then(step_re("the VM {} runs on host {}", "vm", "host"))
 def vm_runs_on(rhv, listed, vm, host):
-    found = _named(listed, vm, "VM")
+    found = named(listed, vm, "VM")
     assert found.host is not None, f"{vm} runs on no host"
-    assert rhv.connection.follow_link(found.host).name == host
+    assert rhv.client.connection.follow_link(found.host).name == host
 
 
 @then(step_re("the VM {} runs on no host", "vm"))
 def vm_runs_nowhere(listed, vm):
-    found = _named(listed, vm, "VM")
-    assert found.host is None, f"{vm} has a host while {_status(found)}"
+    found = named(listed, vm, "VM")
+    assert found.host is None, f"{vm} has a host while {status_of(found)}"
 
 
 @then(
@@ -465,53 +375,53 @@ def vm_runs_nowhere(listed, vm):
 )
 def network_with_vlan(rhv, dc, network, vlan):
     rhv.accepted()
-    found = rhv.network(dc, network)
+    found = rhv.client.network(dc, network)
     assert found.vlan is not None and found.vlan.id == vlan, f"VLAN {found.vlan and found.vlan.id}"
-    assert found.data_center.id == rhv.data_center(dc).id
+    assert found.data_center.id == rhv.client.data_center(dc).id
 
 
 @then(step_re("the data center {} has the logical network {}", "dc", "network"))
 def network_exists(rhv, dc, network):
     rhv.accepted()
-    rhv.network(dc, network)
+    rhv.client.network(dc, network)
 
 
 @then(step_re("the network {} has its own name as its VDSM name", "network"))
 def vdsm_name_own(rhv, network):
-    found = _named(rhv.system.networks_service().list(), network, "network")
+    found = rhv.client.network_named(network)
     assert found.vdsm_name == network
 
 
 @then(step_re('the network {} has "on" and 13 characters of its id as its VDSM name', "network"))
 def vdsm_name_from_id(rhv, network):
-    found = _named(rhv.system.networks_service().list(), network, "network")
+    found = rhv.client.network_named(network)
     assert found.vdsm_name == "on" + found.id.replace("-", "")[:13], found.vdsm_name
 
 
 @then(step_re("the network {} has a vNIC profile of the same name", "network"))
 def default_profile(rhv, network):
-    found = _named(rhv.system.networks_service().list(), network, "network")
+    found = rhv.client.network_named(network)
     profiles = rhv.system.networks_service().network_service(found.id).vnic_profiles_service().list()
-    profile = _named(profiles, network, "vNIC profile")
+    profile = named(profiles, network, "vNIC profile")
     assert profile.network.id == found.id
 
 
 @then(step_re("the cluster {} lists the network {} as not required", "cluster", "network"))
 def cluster_lists_network(rhv, cluster, network):
     rhv.accepted()
-    found = _named(rhv.cluster_networks(cluster), network, "network attached to the cluster")
+    found = named(rhv.client.cluster_networks(cluster), network, "network attached to the cluster")
     assert found.required is False
 
 
 @then(step_re("the data center {} has no logical network {} any more", "dc", "network"))
 def network_gone(rhv, dc, network):
     rhv.accepted()
-    assert not rhv.networks_named(dc, network)
+    assert not rhv.client.networks_named(dc, network)
 
 
 @then(step_re("the cluster {} no longer lists the network {}", "cluster", "network"))
 def cluster_network_gone(rhv, cluster, network):
-    assert network not in {n.name for n in rhv.cluster_networks(cluster)}
+    assert network not in {n.name for n in rhv.client.cluster_networks(cluster)}
 
 
 @then(step_re("no vNIC profile {} is left", "profile"))
@@ -524,7 +434,7 @@ def job_started(rhv, job):
     rhv.accepted()
     new = [j for j in rhv.system.jobs_service().list() if j.id not in rhv.jobs_before]
     assert job in {j.description for j in new}, [j.description for j in new]
-    assert _status(_named_job(new, job)) == "started"
+    assert status_of(_named_job(new, job)) == "started"
 
 
 def _named_job(jobs, description: str) -> types.Job:
@@ -537,44 +447,32 @@ def _named_job(jobs, description: str) -> types.Job:
 def job_finished(rhv, job):
     new = [j for j in rhv.system.jobs_service().list() if j.id not in rhv.jobs_before]
     found = _named_job(new, job)
-    assert _status(found) == "finished", _status(found)
+    assert status_of(found) == "finished", status_of(found)
     assert found.end_time is not None and found.end_time >= found.start_time
 
 
 @then(step_re("the VM {} is migrating, still on the host {}", "vm", "host"))
 def vm_migrating(rhv, vm, host):
-    found = rhv.vm(vm)
-    assert _status(found) == "migrating", _status(found)
-    assert found.host is not None and rhv.host_name(found.host.id) == host
-
-
-@then(step_re("the VM {} is (?:still )?up on the host {}", "vm", "host"))
-def vm_up_on(rhv, vm, host):
-    _assert_up_on(rhv, vm, host)
-
-
-@then(step_re("the VM {} is still down", "vm"))
-def vm_still_down(rhv, vm):
-    _assert_down(rhv, vm)
+    found = rhv.client.vm(vm)
+    assert status_of(found) == "migrating", status_of(found)
+    assert found.host is not None and rhv.client.host_name(found.host.id) == host
 
 
 def _vm_events(rhv, vm: str) -> list[types.Event]:
-    vm_id = rhv.vm(vm).id
-    events = rhv.system.events_service().list(from_=rhv.events_from)
+    vm_id = rhv.client.vm(vm).id
+    events = rhv.client.events_since(rhv.events_from)
     return sorted((e for e in events if e.vm is not None and e.vm.id == vm_id), key=lambda e: int(e.id))
 
 
 @then(step_re("the events about the VM {} since the migration began are, oldest first:", "vm"))
 def vm_events(rhv, vm, datatable):
-    header, *rows = datatable
-    column = {name.strip(): index for index, name in enumerate(header)}
-    events = _vm_events(rhv, vm)
-    told = [(e.code, e.host and rhv.host_name(e.host.id), e.description) for e in events]
+    rows = table_rows(datatable)
+    told = [(e.code, e.host and rhv.client.host_name(e.host.id), e.description) for e in _vm_events(rhv, vm)]
     assert len(told) == len(rows), told
     for (code, host, description), row in zip(told, rows, strict=True):
-        assert code == int(row[column["code"]]), told
-        assert host == row[column["host"]].strip(), told
-        assert description.startswith(row[column["description begins with"]].strip()), description
+        assert code == int(row["code"]), told
+        assert host == row["host"], told
+        assert description.startswith(row["description begins with"]), description
 
 
 @then(step_re("no migration of the VM {} was logged", "vm"))
