@@ -107,8 +107,21 @@ def test_cli_up_check_down(tmp_path):
         check = acisim("check", *where)
         assert check.returncode == 1, check.stderr
         assert "  FAIL  multicast route: no route 224.0.0.0/4 dev ens192.3967" in check.stdout
-        as_json = json.loads(acisim("check", "--json", *where).stdout)
-        assert as_json["ok"] is False and all(r["status"] == "pass" for r in as_json["nodes"]["node1"])
+        as_json = acisim("check", "--json", *where)
+        assert as_json.returncode == 1, as_json.stderr
+        report = json.loads(as_json.stdout)
+        assert set(report) == {"subif_kind", "ok", "nodes", "fabric"} and report["ok"] is False
+        assert check.stdout.startswith(f"sub-interfaces: {report['subif_kind']}\n")
+        assert list(report["nodes"]) == ["node1", "node2"]
+        for node, results in report["nodes"].items():
+            assert [r["name"] for r in results] == NODE_CHECKS
+            assert all(set(r) == {"name", "status", "detail"} and r["status"] in ("pass", "fail", "skip") for r in results)
+            # the human report says the same, line by line
+            assert [f"  {r['status'].upper():4}  {r['name']}: {r['detail']}" for r in results] == \
+                check.stdout.split(f"-- {node}\n")[1].splitlines()[:len(NODE_CHECKS)]
+        assert all(r["status"] == "pass" for r in report["nodes"]["node1"])
+        assert {r["name"]: r["status"] for r in report["nodes"]["node2"] if r["status"] != "pass"} == {"multicast route": "fail"}
+        assert {r["name"] for r in report["fabric"]} >= {"leaf DHCP lease for node1", "multicast node1 → node2"}
     finally:
         down = acisim("down", *where)
     assert down.returncode == 0, down.stderr
@@ -144,3 +157,27 @@ def test_a_lab_comes_down_even_when_its_config_is_gone(tmp_path):
         assert attached.down() == [] and attached.leftovers() == []
     finally:
         assert lab.down() == []
+
+
+def test_node_check_json_is_one_document_with_every_check_and_its_reason(tmp_path):
+    """`acisim nodeprep check` in an empty network namespace: every check fails or skips with its
+    reason, and --json says exactly what the human report says."""
+    def check(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["unshare", "--net", sys.executable, "-m", "simulator", "nodeprep", "check", "-c", str(VXLAN),
+                               "--uplink", "ens192", "--dhclient-conf", str(tmp_path / "none.conf"),
+                               "--lease-file", str(tmp_path / "none.leases"), *extra],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+    as_json, human = check("--json"), check()
+    assert (as_json.returncode, human.returncode) == (1, 1), as_json.stderr + human.stderr
+    results = json.loads(as_json.stdout)
+    assert [r["name"] for r in results] == NODE_CHECKS
+    assert all(set(r) == {"name", "status", "detail"} for r in results)
+    by_name = {r["name"]: r for r in results}
+    assert by_name["uplink"] == {"name": "uplink", "status": "fail", "detail": "no interface ens192"}
+    assert by_name["API server"] == {"name": "API server", "status": "skip",
+                                     "detail": "no API server given (--apiserver https://ADDRESS:6443)"}
+    assert by_name["Open vSwitch not running"]["status"] == "pass"
+    assert {r["status"] for name, r in by_name.items() if name not in ("API server", "Open vSwitch not running")} == {"fail"}
+    assert human.stdout.splitlines() == [f"{r['status'].upper():4}  {r['name']}: {r['detail']}" for r in results] + [
+        "2 of 12 checks passed, 10 failed"]
