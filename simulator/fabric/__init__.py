@@ -21,6 +21,17 @@ from .tep import DEFAULT_TEP_POOL, TepPool
 from .topology import Topology
 
 __all__ = [
-    "DEFAULT_TEP_POOL", "INFRA_VLAN_BINDING", "Attachment", "Cabling", "Fabric", "LeafPort", "Link", "LldpIdentity",
-    "Port", "TepPool", "Topology", "path_dn", "vpc_path_dn",
+    "DEFAULT_TEP_POOL",
+    "INFRA_VLAN_BINDING",
+    "Attachment",
+    "Cabling",
+    "Fabric",
+    "LeafPort",
+    "Link",
+    "LldpIdentity",
+    "Port",
+    "TepPool",
+    "Topology",
+    "path_dn",
+    "vpc_path_dn",
 ]

@@ -85,7 +85,10 @@ class Attachment:
 
     def links(self) -> list[Link]:
         nics = self.members or (self.nic,)
-        return [Link(self.server, nic, leaf_port, self.port) for nic, leaf_port in zip(nics, self.port.member_ports, strict=True)]
+        return [
+            Link(self.server, nic, leaf_port, self.port)
+            for nic, leaf_port in zip(nics, self.port.member_ports, strict=True)
+        ]
 
 
 @dataclass
@@ -96,8 +99,10 @@ class Cabling:
     def load(cls, entries: object, topology: Topology, source: str = "fabric") -> Cabling:
         """Validate a `cabling:` list against the topology; a mistake is a ValueError of one line."""
         if not isinstance(entries, list):
-            raise ValueError(f"{source}: 'cabling:' is a list of entries such as "
-                             "{server: host1, nic: eno1, leaf: 101, port: eth1/1}")
+            raise ValueError(
+                f"{source}: 'cabling:' is a list of entries such as "
+                "{server: host1, nic: eno1, leaf: 101, port: eth1/1}"
+            )
         checker = _Checker(topology, source)
         return cls([checker.check(index, entry) for index, entry in enumerate(entries, start=1)])
 
@@ -149,7 +154,9 @@ class _Checker:
             return ValueError(f"{where}: {problem}")
 
         if not isinstance(entry, dict):
-            raise fail(f"is {entry!r}, not a mapping such as {{server: host1, nic: eno1, leaf: 101, port: eth1/1}}")
+            raise fail(
+                f"is {entry!r}, not a mapping such as {{server: host1, nic: eno1, leaf: 101, port: eth1/1}}"
+            )
         unknown = sorted(map(str, set(entry) - set(KEYS)))
         if unknown:
             raise fail(f"unknown keys: {', '.join(unknown)} (known: {', '.join(KEYS)})")
@@ -159,8 +166,10 @@ class _Checker:
         server, nic = entry["server"], entry["nic"]
         where = f"{where} ({server} {nic})"
         if ("leaf" in entry) == ("vpc" in entry):
-            raise fail("needs either 'leaf: N' (one port) or 'vpc: [N, M]' (a vPC pair), not "
-                       + ("both" if "leaf" in entry else "neither"))
+            raise fail(
+                "needs either 'leaf: N' (one port) or 'vpc: [N, M]' (a vPC pair), not "
+                + ("both" if "leaf" in entry else "neither")
+            )
         interface = entry.get("port")
         if not isinstance(interface, str) or parse_interface(interface) is None:
             raise fail(f"port {interface!r} is not a leaf interface such as eth1/1")
@@ -193,12 +202,22 @@ class _Checker:
             raise fail(f"vpc names leaf {pair[0]} twice: a vPC pair is two different leaves")
         a, b = (self._leaf(value, fail) for value in pair)
         if a.pod != b.pod:
-            raise fail(f"vpc leaves {a.id} and {b.id} are in pods {a.pod} and {b.pod}: a vPC pair is two leaves of one pod")
+            raise fail(
+                f"vpc leaves {a.id} and {b.id} are in pods {a.pod} and {b.pod}: "
+                "a vPC pair is two leaves of one pod"
+            )
         members = entry.get("members")
-        if (not isinstance(members, list) or len(members) != 2 or not all(isinstance(m, str) and m for m in members)
-                or members[0] == members[1] or nic in members):
-            raise fail(f"members {members!r} must name the bond's two physical NICs, one per leaf of the vpc "
-                       "in its order, e.g. members: [eno3, eno4]")
+        if (
+            not isinstance(members, list)
+            or len(members) != 2
+            or not all(isinstance(m, str) and m for m in members)
+            or members[0] == members[1]
+            or nic in members
+        ):
+            raise fail(
+                f"members {members!r} must name the bond's two physical NICs, one per leaf of the vpc "
+                "in its order, e.g. members: [eno3, eno4]"
+            )
         name = entry.get("policy_group", f"{server}-{nic}-vpc")
         if not isinstance(name, str) or not POLICY_GROUP_NAME.fullmatch(name):
             raise fail(f"policy_group {name!r} is not an APIC name (letters, digits, _ . : -, at most 64)")
@@ -210,8 +229,10 @@ class _Checker:
     def _check_interface(self, port: Port, fail) -> None:
         module, number = parse_interface(port.interface)
         if module != LEAF_MODULE or number > LEAF_PORTS:
-            raise fail(f"leaf {port.leaves[0]} ({LEAF_MODEL}) has no {port.interface}: its ports are "
-                       f"eth{LEAF_MODULE}/1 to eth{LEAF_MODULE}/{LEAF_PORTS}")
+            raise fail(
+                f"leaf {port.leaves[0]} ({LEAF_MODEL}) has no {port.interface}: its ports are "
+                f"eth{LEAF_MODULE}/1 to eth{LEAF_MODULE}/{LEAF_PORTS}"
+            )
 
     def _claim(self, index: int, attachment: Attachment, fail) -> None:
         """Refuse what an earlier entry already holds: a NIC, a leaf port, a leaf's vPC pair, a vPC path."""
@@ -230,7 +251,9 @@ class _Checker:
             for leaf in pair:
                 other = self.pair_of.get(leaf)
                 if other is not None and other != pair:
-                    raise fail(f"leaf {leaf} is already in vPC pair {other[0]}-{other[1]}: a leaf has one vPC peer")
+                    raise fail(
+                        f"leaf {leaf} is already in vPC pair {other[0]}-{other[1]}: a leaf has one vPC peer"
+                    )
             earlier = self.vpc_paths.get(port.path_dn)
             if earlier is not None:
                 raise fail(f"vPC path {port.path_dn} is already cabled by entry {earlier}")

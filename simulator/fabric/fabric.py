@@ -30,9 +30,17 @@ class Fabric:
 
     def leaf_port_identity(self, leaf: int, interface: str) -> LldpIdentity:
         """What `leaf` sends on `interface`: a vPC member port advertises the vPC's path."""
-        node = self.topology.leaf_nodes()[leaf]
-        advertised = next((link.attachment.path_dn for link in self.cabling.links()
-                           if (link.port.leaf, link.port.interface) == (leaf, interface)), None)
+        node = self.topology.leaf_nodes().get(leaf)
+        if node is None:
+            raise ValueError(f"leaf {leaf} is not in the fabric")
+        advertised = next(
+            (
+                link.attachment.path_dn
+                for link in self.cabling.links()
+                if (link.port.leaf, link.port.interface) == (leaf, interface)
+            ),
+            None,
+        )
         return leaf_port_identity(node.pod, leaf, interface, advertised)
 
     def neighbour(self, link: Link) -> LldpIdentity:
@@ -57,5 +65,8 @@ class Fabric:
         out = set()
         for dn, body in self.path_bodies():
             (container,) = body.values()
-            out.update(f"{dn}/pathep-[{child['fabricPathEp']['attributes']['name']}]" for child in container["children"])
+            out.update(
+                f"{dn}/pathep-[{child['fabricPathEp']['attributes']['name']}]"
+                for child in container["children"]
+            )
         return out

@@ -28,7 +28,9 @@ def read_fabric_file(path: str | Path) -> tuple[dict, object]:
     if "fabric" in data:
         unknown = sorted(set(data) - set(SECTIONS))
         if unknown:
-            raise ValueError(f"{path}: unknown sections: {', '.join(map(str, unknown))} (known: {', '.join(SECTIONS)})")
+            raise ValueError(
+                f"{path}: unknown sections: {', '.join(map(str, unknown))} (known: {', '.join(SECTIONS)})"
+            )
         settings = data["fabric"] if data["fabric"] is not None else {}
     else:
         settings = {k: v for k, v in data.items() if k != "cabling"}

@@ -25,7 +25,11 @@ def infra_vlan_body(vlan: int) -> tuple[str, dict]:
                             "children": [
                                 {
                                     "infraRsFuncToEpg": {
-                                        "attributes": {"tDn": INFRA_EPG, "encap": f"vlan-{vlan}", "mode": "regular"}
+                                        "attributes": {
+                                            "tDn": INFRA_EPG,
+                                            "encap": f"vlan-{vlan}",
+                                            "mode": "regular",
+                                        }
                                     }
                                 }
                             ],

@@ -17,7 +17,8 @@ CISCO_OUI = "00:3a:9c"
 
 
 def chassis_id(pod: int, leaf: int) -> str:
-    """A stable MAC per leaf (a Cisco OUI, then pod and node id), so a neighbour is the same leaf across runs."""
+    """A stable MAC per leaf (a Cisco OUI, then pod and node id): the same leaf is the same neighbour
+    in every run."""
     return f"{CISCO_OUI}:{pod:02x}:{leaf >> 8:02x}:{leaf & 0xFF:02x}"
 
 
@@ -41,8 +42,10 @@ class LldpIdentity:
         }
 
 
-def leaf_port_identity(pod: int, leaf: int, interface: str, advertised_path: str | None = None) -> LldpIdentity:
-    """What leaf `leaf` sends on `interface`; `advertised_path` is the vPC path when the port is a vPC member."""
+def leaf_port_identity(
+    pod: int, leaf: int, interface: str, advertised_path: str | None = None
+) -> LldpIdentity:
+    """What `leaf` sends on `interface`; `advertised_path` is the vPC path on a vPC member port."""
     return LldpIdentity(
         chassis_id=chassis_id(pod, leaf),
         port_id=interface,

@@ -38,7 +38,11 @@ def node_dn(pod: int, node: int) -> str:
 def leaf_paths_body(pod: int, node: int, interfaces: list[str]) -> tuple[str, dict]:
     """The leaf's path container with one fabricPathEp per front-panel port (single, not aggregated)."""
     children = [
-        {"fabricPathEp": {"attributes": {"name": name, "descr": "", "pathT": "leaf", "lagT": "not-aggregated"}}}
+        {
+            "fabricPathEp": {
+                "attributes": {"name": name, "descr": "", "pathT": "leaf", "lagT": "not-aggregated"}
+            }
+        }
         for name in interfaces
     ]
     return (
@@ -59,5 +63,10 @@ def vpc_paths_body(pod: int, leaves: tuple[int, int], names: list[str]) -> tuple
     ]
     return (
         f"topology/pod-{pod}/protpaths-{a}-{b}",
-        {"fabricProtPathEpCont": {"attributes": {"nodeAId": str(a), "nodeBId": str(b)}, "children": children}},
+        {
+            "fabricProtPathEpCont": {
+                "attributes": {"nodeAId": str(a), "nodeBId": str(b)},
+                "children": children,
+            }
+        },
     )

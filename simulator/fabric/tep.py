@@ -26,7 +26,9 @@ class TepPool:
         try:
             network = ipaddress.IPv4Network(str(text))
         except ValueError:
-            raise ValueError(f"tep_pool must be an IPv4 network such as {DEFAULT_TEP_NETWORK}, not {text!r}") from None
+            raise ValueError(
+                f"tep_pool must be an IPv4 network such as {DEFAULT_TEP_NETWORK}, not {text!r}"
+            ) from None
         return cls(network)
 
     @property

@@ -144,7 +144,11 @@ class Topology:
                     "firmwareCtrlrFwStatusCont": {
                         "attributes": {},
                         "children": [
-                            {"firmwareCtrlrRunning": {"attributes": {"version": self.version, "type": "controller"}}}
+                            {
+                                "firmwareCtrlrRunning": {
+                                    "attributes": {"version": self.version, "type": "controller"}
+                                }
+                            }
                         ],
                     }
                 }
@@ -152,18 +156,31 @@ class Topology:
         return {
             "fabricNode": {
                 "attributes": {
-                    "id": attrs["id"], "name": attrs["name"], "role": attrs["role"], "model": attrs["model"],
-                    "serial": attrs["serial"], "version": attrs["version"], "address": attrs["address"],
-                    "fabricSt": "active", "adSt": "on",
+                    "id": attrs["id"],
+                    "name": attrs["name"],
+                    "role": attrs["role"],
+                    "model": attrs["model"],
+                    "serial": attrs["serial"],
+                    "version": attrs["version"],
+                    "address": attrs["address"],
+                    "fabricSt": "active",
+                    "adSt": "on",
                 },
                 "children": [
                     {
                         "topSystem": {
                             "attributes": {
-                                "id": attrs["id"], "name": attrs["name"], "role": attrs["role"], "podId": attrs["pod"],
-                                "address": attrs["address"], "serial": attrs["serial"], "version": attrs["version"],
-                                "state": "in-service", "fabricDomain": self.fabric_domain,
-                                "fabricId": "1", "siteId": "0",
+                                "id": attrs["id"],
+                                "name": attrs["name"],
+                                "role": attrs["role"],
+                                "podId": attrs["pod"],
+                                "address": attrs["address"],
+                                "serial": attrs["serial"],
+                                "version": attrs["version"],
+                                "state": "in-service",
+                                "fabricDomain": self.fabric_domain,
+                                "fabricId": "1",
+                                "siteId": "0",
                             },
                             "children": sys_children,
                         }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from simulator.fabric import Cabling, Fabric, Topology, path_dn, vpc_path_dn
 from simulator.fabric.paths import parse_interface
 
@@ -16,7 +18,9 @@ def test_path_dns_of_a_port_and_of_a_vpc():
 
 def test_interface_names():
     assert parse_interface("eth1/33") == (1, 33)
-    assert [parse_interface(name) for name in ("Eth1/1", "eth1/0", "eth1", "po1", "eth1/1/1", " eth1/1")] == [None] * 6
+    assert [parse_interface(name) for name in ("Eth1/1", "eth1/0", "eth1", "po1", "eth1/1/1", " eth1/1")] == [
+        None
+    ] * 6
 
 
 def test_every_leaf_port_is_a_path_the_apic_boots_with():
@@ -27,7 +31,11 @@ def test_every_leaf_port_is_a_path_the_apic_boots_with():
     names = [c["fabricPathEp"]["attributes"]["name"] for c in container["children"]]
     assert names == [f"eth1/{n}" for n in range(1, 55)]
     assert container["children"][0]["fabricPathEp"]["attributes"] == {
-        "name": "eth1/1", "descr": "", "pathT": "leaf", "lagT": "not-aggregated"}
+        "name": "eth1/1",
+        "descr": "",
+        "pathT": "leaf",
+        "lagT": "not-aggregated",
+    }
 
 
 def test_a_cabled_vpc_is_a_path_too():
@@ -37,7 +45,8 @@ def test_a_cabled_vpc_is_a_path_too():
     container = bodies["topology/pod-1/protpaths-101-102"]["fabricProtPathEpCont"]
     assert container["attributes"] == {"nodeAId": "101", "nodeBId": "102"}
     assert [c["fabricPathEp"]["attributes"] for c in container["children"]] == [
-        {"name": "db1-bond0-vpc", "descr": "", "pathT": "vpc", "lagT": "node"}]
+        {"name": "db1-bond0-vpc", "descr": "", "pathT": "vpc", "lagT": "node"}
+    ]
     assert "topology/pod-1/protpaths-101-102/pathep-[db1-bond0-vpc]" in fabric.path_dns()
     assert len(fabric.path_dns()) == 4 * 54 + 1
 
@@ -76,5 +85,15 @@ def test_a_vpc_member_port_advertises_the_vpc_path():
         "system_description": "topology/pod-1/node-101",
     }
     assert neighbours["db1", "eno3"]["system_name"] == "leaf-102"
-    assert fabric.leaf_port_identity(102, "eth1/10").port_description.endswith("protpaths-101-102/pathep-[db1-bond0-vpc]")
-    assert fabric.leaf_port_identity(102, "eth1/11").port_description == "topology/pod-1/paths-102/pathep-[eth1/11]"
+    assert fabric.leaf_port_identity(102, "eth1/10").port_description.endswith(
+        "protpaths-101-102/pathep-[db1-bond0-vpc]"
+    )
+    assert (
+        fabric.leaf_port_identity(102, "eth1/11").port_description
+        == "topology/pod-1/paths-102/pathep-[eth1/11]"
+    )
+
+
+def test_a_leaf_the_fabric_does_not_have_sends_nothing():
+    with pytest.raises(ValueError, match="leaf 105 is not in the fabric"):
+        Fabric().leaf_port_identity(105, "eth1/1")

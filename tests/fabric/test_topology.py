@@ -63,10 +63,26 @@ def test_bad_fabric_files_are_refused(tmp_path, text, message):
 
 def test_nodes_are_numbered_named_and_addressed_as_a_real_fabric():
     nodes = {n["id"]: n for n in Topology().nodes()}
-    assert nodes["1"] == {"pod": "1", "id": "1", "name": "apic1", "role": "controller", "model": "APIC-SERVER-L2",
-                          "serial": "SAL0100001", "version": "6.1(4h)", "address": "10.0.0.33"}
-    assert nodes["101"] == {"pod": "1", "id": "101", "name": "leaf-101", "role": "leaf", "model": "N9K-C93180YC-FX",
-                            "serial": "SAL0100101", "version": "n9000-16.1(4h)", "address": "10.0.0.36"}
+    assert nodes["1"] == {
+        "pod": "1",
+        "id": "1",
+        "name": "apic1",
+        "role": "controller",
+        "model": "APIC-SERVER-L2",
+        "serial": "SAL0100001",
+        "version": "6.1(4h)",
+        "address": "10.0.0.33",
+    }
+    assert nodes["101"] == {
+        "pod": "1",
+        "id": "101",
+        "name": "leaf-101",
+        "role": "leaf",
+        "model": "N9K-C93180YC-FX",
+        "serial": "SAL0100101",
+        "version": "n9000-16.1(4h)",
+        "address": "10.0.0.36",
+    }
     assert [n["id"] for n in Topology().nodes()] == ["1", "201", "202", "101", "102", "103", "104"]
 
 
@@ -74,9 +90,17 @@ def test_the_topology_tree_the_apic_boots_with():
     bodies = dict(Topology().boot_bodies())
     assert list(bodies)[:3] == ["topology", "uni/infra/attentp-default", "topology/pod-1"]
     leaf = bodies["topology/pod-1/node-103"]["fabricNode"]
-    assert leaf["attributes"] == {"id": "103", "name": "leaf-103", "role": "leaf", "model": "N9K-C93180YC-FX",
-                                  "serial": "SAL0100103", "version": "n9000-16.1(4h)", "address": "10.0.0.38",
-                                  "fabricSt": "active", "adSt": "on"}
+    assert leaf["attributes"] == {
+        "id": "103",
+        "name": "leaf-103",
+        "role": "leaf",
+        "model": "N9K-C93180YC-FX",
+        "serial": "SAL0100103",
+        "version": "n9000-16.1(4h)",
+        "address": "10.0.0.38",
+        "fabricSt": "active",
+        "adSt": "on",
+    }
     system = leaf["children"][0]["topSystem"]
     assert system["attributes"]["podId"] == "1" and system["attributes"]["fabricDomain"] == "ACI Fabric1"
     assert system["children"] == []
@@ -101,14 +125,22 @@ def test_node_addresses_continue_in_the_next_block():
 
 def test_a_second_pod_numbers_its_switches_a_thousand_further():
     found = {(n["pod"], n["role"]): n["id"] for n in reversed(Topology(pods=2, leaves=2, spines=1).nodes())}
-    assert found == {("1", "controller"): "1", ("1", "spine"): "201", ("1", "leaf"): "101",
-                     ("2", "spine"): "1201", ("2", "leaf"): "1101"}
+    assert found == {
+        ("1", "controller"): "1",
+        ("1", "spine"): "201",
+        ("1", "leaf"): "101",
+        ("2", "spine"): "1201",
+        ("2", "leaf"): "1101",
+    }
 
 
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("fabric: {tep_pool: 10.0.0.1/16}", "tep_pool must be an IPv4 network such as 10.0.0.0/16, not '10.0.0.1/16'"),
+        (
+            "fabric: {tep_pool: 10.0.0.1/16}",
+            "tep_pool must be an IPv4 network such as 10.0.0.0/16, not '10.0.0.1/16'",
+        ),
         ("fabric: {tep_pool: 10.0.0.0/29}", "tep_pool 10.0.0.0/29 is too small for 7 fabric nodes"),
         ("fabric: {spines: true}", "fabric spines must be a whole number between 0 and 99, not True"),
         ("fabric: {pods: 2}\nracks: 3", "unknown sections: racks"),
@@ -129,4 +161,9 @@ def test_bad_fabric_files_are_refused_naming_the_file(tmp_path, text, message):
 def test_the_flat_form_of_a_fabric_file_is_still_read(tmp_path):
     path = tmp_path / "fabric.yaml"
     path.write_text("leaves: 2\nspines: 1\n")
-    assert [n["name"] for n in Topology.from_file(path).nodes()] == ["apic1", "spine-201", "leaf-101", "leaf-102"]
+    assert [n["name"] for n in Topology.from_file(path).nodes()] == [
+        "apic1",
+        "spine-201",
+        "leaf-101",
+        "leaf-102",
+    ]
