@@ -7,25 +7,18 @@ user created over REST (acc-provision does that) can log in or sign at once.
 from __future__ import annotations
 
 import base64
-import binascii
 import secrets
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
-from . import errors
+from . import errors, signing
+from .mit.dn import Dn
 from .mit.store import Store
 
-SIGNATURE_COOKIES = (
-    "apic-certificate-algorithm",
-    "apic-certificate-dn",
-    "apic-certificate-fingerprint",
-    "apic-request-signature",
-)
+CERT_DN_COOKIE = signing.DN_COOKIE.lower()
+SIGNATURE_COOKIE = signing.SIGNATURE_COOKIE.lower()
+SOCKET_COOKIE = "apic-websocket-session"  # a signed caller's web token, for subscriptions
 
 
 @dataclass
@@ -50,11 +43,13 @@ class Session:
 
 @dataclass
 class Caller:
-    """The authenticated identity of one request."""
+    """The authenticated identity of one request; `socket_token` names the session whose websocket
+    receives the events of the subscriptions it makes."""
 
     user: str
     session: Session | None = None
     signed: bool = False
+    socket_token: str | None = None
 
 
 class Aaa:
@@ -64,11 +59,12 @@ class Aaa:
         self.config = config or AaaConfig()
         self.sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
+        self._users = Dn.parse("uni/userext", store.catalog)
 
     # --- password sessions -----------------------------------------------------------------------
     def login(self, name: str, password: str) -> Session:
         user = _plain_user(name)
-        mo = self.store.get(f"uni/userext/user-{user}")
+        mo = self.store.get(self.user_dn(user))
         if (
             mo is None
             or not secrets.compare_digest(mo.get("pwd").encode(), (password or "").encode())
@@ -113,6 +109,9 @@ class Aaa:
             raise errors.token_timeout()
         return session
 
+    def user_dn(self, name: str) -> str:
+        return self._users.child("aaaUser", name=name).text
+
     def touch(self, session: Session) -> None:
         """Any authenticated request resets the idle timer (apic-rest.md §1.2)."""
         session.last_used = self.clock.now()
@@ -131,7 +130,7 @@ class Aaa:
     def login_attributes(self, session: Session, version: str, build_time: str) -> dict[str, str]:
         """The attributes of the aaaLogin object a login or refresh answers with."""
         created = str(int(session.created))
-        mo = self.store.get(f"uni/userext/user-{session.user}")
+        mo = self.store.get(self.user_dn(session.user))
         return {
             "token": session.token,
             "siteFingerprint": self.config.site_fingerprint,
@@ -153,30 +152,33 @@ class Aaa:
             "node": "topology/pod-1/node-1",
         }
 
-    # --- certificate signatures ------------------------------------------------------------------
-    def verify_signature(self, cookies: dict[str, str], method: str, targets: list[str], body: bytes) -> Caller:
+    # --- who is asking --------------------------------------------------------------------------
+    def authenticate(self, cookies: Mapping[str, str], method: str, targets: Sequence[str], body: bytes) -> Caller:
+        """A valid request signature over one of `targets` (the path?query forms the client may
+        have signed), or a live token cookie; 403 with APIC's texts otherwise."""
+        if SIGNATURE_COOKIE in cookies and CERT_DN_COOKIE in cookies:
+            caller = self.verify_signature(cookies, method, targets, body)
+            caller.socket_token = cookies.get(SOCKET_COOKIE)
+            return caller
+        session = self.session_for(cookies.get("apic-cookie"))
+        self.touch(session)
+        return Caller(user=session.user, session=session, socket_token=session.token)
+
+    def verify_signature(self, cookies: Mapping[str, str], method: str, targets: Sequence[str], body: bytes) -> Caller:
         """Check APIC-Request-Signature over METHOD + path?query + body against the user's cert."""
-        cert_dn = cookies.get("apic-certificate-dn", "")
-        signature = cookies.get("apic-request-signature", "")
+        cert_dn = cookies.get(CERT_DN_COOKIE, "")
+        signature = cookies.get(SIGNATURE_COOKIE, "")
         cert_mo = self.store.get(cert_dn)
         if cert_mo is None or cert_mo.cls != "aaaUserCert":
             raise errors.signature_failed(f"no certificate {cert_dn}")
         try:
-            cert = x509.load_pem_x509_certificate(cert_mo.get("data").encode())
-            raw_sig = base64.b64decode(signature, validate=False)
-        except (ValueError, binascii.Error):
-            raise errors.signature_failed(f"unreadable certificate or signature for {cert_dn}") from None
-        key = cert.public_key()
-        if not isinstance(key, rsa.RSAPublicKey):
-            raise errors.signature_failed("only RSA certificates are supported")
-        for target in targets:
-            try:
-                key.verify(raw_sig, method.encode() + target.encode() + body, padding.PKCS1v15(), hashes.SHA256())
-            except InvalidSignature:
-                continue
-            user = cert_dn.split("/")[2].partition("-")[2] if cert_dn.count("/") >= 3 else ""
-            return Caller(user=user, signed=True)
-        raise errors.signature_failed(f"signature does not verify against {cert_dn}")
+            key = signing.public_key(cert_mo.get("data"))
+            verified = any(signing.verify(key, signature, method, target, body) for target in targets)
+        except signing.SignatureError as exc:
+            raise errors.signature_failed(f"{exc} for {cert_dn}") from None
+        if not verified:
+            raise errors.signature_failed(f"signature does not verify against {cert_dn}")
+        return Caller(user=Dn.parse(cert_dn, self.store.catalog).naming("aaaUser")["name"], signed=True)
 
     def webtoken_session(self, caller: Caller) -> Session:
         """A token for a signed caller, for the websocket (GET /api/webtokenSession.json)."""
@@ -197,10 +199,6 @@ def parse_cookies(header: str) -> dict[str, str]:
     return out
 
 
-def has_signature(cookies: dict[str, str]) -> bool:
-    return "apic-request-signature" in cookies and "apic-certificate-dn" in cookies
-
-
 def _plain_user(name: str) -> str:
     """`apic:domain\\\\user` and `apic#domain\\\\user` log in as `user`."""
     if name.startswith(("apic:", "apic#")) and "\\" in name:
@@ -208,4 +206,4 @@ def _plain_user(name: str) -> str:
     return name
 
 
-__all__ = ["Aaa", "AaaConfig", "Caller", "Session", "parse_cookies", "has_signature"]
+__all__ = ["Aaa", "AaaConfig", "Caller", "Session", "parse_cookies"]

@@ -12,7 +12,7 @@ from typing import Any
 from lxml import etree
 
 from . import errors
-from .mit.writes import ProposedMO
+from .mit.proposed import ProposedMO, proposed_mo
 
 # A rendered MO: {"fvTenant": {"attributes": {...}, "children": [...]}}
 Node = dict[str, Any]
@@ -30,47 +30,11 @@ def parse_json_body(raw: bytes | str) -> ProposedMO:
     if not text.strip():
         raise errors.json_parse_failed("empty request body")
     try:
+        # objects as (key, value) pairs: the order and any repeated key stay as the client sent them
         doc = json.loads(text, object_pairs_hook=list)
     except json.JSONDecodeError as exc:
         raise errors.json_parse_failed(f"{exc.msg} at line: {exc.lineno}") from None
-    if not isinstance(doc, list) or len(doc) != 1:
-        raise errors.incomplete_node(1)
-    cls, body = doc[0]
-    return _json_mo(cls, body)
-
-
-def _json_mo(cls: str, body: Any) -> ProposedMO:
-    if not isinstance(body, list):
-        raise errors.incomplete_node(1)
-    keys = [k for k, _ in body]
-    if keys and keys[0] != "attributes":
-        raise errors.attributes_first() if "children" in keys else errors.incomplete_node(1)
-    attrs: dict[str, str] = {}
-    children: list[ProposedMO] = []
-    for key, value in body:
-        if key == "attributes":
-            if not isinstance(value, list):
-                raise errors.incomplete_node(1)
-            attrs = {k: _scalar(v) for k, v in value}
-        elif key == "children":
-            if not isinstance(value, list):
-                raise errors.incomplete_node(1)
-            for child in value:
-                if not isinstance(child, list) or len(child) != 1:
-                    raise errors.incomplete_node(1)
-                ccls, cbody = child[0]
-                children.append(_json_mo(ccls, cbody))
-        else:
-            raise errors.incomplete_node(1)
-    return ProposedMO(cls, attrs, children)
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, dict)):
-        raise errors.json_parse_failed("incomplete attribute value at line: 1")
-    return "" if value is None else str(value)
+    return proposed_mo(doc)
 
 
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)

@@ -1,4 +1,4 @@
-"""APIC's REST API over Flask: a thin translation from HTTP to the model and back.
+"""APIC's REST API over Flask: each route parses HTTP, calls one facade method, renders its Reply.
 
 Every answer, errors included, is an APIC envelope in the format the URL suffix asks for; no
 framework page ever reaches a client.
@@ -12,17 +12,14 @@ from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from . import codec, errors
-from .aaa import Caller, has_signature, parse_cookies
+from .aaa import Caller, parse_cookies
 from .errors import ApicError
 from .mit.dn import decode_dn
-from .modified import modified_tree
-from .query import Query
-from .service import BUILD_TIME, Apic
+from .service import Apic, Reply
 from .websocket import bp as socket_bp
 
 bp = Blueprint("apic", __name__)
 
-AUTH_FREE = ("aaaLogin", "aaaRefresh", "aaaLogout", "webtokenSession", "requestAppToken")
 SECURITY_HEADERS = {
     "Access-Control-Allow-Headers": "Origin, X-Requested-With, Content-Type, Accept, devcookie, APIC-challenge",
     "Access-Control-Allow-Methods": "POST,GET,OPTIONS,DELETE",
@@ -60,8 +57,9 @@ def _raw_target() -> tuple[str, str]:
     return request.path, request.query_string.decode("latin-1")
 
 
-def _params(query: str) -> list[tuple[str, str]]:
-    return parse_qsl(query, keep_blank_values=True)
+def _params() -> list[tuple[str, str]]:
+    """The query options as sent (a repeated option stays repeated)."""
+    return parse_qsl(_raw_target()[1], keep_blank_values=True)
 
 
 def _respond(body: str, fmt: str, status: int = 200, headers: dict | None = None) -> Response:
@@ -82,160 +80,91 @@ def _format_of_request() -> str:
     return "xml" if request.path.endswith(".xml") else "json"
 
 
+def _cookies() -> dict[str, str]:
+    return parse_cookies(request.headers.get("Cookie", ""))
+
+
 def authenticate() -> Caller:
-    """A live token cookie, or a valid request signature; 403 with APIC's texts otherwise."""
-    model = apic()
-    cookies = parse_cookies(request.headers.get("Cookie", ""))
-    if has_signature(cookies):
-        path, query = _raw_target()
-        targets = [path + ("?" + query if query else "")]
-        decoded = unquote(targets[0])
-        if decoded != targets[0]:
-            targets.append(decoded)
-        return model.aaa.verify_signature(cookies, request.method, targets, request.get_data(cache=True))
-    session = model.aaa.session_for(cookies.get("apic-cookie"))
-    model.aaa.touch(session)
-    return Caller(user=session.user, session=session)
+    """The caller of this request: its cookies, and the path?query forms a signature may cover."""
+    path, query = _raw_target()
+    target = path + ("?" + query if query else "")
+    targets = [target] if unquote(target) == target else [target, unquote(target)]
+    return apic().authenticate(_cookies(), request.method, targets, request.get_data(cache=True))
+
+
+def _reply(reply: Reply, fmt: str) -> Response:
+    headers = {}
+    if reply.token is not None:
+        headers["Set-Cookie"] = f"APIC-cookie={reply.token}; path=/; HttpOnly; HttpOnly"
+        if request.is_secure:
+            # as recorded; over plain HTTP a Secure cookie would never come back from cookie-jar clients
+            headers["Set-Cookie"] += "; Secure"
+    return _respond(codec.render(reply.imdata, fmt, reply.total, reply.extra), fmt, headers=headers)
 
 
 # --- authentication endpoints -------------------------------------------------------------------
-def _login_reply(session, fmt: str) -> Response:
-    model = apic()
-    attrs = model.aaa.login_attributes(session, model.config.version, BUILD_TIME)
-    imdata = [
-        {
-            "aaaLogin": {
-                "attributes": attrs,
-                "children": [
-                    {"aaaUserDomain": {"attributes": {"name": "all", "rolesR": "admin", "rolesW": "admin"}}}
-                ],
-            }
-        }
-    ]
-    cookie = f"APIC-cookie={session.token}; path=/; HttpOnly; HttpOnly"
-    if request.is_secure:
-        # as recorded; over plain HTTP a Secure cookie would never come back from cookie-jar clients
-        cookie += "; Secure"
-    return _respond(codec.render(imdata, fmt), fmt, headers={"Set-Cookie": cookie})
-
-
 @bp.route("/api/aaaLogin.<fmt>", methods=["POST"])
 def login(fmt: str):
     _check_format(fmt)
     attrs = codec.parse_login_body(request.get_data(), fmt)
-    session = apic().aaa.login(attrs.get("name", ""), attrs.get("pwd", ""))
-    return _login_reply(session, fmt)
+    return _reply(apic().login(attrs.get("name", ""), attrs.get("pwd", "")), fmt)
 
 
 @bp.route("/api/aaaRefresh.<fmt>", methods=["GET", "POST"])
 def refresh(fmt: str):
     _check_format(fmt)
-    cookies = parse_cookies(request.headers.get("Cookie", ""))
-    session = apic().aaa.refresh(cookies.get("apic-cookie"))
-    return _login_reply(session, fmt)
+    return _reply(apic().refresh(_cookies().get("apic-cookie")), fmt)
 
 
 @bp.route("/api/aaaLogout.<fmt>", methods=["POST"])
 def logout(fmt: str):
     _check_format(fmt)
-    cookies = parse_cookies(request.headers.get("Cookie", ""))
-    token = cookies.get("apic-cookie")
-    apic().aaa.logout(token)
-    apic().subscriptions.drop_session(token)
-    return _respond(codec.render([], fmt), fmt)
+    return _reply(apic().logout(_cookies().get("apic-cookie")), fmt)
 
 
 @bp.route("/api/webtokenSession.<fmt>", methods=["GET"])
 def webtoken_session(fmt: str):
     _check_format(fmt)
-    caller = authenticate()
-    session = caller.session or apic().aaa.webtoken_session(caller)
-    imdata = [{"webtokenSession": {"attributes": {"token": session.token}}}]
-    return _respond(codec.render(imdata, fmt), fmt)
+    return _reply(apic().webtoken(authenticate()), fmt)
 
 
 # --- the tree ------------------------------------------------------------------------------------
 @bp.route("/api/subscriptionRefresh.<fmt>", methods=["GET"])
 def subscription_refresh(fmt: str):
     _check_format(fmt)
-    authenticate()
-    sub_id = request.args.get("id", "")
-    apic().subscriptions.refresh(sub_id)
-    return _respond(codec.render([], fmt), fmt)
+    return _reply(apic().refresh_subscription(request.args.get("id", ""), authenticate()), fmt)
 
 
 @bp.route("/api/<path:rest>", methods=["GET"])
 def read(rest: str):
     path, fmt = _split_format(rest)
     caller = authenticate()
-    model = apic()
-    params = _params(_raw_target()[1])
-    query = Query.from_params(params, model.catalog)
     kind, dn, cls = _target(path)
-    if kind == "mo":
-        imdata, total = model.queries.mo_query(dn, query)
-    else:
-        imdata, total = model.queries.class_query(cls, query, scope=dn or None)
-    extra = _subscription(caller, params, kind, dn, cls, query)
-    return _respond(codec.render(imdata, fmt, total, extra), fmt)
-
-
-def _subscription(caller: Caller, params, kind: str, dn: str, cls: str, query: Query) -> dict | None:
-    """`subscription=yes` subscribes the caller's web token session to this query."""
-    values = dict(params)
-    wanted = values.get("subscription")
-    if wanted not in ("yes", "no"):
-        return None
-    token = caller.session.token if caller.session else parse_cookies(request.headers.get("Cookie", "")).get(
-        "apic-websocket-session"
-    )
-    if not token:
-        raise errors.ApicError(
-            400, 400, "Subscription requires a web token session: log in, or sign GET /api/webtokenSession.json"
-        )
-    key = (kind, dn, cls, tuple(p for p in params if p[0] not in ("subscription", "refresh-timeout")))
-    subs = apic().subscriptions
-    if wanted == "no":
-        subs.unsubscribe(token, key)
-        return None
-    target = dn if kind == "mo" else cls
-    scope = dn if kind == "class" else ""
-    return {"subscriptionId": subs.subscribe(token, kind, target, scope, query, key, values.get("refresh-timeout"))}
+    return _reply(apic().get(kind, dn, cls, _params(), caller), fmt)
 
 
 @bp.route("/api/<path:rest>", methods=["POST"])
 def write(rest: str):
     path, fmt = _split_format(rest)
-    authenticate()
+    caller = authenticate()
     kind, dn, _ = _target(path)
     if kind != "mo":
         raise errors.ApicError(400, 400, "Invalid request: POST is only accepted on /api/mo and /api/node/mo")
-    model = apic()
     data = request.get_data(cache=True)
-    if len(data) > model.config.max_body:
-        raise errors.body_too_large(model.config.max_body)
-    body = codec.parse_body(data, fmt)
-    result = model.writer.post(dn, body)
-    return _write_reply(result, fmt)
+    limit = apic().config.max_body
+    if len(data) > limit:
+        raise errors.body_too_large(limit)
+    return _reply(apic().post(dn, codec.parse_body(data, fmt), caller, _params()), fmt)
 
 
 @bp.route("/api/<path:rest>", methods=["DELETE"])
 def remove(rest: str):
     path, fmt = _split_format(rest)
-    authenticate()
+    caller = authenticate()
     kind, dn, _ = _target(path)
     if kind != "mo" or not dn:
         raise errors.ApicError(400, 400, "Invalid request: DELETE needs /api/mo/<dn>")
-    result = apic().writer.delete(dn)
-    return _write_reply(result, fmt)
-
-
-def _write_reply(result, fmt: str) -> Response:
-    params = dict(_params(_raw_target()[1]))
-    if params.get("rsp-subtree") == "modified":
-        imdata = modified_tree(result, apic().class_of)
-        return _respond(codec.render(imdata, fmt), fmt)
-    return _respond(codec.render([], fmt), fmt)
+    return _reply(apic().delete(dn, caller, _params()), fmt)
 
 
 def _target(path: str) -> tuple[str, str, str]:

@@ -1,32 +1,40 @@
-"""One simulated APIC: its tree, the managers that give classes behaviour, and its users.
+"""One simulated APIC and its facade: one method per operation a client can ask for.
 
-This is the model the REST layer talks to; it knows nothing of HTTP, so the same object serves
-`acisim serve`, the pytest fixture and plain Python tests.
+The REST and websocket layers only translate HTTP to these calls and their `Reply` back to an
+envelope, so the same object serves `acisim serve`, the pytest fixture, in-process callers (other
+systems of the lab, a CNI emulator under test) and plain Python tests, none of which need HTTP.
+Writes the controller makes itself (boot tree, topology, users, fixtures) are Python mappings
+turned into proposed MOs directly, never through the JSON codec.
 """
 
 from __future__ import annotations
 
-import json
+import queue
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import yaml
 
 from ..clock import OffsetClock, apic_timestamp
 from ..fabric.topology import Topology
-from .aaa import Aaa, AaaConfig
-from .codec import parse_json_body
+from . import errors
+from .aaa import Aaa, AaaConfig, Caller, Session
 from .managers.certificates import CertificateDecoder
 from .managers.relations import RelationResolver
 from .managers.vmm import VmmInventory
 from .mit.catalog import Catalog, default_catalog
+from .mit.proposed import ProposedMO, proposed_mo
 from .mit.store import Store
-from .mit.writes import ProposedMO, Writer
-from .query import QueryEngine
+from .mit.writes import Writer, WriteResult
+from .modified import modified_tree
+from .query import Query, QueryEngine
 from .subscriptions import SubscriptionManager
 
 DEFAULT_TREE = Path(__file__).with_name("default_tree.yaml")
 BUILD_TIME = "Thu Jan 01 00:00:00 UTC 2026"
+Params = Sequence[tuple[str, str]]
 
 
 @dataclass
@@ -40,6 +48,17 @@ class ApicConfig:
     @property
     def version(self) -> str:
         return self.topology.version
+
+
+class Reply(NamedTuple):
+    """What an operation answers: the `imdata` objects, the count before paging (None: as many as
+    imdata holds), extra envelope attributes (`subscriptionId`), and, after a login or a refresh,
+    the session token the client keeps as its APIC-cookie."""
+
+    imdata: list[dict[str, Any]]
+    total: int | None = None
+    extra: dict[str, str] | None = None
+    token: str | None = None
 
 
 class Apic:
@@ -57,6 +76,104 @@ class Apic:
         self.subscriptions = SubscriptionManager(self.store, self.clock, self.timestamp)
         self._boot()
 
+    # --- sessions ----------------------------------------------------------------------------------
+    def login(self, name: str, password: str) -> Reply:
+        """aaaLogin: a new session for a local user's password; 401 with APIC's text otherwise."""
+        return self._login_reply(self.aaa.login(name, password))
+
+    def refresh(self, token: str | None) -> Reply:
+        """aaaRefresh: the session of `token` lives on (its idle timer starts again)."""
+        return self._login_reply(self.aaa.refresh(token))
+
+    def logout(self, token: str | None) -> Reply:
+        """aaaLogout: the session ends, and its subscriptions with it."""
+        self.aaa.logout(token)
+        self.subscriptions.drop_session(token)
+        return Reply([])
+
+    def authenticate(self, cookies: Mapping[str, str], method: str, targets: Sequence[str], body: bytes) -> Caller:
+        """Who sends a request: cookies by lower-cased name, `targets` the path?query forms the
+        client may have signed (as sent, and percent-decoded), `body` the raw body."""
+        return self.aaa.authenticate(cookies, method, targets, body)
+
+    def webtoken(self, caller: Caller) -> Reply:
+        """webtokenSession: a signed caller gets a session token for the websocket."""
+        session = caller.session or self.aaa.webtoken_session(caller)
+        return Reply([{"webtokenSession": {"attributes": {"token": session.token}}}])
+
+    def _login_reply(self, session: Session) -> Reply:
+        attrs = self.aaa.login_attributes(session, self.config.version, BUILD_TIME)
+        domain = {"aaaUserDomain": {"attributes": {"name": "all", "rolesR": "admin", "rolesW": "admin"}}}
+        return Reply([{"aaaLogin": {"attributes": attrs, "children": [domain]}}], token=session.token)
+
+    # --- the tree ----------------------------------------------------------------------------------
+    def get(self, kind: str, dn: str, cls: str, params: Params, caller: Caller) -> Reply:
+        """A DN query (`kind` "mo") or a class query (`kind` "class", under `dn` when given) with
+        APIC's query options; `subscription=yes` also subscribes the caller's web token session."""
+        query = Query.from_params(params, self.catalog)
+        if kind == "mo":
+            imdata, total = self.queries.mo_query(dn, query)
+        else:
+            imdata, total = self.queries.class_query(cls, query, scope=dn or None)
+        return Reply(imdata, total, self._subscription(caller, params, kind, dn, cls, query))
+
+    def post(self, dn: str, body: ProposedMO | Mapping[str, Any], caller: Caller, params: Params = ()) -> Reply:
+        """Write one body (a proposed MO, or its `{cls: {"attributes", "children"}}` mapping) at `dn`;
+        `rsp-subtree=modified` answers with what changed. `caller` is the proof of authentication."""
+        return self._write_reply(self.writer.post(dn, _proposed(body)), params)
+
+    def delete(self, dn: str, caller: Caller, params: Params = ()) -> Reply:
+        """Delete the MO at `dn` and its subtree (nothing to delete is no error, as on APIC)."""
+        return self._write_reply(self.writer.delete(dn), params)
+
+    def _write_reply(self, result: WriteResult, params: Params) -> Reply:
+        if dict(params).get("rsp-subtree") == "modified":
+            return Reply(modified_tree(result, self.class_of))
+        return Reply([])
+
+    # --- subscriptions and the event socket ----------------------------------------------------------
+    def refresh_subscription(self, sub_id: str, caller: Caller) -> Reply:
+        """subscriptionRefresh: a live subscription lives on; 400 for an unknown or expired one."""
+        self.subscriptions.refresh(sub_id)
+        return Reply([])
+
+    def open_socket(self, token: str) -> queue.Queue[str]:
+        """The event messages of a session's websocket; 403 with APIC's texts for a bad token."""
+        self.aaa.session_for(token)
+        return self.subscriptions.open_socket(token)
+
+    def socket_alive(self, token: str) -> bool:
+        try:
+            self.aaa.session_for(token)
+        except errors.ApicError:
+            return False
+        return True
+
+    def close_socket(self, token: str) -> None:
+        """A closed socket drops its session's subscriptions (clients resubscribe on reconnect)."""
+        self.subscriptions.close_socket(token)
+
+    def _subscription(self, caller: Caller, params: Params, kind: str, dn: str, cls: str,
+                      query: Query) -> dict[str, str] | None:
+        values = dict(params)
+        wanted = values.get("subscription")
+        if wanted not in ("yes", "no"):
+            return None
+        token = caller.socket_token
+        if not token:
+            raise errors.bad_request(
+                "Subscription requires a web token session: log in, or sign GET /api/webtokenSession.json"
+            )
+        key = (kind, dn, cls, tuple(p for p in params if p[0] not in ("subscription", "refresh-timeout")))
+        if wanted == "no":
+            self.subscriptions.unsubscribe(token, key)
+            return None
+        target = dn if kind == "mo" else cls
+        scope = dn if kind == "class" else ""
+        sub_id = self.subscriptions.subscribe(token, kind, target, scope, query, key, values.get("refresh-timeout"))
+        return {"subscriptionId": sub_id}
+
+    # --- the controller itself -----------------------------------------------------------------------
     def reset(self) -> None:
         """Back to a freshly booted controller: default policy universe, topology, admin user.
 
@@ -80,9 +197,9 @@ class Apic:
     def timestamp(self) -> str:
         return apic_timestamp(self.clock.now())
 
-    def system_post(self, dn: str, body: dict) -> None:
+    def system_post(self, dn: str, body: Mapping[str, Any]) -> None:
         """A write by the controller itself (boot, discovery): read-only props allowed."""
-        self.writer.post(dn, _proposed(body), system=True)
+        self.writer.post(dn, proposed_mo(body), system=True)
 
     def _boot(self) -> None:
         with open(DEFAULT_TREE, encoding="utf-8") as f:
@@ -93,22 +210,10 @@ class Apic:
         self.add_user(self.config.admin_user, self.config.admin_password, role="admin")
 
     def add_user(self, name: str, password: str, role: str = "admin") -> None:
-        self.system_post(
-            f"uni/userext/user-{name}",
-            {
-                "aaaUser": {
-                    "attributes": {"name": name, "pwd": password, "accountStatus": "active", "unixUserId": "15374"},
-                    "children": [
-                        {
-                            "aaaUserDomain": {
-                                "attributes": {"name": "all"},
-                                "children": [{"aaaUserRole": {"attributes": {"name": role, "privType": "writePriv"}}}],
-                            }
-                        }
-                    ],
-                }
-            },
-        )
+        domain = {"aaaUserDomain": {"attributes": {"name": "all"}, "children": [
+            {"aaaUserRole": {"attributes": {"name": role, "privType": "writePriv"}}}]}}
+        attrs = {"name": name, "pwd": password, "accountStatus": "active", "unixUserId": "15374"}
+        self.system_post(self.aaa.user_dn(name), {"aaaUser": {"attributes": attrs, "children": [domain]}})
 
     def load_tree(self, path: str | Path) -> int:
         """Post the objects of a fixture file (a list of {dn, body} or one APIC JSON export)."""
@@ -116,9 +221,9 @@ class Apic:
             data = yaml.safe_load(f)
         entries = data if isinstance(data, list) else data.get("objects", [])
         for entry in entries:
-            self.writer.post(entry.get("dn", ""), _proposed(entry["body"]))
+            self.writer.post(entry.get("dn", ""), proposed_mo(entry["body"]))
         return len(entries)
 
 
-def _proposed(body: dict) -> ProposedMO:
-    return parse_json_body(json.dumps(body))
+def _proposed(body: ProposedMO | Mapping[str, Any]) -> ProposedMO:
+    return body if isinstance(body, ProposedMO) else proposed_mo(body)

@@ -54,7 +54,7 @@ class SubscriptionManager:
         self.sockets: dict[str, _Socket] = {}
         self._ids = itertools.count(FIRST_ID)
         self._lock = threading.Lock()
-        store.listeners.append(self.publish)
+        store.subscribe(self.deliver)
 
     # --- lifecycle -------------------------------------------------------------------------------
     def subscribe(self, token: str, kind: str, target: str, scope: str, query: Query, key: tuple,
@@ -99,8 +99,9 @@ class SubscriptionManager:
         self.close_socket(token)
 
     # --- delivery ----------------------------------------------------------------------------------
-    def publish(self, events: list[Event]) -> None:
-        """Store listener: runs under the store lock, so pushes keep commit order."""
+    def deliver(self, events: list[Event]) -> None:
+        """Store listener: the feed hands over one transaction at a time, in commit order, so the
+        pushes keep that order; each event's MO is as its transaction left it."""
         if not self.subscriptions:
             return
         now = self.clock.now()
@@ -141,7 +142,7 @@ class SubscriptionManager:
                 anchors = [a for a in _ancestors_or_self(event.dn) if self._is_instance(a, sub.target, event)]
         if not any(_in_scope(q.target, anchor, event.dn) for anchor in anchors):
             return False
-        return q.target_filter is None or (event.mo is not None and q.target_filter(event.mo))
+        return q.target_filter is None or (event.state is not None and q.target_filter(event.state))
 
     def _is_instance(self, dn: str, cls: str, event: Event) -> bool:
         if dn == event.dn:
@@ -153,14 +154,14 @@ class SubscriptionManager:
         return meta is not None and self.catalog.is_a(meta.name, cls)
 
     def _attributes(self, event: Event) -> dict[str, str]:
-        mo = event.mo
-        if event.kind == "created" and mo is not None:
-            attrs = {p: v for p, v in event.changed.items() if not mo.meta.props.get(p) or not mo.meta.props[p].secure}
-        elif event.kind == "modified" and mo is not None:
-            attrs = {p: v for p, v in event.changed.items() if not (mo.meta.props.get(p) and mo.meta.props[p].secure)}
-            attrs.setdefault("modTs", mo.get("modTs"))
-        else:
+        mo = event.state
+        if event.kind == "deleted" or mo is None:
             attrs = {"modTs": self.timestamp()}
+        else:
+            props = mo.meta.props
+            attrs = {p: v for p, v in event.changed.items() if p not in props or not props[p].secure}
+            if event.kind == "modified":
+                attrs.setdefault("modTs", mo.get("modTs"))
         attrs.update({"dn": event.dn, "rn": "", "status": event.kind, "childAction": ""})
         return dict(sorted(attrs.items()))
 

@@ -24,37 +24,30 @@ POLL_SECONDS = 0.5  # how often an idle socket checks that its session and peer 
 def socket(token: str):
     model = current_app.config["APIC"]
     try:
-        model.aaa.session_for(token)
+        messages = model.open_socket(token)
     except ApicError as err:
         return Response(codec.render_error(err, "json"), status=err.http_status, mimetype="application/json")
-    ws = Server(request.environ)
-    messages = model.subscriptions.open_socket(token)
+    ws = None
     try:
+        ws = Server(request.environ)
         while ws.connected:
             try:
                 message = messages.get(timeout=POLL_SECONDS)
             except queue.Empty:
-                if not _session_alive(model, token):
+                if not model.socket_alive(token):
                     break
                 continue
             ws.send(message)
     except ConnectionClosed:
         pass
     finally:
-        model.subscriptions.close_socket(token)
-        try:
-            ws.close()
-        except ConnectionClosed:
-            pass
+        model.close_socket(token)
+        if ws is not None:
+            try:
+                ws.close()
+            except ConnectionClosed:
+                pass
     return _AfterWebsocket()
-
-
-def _session_alive(model, token: str) -> bool:
-    try:
-        model.aaa.session_for(token)
-    except ApicError:
-        return False
-    return True
 
 
 class _AfterWebsocket(Response):

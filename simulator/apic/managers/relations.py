@@ -9,7 +9,7 @@ Each relation watches the DNs it could resolve to, so it flips between `formed` 
 from __future__ import annotations
 
 from ..mit.catalog import Catalog, ClassMeta
-from ..mit.dn import split_dn
+from ..mit.dn import Dn, rn_of
 from ..mit.store import MO, Event, Store, Transaction
 
 
@@ -19,6 +19,7 @@ class RelationResolver:
         self.catalog: Catalog = store.catalog
         self.watchers: dict[str, set[str]] = {}  # target dn -> relation dns that may resolve to it
         self.watching: dict[str, tuple[str, ...]] = {}  # relation dn -> target dns it watches
+        self._common = Dn.parse("uni/tn-common", self.catalog)
         store.hooks.append(self)
 
     def __call__(self, txn: Transaction, events: list[Event]) -> None:
@@ -58,7 +59,7 @@ class RelationResolver:
         self._watch(mo.dn, candidates)
         updates = {
             "tCl": t_cl,
-            "tRn": split_dn(t_dn)[-1] if t_dn else "",
+            "tRn": rn_of(t_dn),
             "state": "formed" if found else "missing-target",
             "stateQual": qual if found else "none",
         }
@@ -69,28 +70,25 @@ class RelationResolver:
     def _named_candidates(self, source_dn: str, target: ClassMeta | None, name: str) -> tuple[str, ...]:
         if target is None or target.rn is None or len(target.naming) != 1:
             return ()
-        rn = target.rn.format({target.naming[0]: name})
+        naming = {target.naming[0]: name}
         if "fvTenant" in target.parents:
-            rns = split_dn(source_dn)
-            local = f"uni/{rns[1]}/{rn}" if len(rns) > 1 and rns[0] == "uni" and rns[1].startswith("tn-") else None
-            common = f"uni/tn-common/{rn}"
-            return tuple(dict.fromkeys(d for d in (local, common) if d))
-        parent = self._fixed_dn(target)
-        return (f"{parent}/{rn}" if parent else rn,) if parent is not None else ()
+            tenant = Dn.parse(source_dn, self.catalog).ancestor("fvTenant")
+            homes = (tenant, self._common) if tenant is not None else (self._common,)
+            return tuple(dict.fromkeys(home.child(target.name, **naming).text for home in homes))
+        home = self._home(target)
+        return (home.child(target.name, **naming).text,) if home is not None else ()
 
-    def _fixed_dn(self, meta: ClassMeta) -> str | None:
-        """The DN of the one place a class lives when its parents' RNs are all fixed (uni/infra)."""
+    def _home(self, meta: ClassMeta) -> Dn | None:
+        """Where every MO of a class lives when the RNs above it are all fixed (uni/infra)."""
         if len(meta.parents) != 1:
             return None
         parent = self.catalog.classes.get(meta.parents[0])
         if parent is None or parent.rn is None or parent.rn.props:
             return None
         if parent.name == "topRoot":
-            return ""
-        above = self._fixed_dn(parent)
-        if above is None:
-            return None
-        return f"{above}/{parent.rn.text}" if above else parent.rn.text
+            return Dn.root(self.catalog)
+        above = self._home(parent)
+        return above.child(parent.name) if above is not None else None
 
     def _watch(self, rel_dn: str, targets: tuple[str, ...]) -> None:
         old = self.watching.get(rel_dn, ())

@@ -8,59 +8,54 @@ away with the vmmCtrlrP (cni-nodeprep.md §A3).
 
 from __future__ import annotations
 
-from ..mit.dn import split_dn
+from ..mit.dn import Dn
 from ..mit.store import Event, Store, Transaction
 
 CONTAINER_VENDORS = frozenset({"Kubernetes", "OpenShift", "CloudFoundry"})
 COPIED = ("hostOrIp", "mode", "scope", "rootContName", "port", "dvsVersion")
 
 
-def inventory_dn(ctrlr_dn: str) -> tuple[str, str, str, str] | None:
-    """(vendor, domain, controller, inventory DN) of a vmmCtrlrP DN."""
-    rns = split_dn(ctrlr_dn)
-    if len(rns) != 4 or rns[0] != "uni" or not rns[1].startswith("vmmp-"):
-        return None
-    vendor, dom, name = rns[1][5:], rns[2][4:], rns[3][6:]
-    return vendor, dom, name, f"comp/prov-{vendor}/ctrlr-[{dom}]-{name}"
-
-
 class VmmInventory:
     def __init__(self, store: Store):
         self.store = store
         self.catalog = store.catalog
+        self._comp = Dn.root(store.catalog).child("compUni")
         store.hooks.append(self)
 
     def __call__(self, txn: Transaction, events: list[Event]) -> None:
         for event in events:
             if event.cls != "vmmCtrlrP":
                 continue
-            where = inventory_dn(event.dn)
-            if where is None:
-                continue
-            vendor, dom, name, dn = where
+            ctrlr = Dn.parse(event.dn, self.catalog)
+            inventory = self.inventory_dn(ctrlr)
             if event.kind == "deleted":
-                txn.delete(dn)
+                txn.delete(inventory.text)
             elif event.kind == "created":
-                self._create(txn, event, vendor, dom, name, dn)
+                self._create(txn, event, inventory)
             else:
-                mo = self.store.get(dn)
+                mo = self.store.get(inventory.text)
                 copied = {k: v for k, v in event.changed.items() if k in COPIED}
                 if mo is not None and copied:
                     txn.modify(mo, copied)
 
-    def _create(self, txn: Transaction, event: Event, vendor: str, dom: str, name: str, dn: str) -> None:
-        get = self.catalog.get
-        if "comp" not in self.store:
-            txn.create(get("compUni"), "comp", {})
-        prov = f"comp/prov-{vendor}"
-        if prov not in self.store:
-            txn.create(get("compProv"), prov, {"name": vendor})
-        if dn in self.store:
+    def inventory_dn(self, ctrlr: Dn) -> Dn:
+        """The inventory controller of a vmmCtrlrP: comp/prov-<vendor>/ctrlr-[<domain>]-<name>."""
+        vendor = ctrlr.naming("vmmProvP")["vendor"]
+        domain = ctrlr.naming("vmmDomP")["name"]
+        return self._comp.child("compProv", name=vendor).child("compCtrlr", domName=domain, name=ctrlr.naming()["name"])
+
+    def _create(self, txn: Transaction, event: Event, inventory: Dn) -> None:
+        for dn in (inventory.parent.parent, inventory.parent):
+            if dn.text not in self.store:
+                txn.create(dn.meta, dn.text, dn.naming())
+        if inventory.text in self.store:
             return
         source = self.store.get(event.dn)
-        attrs = {"domName": dom, "name": name, "vendor": vendor, "operSt": "online", "modTs": source.get("modTs")}
+        naming = inventory.naming()
+        vendor = inventory.naming("compProv")["name"]
+        attrs = {**naming, "vendor": vendor, "operSt": "online", "modTs": source.get("modTs")}
         attrs.update({k: source.get(k) for k in COPIED})
-        meta = get("compCtrlr")
-        txn.create(meta, dn, {k: v for k, v in attrs.items() if k in meta.props})
+        txn.create(inventory.meta, inventory.text, {k: v for k, v in attrs.items() if k in inventory.meta.props})
         if vendor in CONTAINER_VENDORS:
-            txn.create(get("vmmInjectedCont"), f"{dn}/injcont", {})
+            injected = inventory.child("vmmInjectedCont")
+            txn.create(injected.meta, injected.text, {})

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .dn import DnError, RnFormat, compile_rn_format, split_dn
+from .dn import Dn, DnError, Rn, RnFormat, compile_rn_format, split_dn
 
 CATALOG_FILE = Path(__file__).with_name("catalog.json")
 
@@ -65,6 +65,14 @@ class ClassMeta:
     def prop_names(self) -> tuple[str, ...]:
         """Property names in the order APIC prints them (alphabetical)."""
         return tuple(sorted(self.props))
+
+    def child_class(self, name: str) -> ClassMeta | None:
+        """The child class called `name`, if this class may contain it."""
+        return self._children_by_name.get(name)
+
+    @cached_property
+    def _children_by_name(self) -> dict[str, ClassMeta]:
+        return {child.name: child for child in self.children}
 
     def child_for_rn(self, rn: str) -> tuple[ClassMeta, dict[str, str]] | None:
         """The child class whose RN format fits `rn`, with the naming values it carries."""
@@ -168,20 +176,24 @@ class Catalog:
         meta = self.classes.get(cls)
         return (cls, *meta.superclasses) if meta else (cls,)
 
-    def resolve_dn(self, dn: str) -> list[tuple[ClassMeta, str, dict[str, str]]]:
+    def dn(self, text: str) -> Dn:
+        """`text` parsed once into a `Dn` (DnError when an RN fits no class)."""
+        return Dn.parse(text, self)
+
+    def resolve_dn(self, dn: str) -> list[Rn]:
         """Walk a DN from the root: for each RN, its class and naming values.
 
         Raises DnError with APIC's text when an RN does not fit any child class of its parent.
         """
         node = self.classes["topRoot"]
-        path: list[tuple[ClassMeta, str, dict[str, str]]] = []
+        path: list[Rn] = []
         rns = split_dn(dn)
         for pos, rn in enumerate(rns):
             hit = node.child_for_rn(rn)
             if hit is None:
                 raise DnError(f"Invalid DN {dn}, wrong rn prefix {rn} at position {_position(rns, pos)}")
             node, values = hit
-            path.append((node, rn, values))
+            path.append(Rn(node, rn, values))
         return path
 
     def class_of_dn(self, dn: str) -> ClassMeta | None:

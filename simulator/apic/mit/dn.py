@@ -3,7 +3,8 @@
 A DN is a '/'-separated path of RNs, but a '/' inside square brackets belongs to a naming value
 (`rsdomAtt-[uni/vmmp-Redhat/dom-x]`, `rspathAtt-[topology/pod-1/paths-101/pathep-[eth1/1]]`),
 so every split here counts bracket depth. RN formats come from the class catalog
-(`vlanns-[{name}]-{allocMode}`) and are compiled once into a parser and a formatter.
+(`vlanns-[{name}]-{allocMode}`) and are compiled once into a parser and a formatter; a `Dn` is a DN
+resolved once against the catalog, so code asks it for naming values instead of slicing RNs.
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote
+
+if TYPE_CHECKING:
+    from .catalog import Catalog, ClassMeta
 
 
 class DnError(ValueError):
@@ -140,3 +145,101 @@ def compile_rn_format(text: str) -> RnFormat:
         literal = literal[:-1]
     regex = re.compile("^" + "".join(pattern) + "$", re.DOTALL)
     return RnFormat(text, tuple(props), literal, regex)
+
+
+class Rn(NamedTuple):
+    """One RN of a resolved DN: the class it names, its text and the naming values it carries."""
+
+    meta: ClassMeta
+    text: str
+    values: dict[str, str]
+
+
+class Dn:
+    """A DN parsed once against the catalog: each RN with its class and naming values.
+
+    Code that needs a tenant's name or a domain's vendor asks for it by class and property
+    (`dn.naming("vmmProvP")["vendor"]`) instead of slicing RN strings, and builds DNs from naming
+    values (`tenant.child("fvAEPg", name="web")`) instead of formatting RNs by hand, so the RN
+    formats stay the catalog's alone.
+    """
+
+    __slots__ = ("_top", "path", "text")
+
+    def __init__(self, top: ClassMeta, path: tuple[Rn, ...] = ()):
+        self._top = top
+        self.path = path
+        self.text = join_dn([rn.text for rn in path])
+
+    @classmethod
+    def parse(cls, text: str, catalog: Catalog) -> Dn:
+        """Resolve every RN of `text`; DnError (with APIC's text) when one fits no class."""
+        return cls(catalog.get("topRoot"), tuple(catalog.resolve_dn(text)))
+
+    @classmethod
+    def root(cls, catalog: Catalog) -> Dn:
+        return cls(catalog.get("topRoot"))
+
+    @property
+    def rns(self) -> tuple[str, ...]:
+        return tuple(rn.text for rn in self.path)
+
+    @property
+    def rn(self) -> str:
+        return self.path[-1].text if self.path else ""
+
+    @property
+    def meta(self) -> ClassMeta:
+        return self.path[-1].meta if self.path else self._top
+
+    @property
+    def cls(self) -> str:
+        return self.meta.name
+
+    @property
+    def parent(self) -> Dn | None:
+        """The parent's DN; None for the root."""
+        return Dn(self._top, self.path[:-1]) if self.path else None
+
+    def ancestor(self, cls: str) -> Dn | None:
+        """The nearest DN on the way to the root (this one included) that names an MO of `cls`."""
+        for end in range(len(self.path), 0, -1):
+            if _is_a(self.path[end - 1].meta, cls):
+                return Dn(self._top, self.path[:end])
+        return None
+
+    def naming(self, cls: str | None = None) -> dict[str, str]:
+        """The naming values of this DN's own RN, or of the nearest RN of class `cls` on its path."""
+        if cls is None:
+            return dict(self.path[-1].values) if self.path else {}
+        found = self.ancestor(cls)
+        if found is None:
+            raise KeyError(f"{self.text or 'the root'} has no {cls} on its path")
+        return dict(found.path[-1].values)
+
+    def child(self, cls: str, **values: str) -> Dn:
+        """The DN of a child of class `cls` named by `values` (its naming properties)."""
+        meta = self.meta.child_class(cls)
+        if meta is None or meta.rn is None:
+            raise DnError(f"class {cls} cannot be contained by {self.cls}")
+        missing = [p for p in meta.rn.props if not values.get(p)]
+        if missing:
+            raise DnError(f"{cls} needs a value for {', '.join(missing)}")
+        naming = {p: str(values[p]) for p in meta.rn.props}
+        return Dn(self._top, (*self.path, Rn(meta, meta.rn.format(naming), naming)))
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Dn({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Dn) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+def _is_a(meta: ClassMeta, cls: str) -> bool:
+    return meta.name == cls or cls in meta.superclasses

@@ -2,8 +2,10 @@
 
 The store is deliberately dumb: it holds MOs and keeps its indexes right. Deciding what a write
 means (validation, defaults, relations) is the job of `writes.py` and the managers; they change the
-tree only through `Store.transaction()`, which holds the one lock and collects the change events
-that subscriptions and managers consume.
+tree only through `Store.transaction()`, which holds the one lock and collects the change events.
+Managers react to them inside the transaction (hooks); everyone else (subscriptions, the state
+file, other systems) receives each transaction's events from the store's change feed, in commit
+order, once the lock is released (DESIGN principle 11).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from ...feed import ChangeFeed
 from .catalog import Catalog, ClassMeta
 from .dn import parent_dn, rn_of
 
@@ -53,6 +56,10 @@ class MO:
     def child_list(self) -> list[MO]:
         return list(self.children.values()) if self.children else []
 
+    def detached(self) -> MO:
+        """A copy of the MO as it is now, without children, that later writes leave alone."""
+        return MO(self.meta, self.dn, dict(self.attrs))
+
     def __repr__(self) -> str:
         return f"MO({self.cls}, {self.dn!r})"
 
@@ -66,6 +73,15 @@ class Event:
     cls: str
     changed: dict[str, str] = field(default_factory=dict)
     mo: MO | None = None
+    # the MO as its transaction left it (a detached copy): listeners run after the lock is released,
+    # when later writes may have changed `mo` itself
+    state: MO | None = None
+
+    def committed(self) -> Event:
+        return replace(self, state=self.mo.detached() if self.mo is not None else None)
+
+
+Listener = Callable[[list[Event]], None]
 
 
 class Transaction:
@@ -162,16 +178,88 @@ class Transaction:
         parent.children = siblings
 
 
+class StoreLock:
+    """The store's one (re-entrant) lock. When a thread releases its outermost hold after committing,
+    it hands the waiting change batches to the listeners, so whoever holds the lock around a write
+    (the writer, or a caller that read and wrote under one hold) returns only once its events were
+    delivered, and no listener ever runs under the lock."""
+
+    def __init__(self, feed: ChangeFeed[Event]):
+        self._lock = threading.RLock()
+        self._feed = feed
+        self._local = threading.local()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if not self._lock.acquire(blocking, timeout):
+            return False
+        self._local.depth = getattr(self._local, "depth", 0) + 1
+        return True
+
+    def release(self) -> None:
+        self._local.depth -= 1
+        self._lock.release()
+        if self._local.depth == 0 and getattr(self._local, "committed", False):
+            self._local.committed = False
+            self._feed.deliver()
+
+    def committed(self) -> None:
+        """This thread published a batch; it is delivered when the thread lets go of the lock."""
+        self._local.committed = True
+
+    def _is_owned(self) -> bool:
+        """As `threading.RLock._is_owned`: whether this thread holds the lock."""
+        return getattr(self._local, "depth", 0) > 0
+
+    def __enter__(self) -> StoreLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+class ListenerList:
+    """`store.listeners` as a list-like view of the feed's listeners (append, remove, in)."""
+
+    def __init__(self, feed: ChangeFeed[Event]):
+        self._feed = feed
+
+    def append(self, listener: Listener) -> None:
+        self._feed.subscribe(listener)
+
+    def remove(self, listener: Listener) -> None:
+        if listener not in self._feed.listeners:
+            raise ValueError("not a listener of this store")
+        self._feed.unsubscribe(listener)
+
+    def __contains__(self, listener: object) -> bool:
+        return listener in self._feed.listeners
+
+    def __iter__(self) -> Iterator[Listener]:
+        return iter(self._feed.listeners)
+
+    def __len__(self) -> int:
+        return len(self._feed.listeners)
+
+
 class Store:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
-        self.lock = threading.RLock()
+        self.feed: ChangeFeed[Event] = ChangeFeed("apic")
+        self.lock = StoreLock(self.feed)
         self.by_dn: dict[str, MO] = {}
         self.by_class: dict[str, dict[str, MO]] = {}
-        self.listeners: list[Callable[[list[Event]], None]] = []
+        self.listeners = ListenerList(self.feed)
         self.hooks: list[Callable[[Transaction, list[Event]], None]] = []
         self.root = MO(catalog.get("topRoot"), "")
         self.by_dn[""] = self.root
+
+    def subscribe(self, listener: Listener) -> None:
+        """Receive every committed transaction's events, in commit order, outside the lock."""
+        self.feed.subscribe(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        self.feed.unsubscribe(listener)
 
     def get(self, dn: str) -> MO | None:
         return self.by_dn.get(dn)
@@ -216,7 +304,8 @@ class Store:
             except BaseException:
                 txn.rollback()
                 raise
-            # published under the lock so that every listener sees changes in commit order
+            # published under the lock, so the feed's order is the commit order; delivered when the
+            # lock is let go (StoreLock.release)
             if txn.events:
-                for listener in list(self.listeners):
-                    listener(txn.events)
+                self.feed.publish([event.committed() for event in txn.events])
+                self.lock.committed()

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from .. import errors
 from ..errors import ApicError
 from .catalog import Catalog, ClassMeta, PropMeta
-from .dn import DnError, child_dn, is_ancestor, parent_dn, rn_of, split_dn
+from .dn import DnError, Rn, child_dn, is_ancestor, parent_dn, rn_of, split_dn
+from .proposed import ProposedMO
 from .store import MO, Event, Store
 
 # Housekeeping properties a client may echo back from a GET; they are never taken from a payload.
@@ -29,15 +30,6 @@ MONITORING_POLICIES = (
     ("uni/fabric", "uni/fabric/monfab-default"),
     ("topology/", "uni/fabric/monfab-default"),
 )
-
-
-@dataclass
-class ProposedMO:
-    """One MO of a request body, as the client sent it (values already strings)."""
-
-    cls: str
-    attrs: dict[str, str] = field(default_factory=dict)
-    children: list[ProposedMO] = field(default_factory=list)
 
 
 @dataclass
@@ -142,7 +134,7 @@ class _Planner:
             if url_dn and dn != url_dn and not is_ancestor(url_dn, dn):
                 raise errors.bad_request(f"Invalid request: dn {dn} does not match the URL dn {url_dn}")
         else:
-            url_meta = self._resolve(url_dn)[-1][0] if url_dn else self.catalog.get("topRoot")
+            url_meta = self._resolve(url_dn)[-1].meta if url_dn else self.catalog.get("topRoot")
             if url_meta.name == meta.name and url_dn:
                 dn = url_dn
             else:
@@ -151,10 +143,10 @@ class _Planner:
         if _status(node, meta, dn) == "deleted" and not self.exists(dn):
             return dn  # deleting what is not there changes nothing, not even its missing parents
         self._ensure_ancestors(path, dn)
-        self._node(node, meta, dn, path[-1][2])
+        self._node(node, meta, dn, path[-1].values)
         return dn
 
-    def _resolve_for(self, dn: str, meta: ClassMeta, given_dn: str | None):
+    def _resolve_for(self, dn: str, meta: ClassMeta, given_dn: str | None) -> list[Rn]:
         """The DN's path from the root, checking its last RN names an MO of the body's class."""
         try:
             path = self.catalog.resolve_dn(dn)
@@ -162,7 +154,7 @@ class _Planner:
             if given_dn and dn and self._fits_class_elsewhere(dn, meta):
                 raise errors.dn_not_valid_for_class(dn, meta.name) from None
             raise errors.invalid_dn(str(exc)) from None
-        if path[-1][0].name != meta.name:
+        if path[-1].meta.name != meta.name:
             if given_dn:
                 raise errors.dn_not_valid_for_class(dn, meta.name)
             raise errors.cannot_contain(rn_of(dn), parent_dn(dn))
@@ -233,7 +225,7 @@ class _Planner:
                 self.planned[cdn] = child
                 self._implicit_children(child, cdn)
 
-    def _ensure_ancestors(self, path: list[tuple[ClassMeta, str, dict[str, str]]], dn: str) -> None:
+    def _ensure_ancestors(self, path: list[Rn], dn: str) -> None:
         """Create missing ancestors with their defaults, as APIC does for a deep POST."""
         rns = split_dn(dn)
         for i, (meta, _rn, values) in enumerate(path[:-1]):
@@ -252,7 +244,7 @@ class _Planner:
             raise errors.unknown_class(name)
         return meta
 
-    def _resolve(self, dn: str):
+    def _resolve(self, dn: str) -> list[Rn]:
         try:
             return self.catalog.resolve_dn(dn)
         except DnError as exc:
