@@ -1,4 +1,5 @@
-"""Shared plumbing for the benchmarks: options, tables, JSON output, login, memory readings.
+"""Shared plumbing for the benchmarks: options, tables, JSON output, served labs with the server's CPU
+time measured, login, memory readings.
 
 Every benchmark is a standalone script (`python bench/<name>.py [--quick] [--json PATH]`) that
 measures what it compares side by side in one run and reports ratios; targets are goals that are
@@ -14,7 +15,10 @@ import os
 import platform
 import statistics
 import sys
-from collections.abc import Iterable, Sequence
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +132,13 @@ def machine() -> dict:
     }
 
 
+def report_targets(args: argparse.Namespace, benchmark: str, figures: dict, targets: list[dict]) -> None:
+    """The end of every benchmark: its targets as a table, and its figures as JSON when asked."""
+    print()
+    print_targets(targets)
+    write_json(args.json, benchmark, args.quick, figures, targets)
+
+
 def write_json(path: str | None, benchmark: str, quick: bool, figures: dict, targets: list[dict]) -> None:
     if not path:
         return
@@ -141,6 +152,52 @@ def write_json(path: str | None, benchmark: str, quick: bool, figures: dict, tar
     }
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps(doc, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+class WsgiCpuTimer:
+    """WSGI middleware: the thread CPU time a server spends inside its app (without the socket and
+    HTTP parsing), summed per key; `key(environ)` names what a request counts as, None not counted."""
+
+    def __init__(self, inner, key: Callable[[dict], str | None]):
+        self.inner, self.key = inner, key
+        self.lock = threading.Lock()
+        self.totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+
+    def __call__(self, environ, start_response):
+        start = time.thread_time()
+        body = list(self.inner(environ, start_response))
+        spent = time.thread_time() - start
+        key = self.key(environ)
+        if key is not None:
+            with self.lock:
+                entry = self.totals[key]
+                entry[0] += 1
+                entry[1] += spent
+        return body
+
+    def reset(self) -> None:
+        with self.lock:
+            self.totals.clear()
+
+    def per_request_s(self, key: str) -> float:
+        count, total = self.totals.get(key, (0, 0.0))
+        return total / count if count else 0.0
+
+
+def time_app(app, key: Callable[[dict], str | None]) -> WsgiCpuTimer:
+    """Measure a Flask app's CPU time from now on (also when it is being served already: Flask reads
+    `wsgi_app` on every request)."""
+    timer = WsgiCpuTimer(app.wsgi_app, key)
+    app.wsgi_app = timer
+    return timer
+
+
+def serve_timed(app, key: Callable[[dict], str | None], tls: bool = False, tls_dir: Path | None = None):
+    """Serve `app` on a free 127.0.0.1 port with its CPU time measured: (server, timer)."""
+    from simulator.serving import serve_in_thread
+
+    timer = time_app(app, key)
+    return serve_in_thread(app, tls=tls, tls_dir=tls_dir), timer
 
 
 def login_cookie(base_url: str) -> str:

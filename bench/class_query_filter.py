@@ -222,9 +222,7 @@ def main() -> int:
     )
     engine_ms = figures["median_ms"]["engine class_query (rendered)"]
     targets = [c.target("engine class_query, 100k fvAEPg, filtered", engine_ms, TARGET_MS, "ms", False)]
-    print()
-    c.print_targets(targets)
-    c.write_json(args.json, "class_query_filter", args.quick, figures, targets)
+    c.report_targets(args, "class_query_filter", figures, targets)
     return 0 if agree else 1
 
 

@@ -21,7 +21,6 @@ import http.client
 import multiprocessing as mp
 import threading
 import time
-from collections import defaultdict
 
 import _common as c
 
@@ -32,38 +31,11 @@ TARGET_RATIO = 0.6
 CLIENTS = ("requests", "http.client")
 
 
-class WsgiCpuTimer:
-    """WSGI middleware: thread CPU time spent inside the app, per path."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.lock = threading.Lock()
-        self.totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
-
-    def __call__(self, environ, start_response):
-        start = time.thread_time()
-        body = list(self.inner(environ, start_response))
-        spent = time.thread_time() - start
-        with self.lock:
-            entry = self.totals[environ.get("PATH_INFO", "")]
-            entry[0] += 1
-            entry[1] += spent
-        return body
-
-    def reset(self) -> None:
-        with self.lock:
-            self.totals.clear()
-
-    def per_request_us(self, path: str) -> float:
-        count, total = self.totals.get(path, (0, 0.0))
-        return total / count * 1e6 if count else 0.0
-
-
 def build_server():
+    """The lab's APIC app with the bare route beside its own, served over plain HTTP."""
     from flask import Response
 
     from simulator.lab import Lab
-    from simulator.serving import serve_in_thread
 
     lab = Lab()
     app = lab.apic_app()
@@ -72,9 +44,7 @@ def build_server():
     def bench_bare():
         return Response(BARE_BODY, mimetype="application/json")
 
-    timer = WsgiCpuTimer(app.wsgi_app)
-    app.wsgi_app = timer
-    server = serve_in_thread(app, tls=False)
+    server, timer = c.serve_timed(app, lambda environ: environ.get("PATH_INFO", ""))
     return lab, server, timer
 
 
@@ -209,8 +179,8 @@ def main() -> int:
         "wall_s": wall,
         "cells": {},
         "server_cpu_us_per_request": {
-            "mo": timer.per_request_us(MO_PATH),
-            "bare": timer.per_request_us(BARE_PATH),
+            "mo": timer.per_request_s(MO_PATH) * 1e6,
+            "bare": timer.per_request_s(BARE_PATH) * 1e6,
         },
     }
     for client in CLIENTS:
@@ -290,9 +260,7 @@ def main() -> int:
             True,
         ),
     ]
-    print()
-    c.print_targets(targets)
-    c.write_json(args.json, "get_mo_throughput", args.quick, figures, targets)
+    c.report_targets(args, "get_mo_throughput", figures, targets)
     return 1 if errors else 0
 
 

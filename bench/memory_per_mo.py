@@ -228,9 +228,7 @@ def main() -> int:
             False,
         ),
     ]
-    print()
-    c.print_targets(targets)
-    c.write_json(args.json, "memory_per_mo", args.quick, figures, targets)
+    c.report_targets(args, "memory_per_mo", figures, targets)
     return 0
 
 

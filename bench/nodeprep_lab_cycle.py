@@ -78,8 +78,7 @@ def main() -> int:
                "rounds": rounds}
     targets = [c.target("8-node cycle / 2-node cycle", ratio, TARGET_RATIO, "x", False),
                c.target("2-node up/check/down cycle", medians[2]["cycle"], TARGET_SMALL_S, "s", False)]
-    c.print_targets(targets)
-    c.write_json(args.json, "nodeprep_lab_cycle", args.quick, figures, targets)
+    c.report_targets(args, "nodeprep_lab_cycle", figures, targets)
     return 0
 
 

@@ -32,9 +32,7 @@ import gc
 import io
 import sys
 import tempfile
-import threading
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import _common as c
@@ -50,30 +48,6 @@ TARGET_OVERHEAD = 1.5
 TARGET_LIST_MS = 1000.0
 
 
-class WsgiCpuTimer:
-    """WSGI middleware: thread CPU time spent inside the app for GET .../vms, per URL scheme."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.lock = threading.Lock()
-        self.totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
-
-    def __call__(self, environ, start_response):
-        start = time.thread_time()
-        body = list(self.inner(environ, start_response))
-        spent = time.thread_time() - start
-        if environ.get("PATH_INFO", "").endswith("/vms"):
-            with self.lock:
-                entry = self.totals[environ.get("wsgi.url_scheme", "")]
-                entry[0] += 1
-                entry[1] += spent
-        return body
-
-    def per_request_ms(self, scheme: str) -> float:
-        count, total = self.totals.get(scheme, (0, 0.0))
-        return total / count * 1e3 if count else 0.0
-
-
 def build_lab(tmp: Path):
     """A lab whose RHV Manager holds the generated inventory, served over HTTPS and HTTP."""
     from gen_rhv_inventory import generate
@@ -85,12 +59,13 @@ def build_lab(tmp: Path):
     lab = Lab(LabOptions(rhv_inventory=inventory, rhv_admin_password=PASSWORD))
     https = lab.start_rhv(tls_dir=tmp / "tls")
     http = lab.start_rhv(tls=False)
-    timers = []
-    for srv in (https, http):
-        app = srv.server.app
-        app.wsgi_app = WsgiCpuTimer(app.wsgi_app)
-        timers.append(app.wsgi_app)
+    timers = [c.time_app(srv.server.app, vms_by_scheme) for srv in (https, http)]
     return lab, https, http, timers
+
+
+def vms_by_scheme(environ: dict) -> str | None:
+    """GET .../vms counts under its URL scheme; nothing else counts."""
+    return environ.get("wsgi.url_scheme", "") if environ.get("PATH_INFO", "").endswith("/vms") else None
 
 
 def make_render(rhv):
@@ -189,7 +164,7 @@ def main() -> int:
                 return elapsed, None
 
             for timer in timers:
-                timer.totals.clear()
+                timer.reset()
             samples: dict[str, list[float]] = {name: [] for name in CASES}
             parts: dict[str, list[float]] = {"views": [], "codec": []}
             wall_start = time.perf_counter()
@@ -216,7 +191,7 @@ def main() -> int:
         "sdk http / (render + parse)": [s / b for s, b in zip(samples["sdk http"], both, strict=True)],
         "sdk https / sdk http": [s / b for s, b in zip(samples["sdk https"], samples["sdk http"], strict=True)],
     }
-    server_ms = {"https": timers[0].per_request_ms("https"), "http": timers[1].per_request_ms("http")}
+    server_ms = {"https": timers[0].per_request_s("https") * 1e3, "http": timers[1].per_request_s("http") * 1e3}
     figures = {
         "vms": VMS,
         "seed": SEED,
@@ -254,9 +229,7 @@ def main() -> int:
                  TARGET_OVERHEAD, "x", False),
         c.target(f"sdk list of {VMS:,} VMs (https)", ms["sdk https"], TARGET_LIST_MS, "ms", False),
     ]
-    print()
-    c.print_targets(targets)
-    c.write_json(args.json, "rhv_list_vms", args.quick, figures, targets)
+    c.report_targets(args, "rhv_list_vms", figures, targets)
     return 1 if errors else 0
 
 
