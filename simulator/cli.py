@@ -9,7 +9,6 @@ import threading
 from pathlib import Path
 
 from . import __version__
-from .apic import persist
 from .apic.errors import ApicError
 from .nodeprep import cli as nodeprep_cli
 
@@ -26,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--rhv-inventory", type=Path, help="RHV inventory YAML (fixtures/rhv/*.yaml)")
     serve.add_argument("--rhv-admin-password", default="redhat123", help="password of admin@internal")
     serve.add_argument("--http", action="store_true", help="serve plain HTTP instead of HTTPS")
-    serve.add_argument("--state", type=Path, help="state file: loaded at start if present, saved on every change")
+    serve.add_argument("--state", type=Path,
+                       help="state file of the whole lab (SQLite): restored at start, every change saved before it is answered")
     serve.add_argument("--fixture", type=Path, action="append", default=[], help="APIC objects to load (YAML list of {dn, body}); repeatable")
     serve.add_argument("--scenario", type=Path, help="lab scenario (scenarios/*.yaml): topology + fixtures")
     serve.add_argument("--topology", type=Path, help="fabric size file (pods, spines, leaves, version)")
@@ -55,15 +55,15 @@ def serve_command(args) -> int:
         if args.scenario:
             options.apply_scenario(args.scenario)
         lab = Lab(options)
-        if args.state and args.state.exists():
-            count = persist.load(lab.apic.store, args.state)
-            print(f"restored {count} objects from {args.state}")
+        if args.state:
+            restored = lab.keep_state(args.state)
+            if restored:
+                print(f"restored {restored} objects from {args.state}")
         server = lab.start(args.host, args.apic_port, tls=not args.http, tls_dir=args.tls_dir)
         rhv = None if args.no_rhv else lab.start_rhv(args.host, args.rhv_port, tls=not args.http, tls_dir=args.tls_dir)
     except (OSError, ValueError, ApicError) as exc:
         print(f"acisim: error: {exc}", file=sys.stderr)
         return 1
-    saver = persist.AutoSaver(lab.apic.store, args.state) if args.state else None
     print(f"APIC     {server.url}")
     print(f"login    {args.admin_user} / {args.admin_password}")
     if rhv is not None:
@@ -78,8 +78,8 @@ def serve_command(args) -> int:
     while not stop.wait(0.5):
         pass
     lab.stop()
-    if saver:
-        saver.stop()
+    if args.state:
+        lab.state.close()
         print(f"saved state to {args.state}")
     print("stopped")
     return 0

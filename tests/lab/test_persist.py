@@ -1,239 +1,222 @@
-"""Saving and restoring the tree (simulator.apic.persist)."""
+"""The lab's durable state at the model level: the tree as rows, the SQLite state file, refusals.
+
+Through `acisim serve` (restart, reset, kill -9) see test_state_serve.py; snapshots: test_snapshots.py.
+"""
 
 from __future__ import annotations
 
 import json
-import time
+import os
+import sqlite3
+import stat
 
 import pytest
 
-from simulator.apic import persist
-from simulator.apic.codec import parse_json_body
+from simulator.apic.mit.proposed import proposed_mo
 from simulator.apic.service import Apic
+from simulator.persist import LabDocument, StateError, StateFile
+from simulator.persist.document import apic_rows, replace_tree
 
-DEADLINE = 10.0  # seconds: an upper bound for the background writer, never a wait
-
-
-def post(apic: Apic, dn: str, body: dict):
-    return apic.writer.post(dn, parse_json_body(json.dumps(body)))
+CLOCK = {"kind": "offset", "offset": 0.0, "frozen_at": None}
 
 
-def wait_for(condition, deadline: float = DEADLINE) -> bool:
-    """Poll a condition until it holds or the deadline passes; returns the last result."""
-    end = time.monotonic() + deadline
-    while True:
-        if condition():
-            return True
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.01)
+def post(apic: Apic, dn: str, body: dict) -> None:
+    apic.writer.post(dn, proposed_mo(body))
 
 
 def configured() -> Apic:
     apic = Apic()
-    post(
-        apic,
-        "uni",
-        {
-            "fvTenant": {
-                "attributes": {"name": "p", "descr": "persisted"},
-                "children": [
-                    {"fvBD": {"attributes": {"name": "b", "arpFlood": "yes"}}},
-                    {
-                        "fvAp": {
-                            "attributes": {"name": "ap"},
-                            "children": [
-                                {
-                                    "fvAEPg": {
-                                        "attributes": {"name": "e"},
-                                        "children": [
-                                            {"fvRsBd": {"attributes": {"tnFvBDName": "b"}}},
-                                            {"fvRsDomAtt": {"attributes": {"tDn": "uni/phys-later"}}},
-                                        ],
-                                    }
-                                }
-                            ],
-                        }
-                    },
-                ],
-            }
-        },
-    )
-    post(
-        apic,
-        "uni/infra/vlanns-[pool]-static/from-[vlan-10]-to-[vlan-20]",
-        {"fvnsEncapBlk": {"attributes": {}}},
-    )
+    epg = {"fvAEPg": {"attributes": {"name": "e"}, "children": [
+        {"fvRsBd": {"attributes": {"tnFvBDName": "b"}}},
+        {"fvRsDomAtt": {"attributes": {"tDn": "uni/phys-later"}}},
+    ]}}
+    post(apic, "uni", {"fvTenant": {"attributes": {"name": "p", "descr": "persisted"}, "children": [
+        {"fvBD": {"attributes": {"name": "b", "arpFlood": "yes"}}},
+        {"fvAp": {"attributes": {"name": "ap"}, "children": [epg]}},
+    ]}})
+    post(apic, "uni/infra/vlanns-[pool]-static/from-[vlan-10]-to-[vlan-20]", {"fvnsEncapBlk": {"attributes": {}}})
     apic.add_user("operator", "s3cret!", role="read-all")
     return apic
 
 
-def test_save_then_load_gives_identical_snapshot(tmp_path):
-    source = configured()
-    path = tmp_path / "state.json"
-    persist.save(source.store, path)
+def saved(apic: Apic, path) -> StateFile:
+    """A state file holding `apic`'s tree (written the way the lab writes a new file)."""
+    file = StateFile.open(path)
+    with apic.store.lock:
+        file.write_lab(LabDocument(apic_rows(apic.store), CLOCK))
+    return file
 
+
+def reloaded(path) -> Apic:
+    file = StateFile.open(path)
+    try:
+        doc = file.read()
+    finally:
+        file.close()
     target = Apic()
-    count = persist.load(target.store, path)
-    assert count == len(source.store)
-    assert len(target.store) == len(source.store)
-    assert persist.snapshot(target.store) == persist.snapshot(source.store)
-    assert target.store.get("uni/tn-p/BD-b").get("arpFlood") == "yes"
-    assert (
-        target.store.get("uni/infra/vlanns-[pool]-static/from-[vlan-10]-to-[vlan-20]").get("to") == "vlan-20"
-    )
+    replace_tree(target.store, doc.apic)
+    return target
 
 
-def test_indexes_rebuilt_after_load(tmp_path):
+def test_the_file_gives_back_the_same_tree(tmp_path):
     source = configured()
-    path = tmp_path / "state.json"
-    persist.save(source.store, path)
+    saved(source, tmp_path / "state.db").close()
+    target = reloaded(tmp_path / "state.db")
+    assert len(target.store) == len(source.store)
+    assert apic_rows(target.store) == apic_rows(source.store)  # same objects, same sparse attributes, same order
+    assert target.store.get("uni/tn-p/BD-b").get("arpFlood") == "yes"
+    assert target.store.get("uni/infra/vlanns-[pool]-static/from-[vlan-10]-to-[vlan-20]").get("to") == "vlan-20"
+
+
+def test_indexes_are_rebuilt_and_the_old_tree_is_gone(tmp_path):
+    source = configured()
+    saved(source, tmp_path / "state.db").close()
     target = Apic()
     post(target, "uni", {"fvTenant": {"attributes": {"name": "only-in-target"}}})
-    persist.load(target.store, path)
+    file = StateFile.open(tmp_path / "state.db")
+    replace_tree(target.store, file.read().apic)
+    file.close()
     assert "uni/tn-only-in-target" not in target.store
-    assert {mo.dn for mo in target.store.of_class("fvTenant")} == {
-        mo.dn for mo in source.store.of_class("fvTenant")
-    }
-    assert {mo.dn for mo in target.store.of_class("polDom")} == {
-        mo.dn for mo in source.store.of_class("polDom")
-    }
-    assert [c.rn for c in target.store.children("uni/tn-p")] == [
-        c.rn for c in source.store.children("uni/tn-p")
-    ]
+    assert {mo.dn for mo in target.store.of_class("fvTenant")} == {mo.dn for mo in source.store.of_class("fvTenant")}
+    assert {mo.dn for mo in target.store.of_class("polDom")} == {mo.dn for mo in source.store.of_class("polDom")}
+    assert [c.rn for c in target.store.children("uni/tn-p")] == [c.rn for c in source.store.children("uni/tn-p")]
 
 
 def test_restored_relations_keep_resolving(tmp_path):
-    source = configured()
-    path = tmp_path / "state.json"
-    persist.save(source.store, path)
-    target = Apic()
-    persist.load(target.store, path)
+    saved(configured(), tmp_path / "state.db").close()
+    target = reloaded(tmp_path / "state.db")
     rel = "uni/tn-p/ap-ap/epg-e/rsdomAtt-[uni/phys-later]"
     assert target.store.get(rel).get("state") == "missing-target"
     assert target.store.get("uni/tn-p/ap-ap/epg-e/rsbd").get("state") == "formed"
     heard: list = []
-    target.store.listeners.append(heard.append)
+    target.store.subscribe(heard.append)
     post(target, "uni", {"physDomP": {"attributes": {"name": "later"}}})
     assert target.store.get(rel).get("state") == "formed"
     assert rel in {e.dn for batch in heard for e in batch}
 
 
 def test_restored_users_can_log_in(tmp_path):
-    source = configured()
-    path = tmp_path / "state.json"
-    persist.save(source.store, path)
-    target = Apic()
-    persist.load(target.store, path)
-    assert target.store.get("uni/userext/user-operator") is not None
-    session = target.aaa.login("operator", "s3cret!")
-    assert session.user == "operator"
+    saved(configured(), tmp_path / "state.db").close()
+    target = reloaded(tmp_path / "state.db")
+    assert target.aaa.login("operator", "s3cret!").user == "operator"
 
 
-def test_restore_rejects_unknown_format_and_keeps_tree():
+def test_every_write_is_in_the_file_when_it_returns(tmp_path):
+    """Written through: a second reader of the file sees each write as soon as the write returns."""
     apic = configured()
-    before = persist.snapshot(apic.store)
-    with pytest.raises(ValueError):
-        persist.restore(apic.store, {"format": 99, "mos": []})
-    assert persist.snapshot(apic.store) == before
+    file = saved(apic, tmp_path / "state.db")
+    apic.store.subscribe(file.write_apic)
+    reader = sqlite3.connect(tmp_path / "state.db")
 
+    def row(dn):
+        found = reader.execute("SELECT cls, attrs FROM apic_mo WHERE dn = ?", (dn,)).fetchone()
+        return (found[0], json.loads(found[1])) if found else None
 
-def test_restore_with_unknown_class_keeps_tree():
-    apic = configured()
-    before = persist.snapshot(apic.store)
-    data = persist.snapshot(apic.store)
-    data["mos"].append(["uni/tn-p/zz-1", "noSuchClass", {}])
-    with pytest.raises(Exception):  # noqa: B017 - any error, as long as nothing changes
-        persist.restore(apic.store, data)
-    assert persist.snapshot(apic.store) == before
-
-
-def test_state_file_is_json(tmp_path):
-    apic = configured()
-    path = tmp_path / "sub" / "state.json"
-    persist.save(apic.store, path)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["format"] == persist.FORMAT_VERSION
-    entries = {dn: (cls, attrs) for dn, cls, attrs in data["mos"]}
-    cls, attrs = entries["uni/tn-p"]
-    assert cls == "fvTenant"
-    assert attrs["name"] == "p" and attrs["descr"] == "persisted"
-    bd = entries["uni/tn-p/BD-b"][1]
-    assert bd["arpFlood"] == "yes"
-    assert "unkMacUcastAct" not in bd  # sparse: default values are not stored
-    # parents come before their children
-    order = [dn for dn, _, _ in data["mos"]]
-    assert order.index("uni") < order.index("uni/tn-p") < order.index("uni/tn-p/BD-b")
-
-
-def test_save_is_atomic_and_leaves_no_temp_file(tmp_path):
-    apic = configured()
-    path = tmp_path / "state.json"
-    persist.save(apic.store, path)
-    persist.save(apic.store, path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
-
-
-def test_failed_save_keeps_previous_file_and_leaves_no_temp_file(tmp_path, monkeypatch):
-    apic = configured()
-    path = tmp_path / "state.json"
-    persist.save(apic.store, path)
-    good = path.read_bytes()
-
-    def broken(store):
-        return {"format": persist.FORMAT_VERSION, "mos": [["uni/tn-x", "fvTenant", {"name": object()}]]}
-
-    monkeypatch.setattr(persist, "snapshot", broken)
-    with pytest.raises(TypeError):
-        persist.save(apic.store, path)
-    assert path.read_bytes() == good  # the old state survives a failed write
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
-
-
-# --------------------------------------------------------------------------------------------------
-# AutoSaver
-
-
-def _saved_tenants(path) -> set[str]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return set()
-    return {dn for dn, cls, _ in data["mos"] if cls == "fvTenant"}
-
-
-def test_autosaver_writes_after_a_change_and_on_stop(tmp_path):
-    apic = Apic()
-    path = tmp_path / "state.json"
-    saver = persist.AutoSaver(apic.store, path, delay=0)
-    try:
-        post(apic, "uni", {"fvTenant": {"attributes": {"name": "auto1"}}})
-        assert wait_for(lambda: "uni/tn-auto1" in _saved_tenants(path))
-        post(apic, "uni", {"fvTenant": {"attributes": {"name": "auto2"}}})
-        assert wait_for(lambda: "uni/tn-auto2" in _saved_tenants(path))
-        post(apic, "uni", {"fvTenant": {"attributes": {"name": "auto3"}}})
+        post(apic, "uni", {"fvTenant": {"attributes": {"name": "w", "descr": "one"}}})
+        assert row("uni/tn-w") == ("fvTenant", apic.store.get("uni/tn-w").attrs)
+        assert row("uni/tn-w")[1]["descr"] == "one"
+        post(apic, "uni/tn-w", {"fvTenant": {"attributes": {"descr": "two"}}})
+        assert row("uni/tn-w")[1]["descr"] == "two"
+        apic.writer.delete("uni/tn-w")
+        assert row("uni/tn-w") is None
+        assert reader.execute("SELECT count(*) FROM apic_mo WHERE dn LIKE 'uni/tn-w/%'").fetchone() == (0,)
     finally:
-        saver.stop()
-    # stop() writes the final state itself: no polling needed here
-    assert {"uni/tn-auto1", "uni/tn-auto2", "uni/tn-auto3"} <= _saved_tenants(path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
-    restored = Apic()
-    persist.load(restored.store, path)
-    assert persist.snapshot(restored.store) == persist.snapshot(apic.store)
+        reader.close()
+        file.close()
+    assert apic_rows(reloaded(tmp_path / "state.db").store) == apic_rows(apic.store)
 
 
-def test_autosaver_stop_without_changes_writes_current_state(tmp_path):
-    apic = configured()
+def test_the_file_and_its_journal_are_private(tmp_path):
+    path = tmp_path / "state.db"
+    file = saved(configured(), path)
+    try:
+        for name in os.listdir(tmp_path):
+            assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == 0o600, name
+        assert {"state.db", "state.db-wal"} <= set(os.listdir(tmp_path))
+    finally:
+        file.close()
+
+
+def test_an_empty_file_becomes_a_new_state_file(tmp_path):
+    path = tmp_path / "state.db"
+    path.touch(mode=0o644)
+    file = StateFile.open(path)
+    try:
+        assert file.fresh and file.read() is None
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    finally:
+        file.close()
+
+
+# --- refusals: one line naming the file, the file left as it was ------------------------------------------
+def refused(path) -> str:
+    before = path.read_bytes()
+    with pytest.raises(StateError) as caught:
+        file = StateFile.open(path)
+        try:
+            file.read()
+        finally:
+            file.close()
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    assert path.read_bytes() == before
+    return message
+
+
+def test_a_text_file_is_not_a_state_file(tmp_path):
     path = tmp_path / "state.json"
-    saver = persist.AutoSaver(apic.store, path, delay=0)
-    saver.stop()
-    assert "uni/tn-p" in _saved_tenants(path)
-    assert not saver._thread.is_alive()
+    path.write_text('{"format": 1, "mos": []}')
+    assert "not an acisim state file" in refused(path)
 
 
-def test_autosaver_stops_listening_after_stop(tmp_path):
-    apic = Apic()
-    path = tmp_path / "state.json"
-    saver = persist.AutoSaver(apic.store, path, delay=0)
-    saver.stop()
-    assert saver._changed not in apic.store.listeners
+def test_another_applications_database_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    assert "another application" in refused(path)
+
+
+def test_a_damaged_file_is_refused(tmp_path):
+    path = tmp_path / "state.db"
+    saved(configured(), path).close()
+    data = bytearray(path.read_bytes())
+    data[4096:] = b"\xff" * (len(data) - 4096)  # every page after the first is garbage
+    path.write_bytes(bytes(data))
+    assert "damaged state file" in refused(path)
+
+
+def test_a_state_format_from_elsewhere_is_refused(tmp_path):
+    path = tmp_path / "state.db"
+    saved(configured(), path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    assert "state format 99" in refused(path)
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        (("uni/tn-p/zz-1", "noSuchClass", "{}"), "unknown class 'noSuchClass'"),
+        (("uni/tn-gone/BD-b", "fvBD", "{}"), "has no parent uni/tn-gone before it (an orphan)"),
+        (("uni/tn-q", "fvTenant", '{"name": 1}'), "attributes are not a mapping of strings"),
+    ],
+)
+def test_a_bad_object_in_the_file_is_refused_and_the_tree_kept(tmp_path, row, reason):
+    path = tmp_path / "state.db"
+    saved(configured(), path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO apic_mo (dn, seq, cls, attrs) VALUES (?, 1000000, ?, ?)", row)
+    conn.commit()
+    conn.close()
+    file = StateFile.open(path)
+    doc = file.read()
+    file.close()
+    target = configured()
+    before = apic_rows(target.store)
+    with pytest.raises(StateError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        replace_tree(target.store, doc.apic)
+    assert apic_rows(target.store) == before
