@@ -1,12 +1,17 @@
-"""The composition root: one lab is an APIC and an RHV Manager on one clock.
+"""The composition root: one lab is an APIC and an RHV Manager (Kubernetes comes next) on one clock.
 
-Built from options or a scenario; served by `acisim serve` and by the pytest fixture alike.
+Built from options or a scenario; served by `acisim serve` and by the pytest fixture alike. The
+lab's tick settles every system in one order (RHV, then Kubernetes, then the reactions that join
+the systems, then the APIC), on every request and whenever /_sim moves the clock.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 from flask import Flask
@@ -14,9 +19,11 @@ from flask import Flask
 from . import defaults
 from .apic import rest as apic_rest
 from .apic.service import Apic, ApicConfig
-from .clock import OffsetClock
+from .clock import LabClock, OffsetClock
 from .control import bp as control_bp
 from .fabric.topology import Topology
+from .persist import LabState
+from .reactions import Reactions
 from .rhv import rest as rhv_rest
 from .rhv.service import Rhv, RhvConfig
 from .serving import RunningServer, serve_in_thread
@@ -57,10 +64,18 @@ class LabOptions:
 SCENARIO_KEYS = {"name", "description", "topology", "fixtures", "admin_password", "rhv_inventory"}
 
 
+class Settles(Protocol):
+    """A part of the lab that has work the clock makes due: it applies it in `tick()` and says how much."""
+
+    def tick(self) -> int: ...
+
+
 class Lab:
-    def __init__(self, options: LabOptions | None = None, clock=None):
+    def __init__(self, options: LabOptions | None = None, clock: LabClock | None = None):
         self.options = options or LabOptions()
-        self.clock = clock or OffsetClock()
+        self.clock: LabClock = clock or OffsetClock()
+        self.reactions = Reactions()
+        self._tick_lock = threading.Lock()
         topology = Topology.from_file(self.options.topology or defaults.FABRIC)
         config = ApicConfig(
             admin_user=self.options.admin_user, admin_password=self.options.admin_password, topology=topology
@@ -69,6 +84,8 @@ class Lab:
         self.apic = Apic(config, self.clock)
         self.rhv = Rhv(RhvConfig(admin_password=self.options.rhv_admin_password), self.clock)
         self._load_fixtures()
+        # the order of the lab's tick: RHV, Kubernetes (to come), the integrations' reactions, the APIC
+        self.settling: list[Settles] = [self.rhv, self.reactions]
         self.servers: list[RunningServer] = []
         self.apic_server: RunningServer | None = None
         self.rhv_server: RunningServer | None = None
@@ -83,9 +100,53 @@ class Lab:
         self.rhv.reset()
         self._load_fixtures()
 
+    # --- time ---------------------------------------------------------------------------------------
+    def tick(self, wait: bool = True) -> int:
+        """Settle every system at the clock's now, in the lab's order; returns how much was applied.
+
+        Requests tick without waiting: while another thread's tick runs (which may itself be making a
+        request to this lab, as an integration calling the RHV Manager over REST does), they go on, and
+        each system's own entry point still applies what is due to it."""
+        if not self._tick_lock.acquire(blocking=wait):
+            return 0
+        try:
+            return sum(part.tick() for part in self.settling)
+        finally:
+            self._tick_lock.release()
+
+    def advance_clock(self, seconds) -> float:
+        now = self.clock.advance(seconds)
+        self.tick()
+        return now
+
+    def freeze_clock(self, frozen: bool) -> float:
+        now = self.clock.freeze() if frozen else self.clock.thaw()
+        self.tick()
+        return now
+
+    # --- the lab's state: a state file (--state) and named snapshots (/_sim/snapshots) ----------------
+    @cached_property
+    def state(self) -> LabState:
+        """Named snapshots of the whole lab, kept in memory until `keep_state` gives the lab a state file."""
+        return LabState(self)
+
+    def keep_state(self, path: Path) -> int:
+        """Keep the whole lab (APIC, RHV, clock) in a state file from now on, every change saved before
+        it is answered; restores the lab the file holds. Call it before serving; returns the APIC
+        objects restored (0 for a new file). `self.state.close()` stops it."""
+        return self.state.keep_in(path)
+
+    def info(self) -> dict:
+        return {"apic": {"version": self.apic.config.version, "objects": len(self.apic.store)},
+                "rhv": self.rhv.counts(), "clock": self.clock.now()}
+
+    def _tick_before_request(self) -> None:
+        self.tick(wait=False)
+
     def apic_app(self) -> Flask:
         app = apic_rest.create_app(self.apic)
         app.config["LAB"] = self
+        app.before_request(self._tick_before_request)
         app.register_blueprint(control_bp)
         return app
 
@@ -98,6 +159,7 @@ class Lab:
     def rhv_app(self, ca_file=None) -> Flask:
         app = rhv_rest.create_app(self.rhv, ca_file)
         app.config["LAB"] = self
+        app.before_request(self._tick_before_request)
         return app
 
     def start_rhv(self, host: str = "127.0.0.1", port: int = 0, tls: bool = True, tls_dir=None) -> RunningServer:
