@@ -21,7 +21,7 @@ from .apic import rest as apic_rest
 from .apic.service import Apic, ApicConfig
 from .clock import LabClock, OffsetClock
 from .control import bp as control_bp
-from .fabric.topology import Topology
+from .fabric import Fabric
 from .persist import LabState
 from .reactions import Reactions
 from .rhv import rest as rhv_rest
@@ -76,9 +76,10 @@ class Lab:
         self.clock: LabClock = clock or OffsetClock()
         self.reactions = Reactions()
         self._tick_lock = threading.Lock()
-        topology = Topology.from_file(self.options.topology or defaults.FABRIC)
+        self.fabric = Fabric.from_file(self.options.topology or defaults.FABRIC)
         config = ApicConfig(
-            admin_user=self.options.admin_user, admin_password=self.options.admin_password, topology=topology
+            admin_user=self.options.admin_user, admin_password=self.options.admin_password,
+            topology=self.fabric.topology,
         )
         config.aaa.refresh_timeout = self.options.refresh_timeout
         self.apic = Apic(config, self.clock)
@@ -91,6 +92,11 @@ class Lab:
         self.rhv_server: RunningServer | None = None
 
     def _load_fixtures(self) -> None:
+        """What the lab adds to freshly booted systems: the fabric's paths (every leaf port, the cabled
+        vPCs), the APIC fixtures, the RHV inventory and what each RHV host NIC hears over LLDP."""
+        for dn, body in self.fabric.path_bodies():
+            self.apic.system_post(dn, body)
+        self.rhv.set_lldp_neighbours(self.fabric.lldp_neighbours())
         for path in self.options.fixtures:
             self.apic.load_tree(path)
         self.rhv.load_inventory(self.options.rhv_inventory or defaults.RHV_INVENTORY)
