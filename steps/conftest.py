@@ -1,7 +1,8 @@
 """Shared setup of the BDD suite.
 
-The step modules are registered as plugins (`pytest_plugins`), so pytest rewrites their asserts
-and every feature sees every step. Two definitions competing for one step would be resolved
+The step modules are registered as plugins (as `pytest_plugins` would, but also when this conftest
+is found late, as by `pytest .`, where pytest refuses `pytest_plugins`), so pytest rewrites their
+asserts and every feature sees every step. Two definitions competing for one step would be resolved
 silently by registration order; `steps.support.registry` finds them when the suite is collected
 and the run stops, naming both modules.
 
@@ -21,13 +22,14 @@ pytest.register_assert_rewrite("steps.support")
 from steps.support.registry import check_collection  # noqa: E402
 
 STEP_MODULES = ["steps.apic_steps", "steps.nodeprep_steps", "steps.provisioning_steps", "steps.rhv_steps"]
-pytest_plugins = STEP_MODULES
 
 REPORTS = {"cucumber_json_path": "cucumber.json", "xmlpath": "junit.xml"}
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    for name in STEP_MODULES:
+        config.pluginmanager.import_plugin(name)
     if hasattr(config, "workerinput"):  # xdist workers leave reports to the controller
         return
     for option, name in REPORTS.items():
