@@ -1,15 +1,13 @@
-"""The RHV Manager's HTTP surface under /ovirt-engine/, over Flask: a thin translation to `Api`.
+"""The RHV Manager's HTTP surface under /ovirt-engine/, over Flask: translation only.
 
-SSO (`/sso/oauth/token`, `/services/sso-logout`) answers JSON as the engine's servlets do; the
-API (`/ovirt-engine/api` and `/ovirt-engine/api/v4`) authenticates the bearer token (or HTTP
-Basic), honours `Version`, echoes the `Correlation-Id`, reads XML or JSON bodies and answers XML
-unless JSON is asked for. Every failure is the engine's: a <fault> (inside an <action> for a
-failed action) or an empty 404, never a framework page.
+HTTP in (form fields, headers, the body in XML or JSON, the path and its `v4` prefix, `Version`,
+`Correlation-Id`), a call on the `Rhv` facade, and its answer out: SSO's JSON as the engine's
+servlets send it, the API's `Obj` as XML unless JSON is asked for. Every failure is the engine's:
+a <fault> (inside an <action> for a failed action) or an empty 404, never a framework page.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 from pathlib import Path
@@ -18,18 +16,17 @@ from urllib.parse import parse_qsl
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from . import codec_json, codec_xml
-from .api import Api, ApiReply, ApiRequest
-from .errors import RhvFault
+from .model.errors import RhvFault
+from .model.sso import SsoError
+from .resources.registry import ApiRequest
 from .service import Rhv
-from .sso import SsoError
-from .tree import Obj
-from .views_vm import failed_action, fault
+from .wire import json_codec, xml_codec
+from .wire.envelopes import failed_action, fault
+from .wire.tree import Obj
 
 bp = Blueprint("rhv", __name__)
 log = logging.getLogger("acisim.rhv")
 
-ACTION_VERBS = {"start", "stop", "shutdown", "migrate", "cancelmigration", "deactivate", "activate", "refresh", "clear"}
 SUPPORTED_VERSIONS = ("4",)
 
 
@@ -49,7 +46,7 @@ def _respond(status: int, obj: Obj | None, headers: dict | None = None) -> Respo
     if obj is None:
         body = b""
     else:
-        body = codec_json.render(obj) if as_json else codec_xml.render(obj)
+        body = json_codec.render(obj) if as_json else xml_codec.render(obj)
     resp = Response(body, status=status, content_type="application/json" if as_json else "application/xml")
     for key, value in (headers or {}).items():
         resp.headers[key] = value
@@ -60,11 +57,11 @@ def _json(data, status: int = 200) -> Response:
     return Response(json.dumps(data), status=status, content_type="application/json")
 
 
-def _fault_response(err: RhvFault, correlation_id: str = "", in_action: bool = False) -> Response:
+def _fault_response(err: RhvFault, correlation_id: str = "") -> Response:
     headers = {"Correlation-Id": correlation_id} if correlation_id else {}
     if err.empty:
         return _respond(err.status, None, headers)
-    obj = failed_action(err.reason, err.detail) if in_action or err.in_action else fault(err.reason, err.detail)
+    obj = failed_action(err.reason, err.detail) if err.in_action else fault(err.reason, err.detail)
     return _respond(err.status, obj, headers)
 
 
@@ -78,29 +75,17 @@ def _form() -> dict[str, str]:
 @bp.route("/ovirt-engine/sso/oauth/token", methods=["POST", "GET"])
 def sso_token():
     form = _form()
-    model = rhv()
     try:
-        with model.session():
-            session = model.sso.login(form.get("grant_type", ""), form.get("username", ""), form.get("password", ""),
-                                      form.get("scope", ""), request.remote_addr or "")
-            caller = model.caller(session.user)
-            model.audit.log("USER_VDC_LOGIN", model.clock.now(), refs={"user": caller.user_id},
-                            UserName=caller.display, SourceIP=session.source_ip, SessionID=session.session_id)
+        reply = rhv().login(form.get("grant_type", ""), form.get("username", ""), form.get("password", ""),
+                            form.get("scope", ""), request.remote_addr or "")
     except SsoError as err:
         return _json(err.reply(), 400)
-    return _json(model.sso.token_reply(session))
+    return _json(reply)
 
 
 @bp.route("/ovirt-engine/services/sso-logout", methods=["POST", "GET"])
 def sso_logout():
-    token = _form().get("token", "")
-    model = rhv()
-    with model.session():
-        session = model.sso.logout(token)
-        if session is not None:
-            caller = model.caller(session.user)
-            model.audit.log("USER_VDC_LOGOUT", model.clock.now(), refs={"user": caller.user_id},
-                            UserName=caller.display, SourceIP=session.source_ip, SessionID=session.session_id)
+    rhv().logout(_form().get("token", ""))
     return _json({})
 
 
@@ -113,27 +98,11 @@ def pki_resource():
 
 
 # --- the API ----------------------------------------------------------------------------------------------
-def _authenticate(model: Rhv) -> str | None:
-    """The user behind the request's bearer token (or Basic credentials), None when there is none."""
-    auth = request.headers.get("Authorization", "")
-    scheme, _, credentials = auth.partition(" ")
-    if scheme.lower() == "bearer":
-        session = model.sso.session_for(credentials.strip())
-        return session.user if session else None
-    if scheme.lower() == "basic":
-        try:
-            user, _, password = base64.b64decode(credentials.strip()).decode("utf-8").partition(":")
-        except (ValueError, UnicodeDecodeError):
-            return None
-        return user if model.sso.check_password(user, password) else None
-    return None
-
-
-def _body() -> codec_xml.Body:
+def _body() -> xml_codec.Body:
     data = request.get_data(cache=True)
     if "json" in (request.content_type or ""):
-        return codec_json.parse(data, "request")
-    return codec_xml.parse(data)
+        return json_codec.parse(data, "request")
+    return xml_codec.parse(data)
 
 
 @bp.route("/ovirt-engine/api", methods=["GET", "POST", "PUT", "DELETE"], strict_slashes=False)
@@ -148,24 +117,22 @@ def api(rest: str = ""):
         segments = segments[1:]
     query = {k: v for k, v in parse_qsl(request.query_string.decode("utf-8", "replace"), keep_blank_values=True) if v}
     correlation_id = model.correlation_id(request.headers.get("Correlation-Id") or query.get("correlation_id"))
-    in_action = request.method == "POST" and bool(segments) and segments[-1] in ACTION_VERBS
     try:
         if version and version not in SUPPORTED_VERSIONS:
             raise RhvFault(400, "Bad Request", f'Version "{version}" isn\'t supported, the supported versions are '
                                                + ", ".join(f'"{v}"' for v in SUPPORTED_VERSIONS) + ".")
-        with model.session():
-            user = _authenticate(model)
-            if user is None:
-                return _respond(401, None, {"WWW-Authenticate": 'Bearer realm="RESTAPI"'})
-            req = ApiRequest(request.method, segments, query, _body() if request.method != "GET" else codec_xml.Body(None),
-                             base, model.caller(user, correlation_id))
-            reply: ApiReply = Api(model).handle(req)
-            headers = {"Correlation-Id": correlation_id}
-            if reply.location:
-                headers["Location"] = request.host_url.rstrip("/") + reply.location
-            return _respond(reply.status, reply.obj, headers)
+        user = model.authenticate(request.headers.get("Authorization"))
+        if user is None:
+            return _respond(401, None, {"WWW-Authenticate": 'Bearer realm="RESTAPI"'})
+        body = _body() if request.method != "GET" else xml_codec.Body(None)
+        reply = model.request(ApiRequest(request.method, segments, query, body, base,
+                                         model.caller(user, correlation_id)))
     except RhvFault as err:
-        return _fault_response(err, correlation_id, in_action)
+        return _fault_response(err, correlation_id)
+    headers = {"Correlation-Id": correlation_id}
+    if reply.location:
+        headers["Location"] = request.host_url.rstrip("/") + reply.location
+    return _respond(reply.status, reply.obj, headers)
 
 
 # --- everything else is the engine's, too ---------------------------------------------------------------
@@ -174,7 +141,7 @@ def _not_found(_exc=None):
 
 
 def _not_allowed(_exc=None):
-    return _respond(405, None)
+    return _respond(405, fault("Method Not Allowed", f"The method {request.method} is not allowed on this resource."))
 
 
 def _too_large(_exc=None):

@@ -1,29 +1,32 @@
-"""One simulated RHV Manager: its inventory, SSO, audit log, jobs and state machines, on one clock.
+"""One simulated RHV Manager, as other parts of the lab and the HTTP layer use it: one method per
+operation (SSO login and logout, authenticate, an API request, the simulator's powers, reset,
+loading an inventory, LLDP neighbours, the clock's tick, the saved state).
 
-The model the REST layer talks to, free of HTTP: `acisim serve`, the pytest fixtures and plain
-Python tests all drive the same object. Every entry point runs under one lock and first applies
-whatever the clock has made due (`settle`), so a VM that finished powering up while nobody
-looked is `up` the moment anyone looks.
+The state and its one change path are the model's (`model/engine.py`); the REST resources are the
+registry's (`resources/`). Every entry point settles what the clock has made due first, so a bare
+`Rhv` served alone (no lab ticking it) still shows a VM `up` the moment anyone looks after its boot.
 """
 
 from __future__ import annotations
 
-import random
-import re
-import threading
+import base64
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..clock import OffsetClock
-from . import loader
-from .audit import AuditLog, JobBook
-from .errors import not_found
-from .lifecycle import Caller, Lifecycle
-from .model import IdFactory, Inventory, Version, stable_id
-from .networking import Networking
-from .sso import Sso
-from .states import Timeline
+from ..feed import ChangeFeed
+from .model import loader, state
+from .model.audit import Caller
+from .model.changes import Change
+from .model.engine import Engine
+from .model.entities import Version
+from .resources.catalog import REGISTRY
+from .resources.context import Ctx
+from .resources.registry import ApiReply, ApiRequest
+
+__all__ = ["ApiReply", "ApiRequest", "Rhv", "RhvConfig"]
 
 
 @dataclass
@@ -37,6 +40,7 @@ class RhvConfig:
     token_lifetime: float = 1800.0
     boot_seconds: float = 5.0
     shutdown_seconds: float = 5.0
+    reboot_seconds: float = 5.0
     migration_seconds: float = 2.0
     migration_downtime_ms: int = 80
     maintenance_seconds: float = 2.0
@@ -48,86 +52,133 @@ class Rhv:
     def __init__(self, config: RhvConfig | None = None, clock=None):
         self.config = config or RhvConfig()
         self.clock = clock or OffsetClock()
-        self.lock = threading.RLock()
-        self.sso = Sso(self.clock, {self.config.admin_user: self.config.admin_password}, self.config.token_lifetime)
-        self.instance_id = stable_id("engine", str(self.config.seed))
-        self.admin_id = stable_id("user", self.config.admin_user)
-        self.networking = Networking(self)
-        self._source: dict = loader.FRESH_ENGINE
-        self._boot(self._source)
+        self.engine = Engine(self.config, self.clock)
+        self.registry = REGISTRY
 
-    def _boot(self, data: dict) -> None:
-        self.inventory: Inventory = loader.build(data)
-        self.ids = IdFactory(self.config.seed)
-        self.audit = AuditLog()
-        self.jobs = JobBook(self.ids.new)
-        self.timeline = Timeline(self.clock)
-        self.lifecycle = Lifecycle(self)
-        self._correlation = random.Random(f"rhv-correlation:{self.config.seed}")
+    # --- what other parts read --------------------------------------------------------------------------
+    @property
+    def changes(self) -> ChangeFeed[Change]:
+        """The engine's change feed: `subscribe(fn)` gets each operation's list of `Change`s, in order."""
+        return self.engine.changes
 
+    @property
+    def inventory(self):
+        return self.engine.inventory
+
+    @property
+    def audit(self):
+        return self.engine.audit
+
+    @property
+    def jobs(self):
+        return self.engine.jobs
+
+    @property
+    def sso(self):
+        return self.engine.sso
+
+    @property
+    def lifecycle(self):
+        return self.engine.lifecycle
+
+    @property
+    def networking(self):
+        return self.engine.networking
+
+    @property
+    def hosts(self):
+        return self.engine.hosts
+
+    @property
+    def lock(self):
+        return self.engine.lock
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.operation():
+            return self.engine.counts()
+
+    def find(self, table: str, name: str):
+        return self.engine.find(table, name)
+
+    def get(self, table: str, entity_id: str):
+        return self.engine.get(table, entity_id)
+
+    def caller(self, user: str | None = None, correlation_id: str = "") -> Caller:
+        return self.engine.caller(user, correlation_id)
+
+    def correlation_id(self, requested: str | None) -> str:
+        return self.engine.correlation_id(requested)
+
+    @contextmanager
+    def session(self):
+        """One model operation (for tests and tools that drive the model directly)."""
+        with self.engine.operation():
+            yield self
+
+    # --- SSO and the API -----------------------------------------------------------------------------------
+    def login(self, grant_type: str, username: str, password: str, scope: str, source_ip: str = "") -> dict:
+        """The SSO token endpoint's reply; raises `SsoError` (its `reply()` is the engine's error JSON)."""
+        return self.engine.login(grant_type, username, password, scope, source_ip)
+
+    def logout(self, token: str) -> None:
+        self.engine.logout(token)
+
+    def authenticate(self, authorization: str | None) -> str | None:
+        """The user behind an Authorization header (a bearer token, or HTTP Basic), None when none."""
+        scheme, _, credentials = (authorization or "").partition(" ")
+        with self.engine.operation():
+            if scheme.lower() == "bearer":
+                session = self.engine.sso.session_for(credentials.strip())
+                return session.user if session else None
+            if scheme.lower() == "basic":
+                try:
+                    user, _, password = base64.b64decode(credentials.strip()).decode("utf-8").partition(":")
+                except (ValueError, UnicodeDecodeError):
+                    return None
+                return user if self.engine.sso.check_password(user, password) else None
+            return None
+
+    def request(self, req: ApiRequest) -> ApiReply:
+        """One API request, answered by the registry inside one model operation (RhvFault if refused)."""
+        with self.engine.operation():
+            return self.registry.handle(Ctx(self.engine, self.registry, req))
+
+    # --- the clock ---------------------------------------------------------------------------------------
+    def tick(self) -> int:
+        """Apply every transition the clock has made due; returns how many (the lab's tick calls this)."""
+        return self.engine.tick()
+
+    def settle(self) -> int:
+        return self.tick()
+
+    # --- inventories and simulator powers ------------------------------------------------------------------
     def reset(self) -> None:
-        """Back to the last loaded inventory (or a fresh engine): no jobs, events or sessions."""
-        with self.lock:
-            self.sso.revoke_all()
-            self._boot(self._source)
+        """Back to the last loaded inventory, in place: no jobs, events or sessions; ids keep counting."""
+        self.engine.load(self.engine.source)
 
     def load_inventory(self, path: str | Path) -> dict[str, int]:
         """Replace the inventory with a YAML fixture's; a bad file changes nothing."""
         data = loader.read(path)
-        loader.build(data)
-        with self.lock:
-            self._source = data
-            self._boot(data)
-            return self.counts()
+        self.engine.load(data)
+        return self.counts()
 
-    def counts(self) -> dict[str, int]:
-        inv = self.inventory
-        return {"data_centers": len(inv.data_centers), "clusters": len(inv.clusters), "hosts": len(inv.hosts),
-                "networks": len(inv.networks), "vms": len(inv.vms)}
+    def set_lldp_neighbours(self, neighbours: Mapping[tuple[str, str], Mapping[str, str]]) -> None:
+        """What each host NIC (host name, NIC name) hears over LLDP: chassis_id, port_id, port_description,
+        system_name, system_description. Kept for every inventory loaded or reset to later."""
+        self.engine.set_lldp(neighbours)
 
-    # --- the clock ----------------------------------------------------------------------------------
-    def settle(self) -> int:
-        with self.lock:
-            return self.timeline.settle()
-
-    @contextmanager
-    def session(self):
-        """Hold the model for one request, with every due transition applied first."""
-        with self.lock:
-            self.timeline.settle()
-            yield self
-
-    def caller(self, user: str | None = None, correlation_id: str = "") -> Caller:
-        user = user or self.config.admin_user
-        return Caller(user, stable_id("user", user), correlation_id)
-
-    def correlation_id(self, requested: str | None) -> str:
-        """The engine's CurrentFilter: keep [0-9a-zA-Z_-], at most 36 characters, else make one up."""
-        cleaned = re.sub(r"[^0-9a-zA-Z_-]", "", requested or "")[:36]
-        if cleaned:
-            return cleaned
-        with self.lock:
-            return f"{self._correlation.getrandbits(32):08x}"
-
-    # --- lookups that 404 like the engine --------------------------------------------------------------
-    def get(self, table: str, entity_id: str):
-        entity = getattr(self.inventory, table).get(entity_id)
-        if entity is None:
-            raise not_found()
-        return entity
-
-    def find(self, table: str, name: str):
-        return self.inventory.by_name(getattr(self.inventory, table), name)
-
-    # --- simulator powers (for the /_sim API and tests) -----------------------------------------------
     def inject_migration_failure(self, vm_name: str | None = None, error: str = "Fatal error during migration") -> None:
-        with self.session():
+        with self.engine.operation():
             vm_id = self._named("vms", vm_name, "VM").id if vm_name else None
-            self.lifecycle.inject_migration_failure(vm_id, error)
+            self.engine.lifecycle.inject_migration_failure(vm_id, error)
 
     def set_host_status(self, host_name: str, status: str) -> None:
-        with self.session():
-            self.lifecycle.set_host_status(self._named("hosts", host_name, "host"), status, self.caller())
+        with self.engine.operation():
+            self.engine.hosts.set_status(self._named("hosts", host_name, "host"), status, self.caller())
+
+    def expire_tokens(self) -> None:
+        with self.engine.operation():
+            self.engine.end_sessions()
 
     def _named(self, table: str, name: str, what: str):
         found = self.find(table, name)
@@ -135,6 +186,10 @@ class Rhv:
             raise ValueError(f"no {what} named {name!r}")
         return found
 
-    def expire_tokens(self) -> None:
-        with self.lock:
-            self.sso.revoke_all()
+    # --- saved state ---------------------------------------------------------------------------------------
+    def export_state(self) -> dict:
+        with self.engine.operation():
+            return state.export_state(self.engine)
+
+    def import_state(self, data: dict) -> None:
+        state.import_state(self.engine, data)

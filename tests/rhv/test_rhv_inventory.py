@@ -10,7 +10,7 @@ import yaml
 
 from simulator import defaults
 from simulator.clock import ManualClock
-from simulator.rhv.model import stable_id
+from simulator.rhv.model.entities import stable_id
 from simulator.rhv.service import Rhv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,11 +53,18 @@ def test_ids_follow_from_names():
     assert one.find("hosts", "host1").spm and not one.find("hosts", "host2").spm
 
 
-def test_hosts_record_their_fabric_cabling():
-    host = engine(defaults.RHV_INVENTORY).find("hosts", "host1")
-    assert [(u.leaf_name, u.port, u.path) for u in host.uplinks] == [
-        ("leaf-101", "eth1/1", "topology/pod-1/paths-101/pathep-[eth1/1]"),
-        ("leaf-102", "eth1/1", "topology/pod-1/paths-102/pathep-[eth1/1]")]
+def test_host_cabling_is_not_an_rhv_inventory_matter(tmp_path):
+    """An old fixture with `uplink:` is refused in one line that says where cabling lives now."""
+    path = tmp_path / "old.yaml"
+    path.write_text(yaml.safe_dump({"data_centers": [{"name": "A", "clusters": [{"name": "c", "hosts": [
+        {"name": "h", "nics": [{"name": "eno1", "uplink": {"leaf": 101, "port": "eth1/1"}}]}]}]}]}))
+    with pytest.raises(ValueError) as caught:
+        engine().load_inventory(path)
+    assert "\n" not in str(caught.value)
+    assert str(caught.value) == ("host h nic eno1: 'uplink' is no longer read here; host cabling belongs in the "
+                                 "fabric file's 'cabling:' list")
+    for fixture in [defaults.RHV_INVENTORY, *FIXTURES.glob("*.yaml")]:
+        assert "uplink" not in fixture.read_text(), fixture
 
 
 @pytest.mark.parametrize("mistake, message", [
@@ -69,7 +76,7 @@ def test_hosts_record_their_fabric_cabling():
     ({"data_centers": [{"name": "A", "clusters": [{"name": "c", "vms": [{"name": "v", "status": "flying"}]}]}]},
      "status must be one of"),
     ({"data_centers": [{"name": "A", "clusters": [{"name": "c", "hosts": [{"name": "h", "nics": [
-        {"uplink": {"leaf": 101}}]}]}]}]}, "uplink needs leaf and port"),
+        {"uplink": {"leaf": 101}}]}]}]}]}, "host cabling belongs in the fabric file's 'cabling:' list"),
     ({"clusters": []}, "a data_centers list"),
 ])
 def test_mistakes_are_named_and_change_nothing(tmp_path, mistake, message):
@@ -111,9 +118,7 @@ def test_generated_large_lab_loads_with_stable_ids(tmp_path):
     inv = rhv.inventory
     running = [vm for vm in inv.vms.values() if vm.status == "up"]
     assert running and all(inv.hosts[vm.host_id].cluster_id == vm.cluster_id for vm in running)
-    assert all(h.nics[0].uplink and 101 <= h.nics[0].uplink.leaf <= 104 for h in inv.hosts.values())
-    cabling = [(h.nics[0].uplink.leaf, h.nics[0].uplink.port) for h in inv.hosts.values()]
-    assert len(set(cabling)) == len(cabling)
+    assert all(inv.untagged_network(h, h.nics[0]).name == "ovirtmgmt" for h in inv.hosts.values())
     macs = [nic.mac for vm in inv.vms.values() for nic in vm.nics]
     assert len(set(macs)) == len(macs)
 

@@ -10,14 +10,15 @@ import pytest
 
 from simulator import defaults
 from simulator.clock import ManualClock
-from simulator.rhv import codec_json, codec_xml
-from simulator.rhv.errors import RhvFault
-from simulator.rhv.lifecycle import duration_words
-from simulator.rhv.model import vdsm_name
-from simulator.rhv.search import SearchError, parse
+from simulator.rhv.model.entities import vdsm_name
+from simulator.rhv.model.errors import RhvFault
+from simulator.rhv.model.lifecycle import duration_words
+from simulator.rhv.model.timeline import Timeline
+from simulator.rhv.resources.search import SearchError, parse
 from simulator.rhv.service import Rhv
-from simulator.rhv.states import Timeline
-from simulator.rhv.tree import Obj, Time, collection
+from simulator.rhv.wire import json_codec as codec_json
+from simulator.rhv.wire import xml_codec as codec_xml
+from simulator.rhv.wire.tree import Obj, Time, collection
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "rhv"
 START = 1_800_000_000.0
@@ -44,10 +45,11 @@ def codes(rhv):
 
 def test_timeline_applies_due_transitions_in_order_at_their_own_time():
     clock = ManualClock(100)
-    timeline, seen = Timeline(clock), []
-    timeline.after(5, lambda at: seen.append(("b", at)))
-    timeline.after(2, lambda at: seen.append(("a", at)))
-    timeline.after(9, lambda at: seen.append(("c", at))).cancel()
+    seen = []
+    timeline = Timeline(clock, {"step": lambda pending: seen.append((pending.entity_id, pending.due))})
+    timeline.after(5, "step", "b")
+    timeline.after(2, "step", "a")
+    timeline.after(9, "step", "c").cancel()
     clock.advance(60)
     assert timeline.settle() == 2 and seen == [("a", 102), ("b", 105)]
     assert timeline.pending() == []
@@ -107,7 +109,7 @@ def test_a_vm_booting_on_a_host_going_to_maintenance_is_moved_once_up(rhv):
         rhv.lifecycle.stop(vm(rhv, "vm1"), rhv.caller())
         rhv.lifecycle.start(vm(rhv, "vm2"), rhv.caller())  # lands on host1: both are empty, host1 sorts first
         assert vm(rhv, "vm2").host_id == host(rhv, "host1").id
-        rhv.lifecycle.deactivate(host(rhv, "host1"), rhv.caller())
+        rhv.hosts.deactivate(host(rhv, "host1"), rhv.caller())
     rhv.clock.advance(rhv.config.boot_seconds + rhv.config.migration_seconds + rhv.config.maintenance_seconds)
     rhv.settle()
     assert host(rhv, "host1").status == "maintenance" and vm(rhv, "vm2").host_id == host(rhv, "host2").id
@@ -116,7 +118,7 @@ def test_a_vm_booting_on_a_host_going_to_maintenance_is_moved_once_up(rhv):
 
 def test_an_empty_host_reaches_maintenance_after_a_moment(rhv):
     with rhv.session():
-        rhv.lifecycle.deactivate(host(rhv, "host2"), rhv.caller(), reason="firmware")
+        rhv.hosts.deactivate(host(rhv, "host2"), rhv.caller(), reason="firmware")
     assert host(rhv, "host2").status == "preparing_for_maintenance"
     rhv.clock.advance(rhv.config.maintenance_seconds)
     rhv.settle()

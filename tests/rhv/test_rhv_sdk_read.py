@@ -73,7 +73,11 @@ def test_follow_links_everywhere(connection):
     assert connection.follow_link(vm1.disk_attachments) == []
 
 
-def test_host_nics_tell_which_leaf_port_they_are_cabled_to(connection):
+def test_host_nics_tell_which_leaf_port_they_are_cabled_to(engine, connection):
+    engine.rhv.set_lldp_neighbours({("host2", "eno2"): {
+        "chassis_id": "00:3a:9c:01:00:66", "port_id": "eth1/2",
+        "port_description": "topology/pod-1/paths-102/pathep-[eth1/2]", "system_name": "leaf-102",
+        "system_description": "topology/pod-1/node-102"}})
     hosts = connection.system_service().hosts_service()
     host = by_name(hosts, "host2")
     nics = hosts.host_service(host.id).nics_service()

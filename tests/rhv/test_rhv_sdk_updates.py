@@ -10,7 +10,7 @@ import ovirtsdk4.types as types
 import pytest
 from rhv_support import by_name
 
-from simulator.rhv.network_filters import NETWORK_FILTERS
+from simulator.rhv.model.network_filters import NETWORK_FILTERS
 
 API = "/ovirt-engine/api"
 DEFAULT_FILTER = "vdsm-no-mac-spoofing"

@@ -7,6 +7,7 @@ unused for `lifetime` seconds is gone: the next API call gets 401 and the SDK lo
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass, field
 
@@ -82,5 +83,14 @@ class Sso:
     def logout(self, token: str) -> SsoSession | None:
         return self.sessions.pop(token, None)
 
-    def revoke_all(self) -> None:
+    def revoke_all(self) -> list[SsoSession]:
+        ended = list(self.sessions.values())
         self.sessions.clear()
+        return ended
+
+    def export(self) -> list[dict]:
+        """Live sessions (tokens included: a saved state file is private to its owner)."""
+        return [dataclasses.asdict(s) for s in self.sessions.values()]
+
+    def restore(self, data: list[dict]) -> None:
+        self.sessions = {s["token"]: SsoSession(**s) for s in data}

@@ -8,8 +8,8 @@ its hosts. The restapi's VmMapper replaces the host list whenever a <placement_p
 
 from __future__ import annotations
 
+from .entities import Inventory, Vm
 from .errors import rejected
-from .model import Inventory, Vm
 
 AFFINITIES = ("migratable", "user_migratable", "pinned")
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from .errors import bad_request
+from ..model.errors import bad_request
 from .tree import Obj, Time
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True, huge_tree=False)

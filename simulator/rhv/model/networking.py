@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from .audit import Caller
+from .entities import DEFAULT_NETWORK_FILTER_ID, ClusterAttachment, Network, Vm, VmNic, VnicProfile, vdsm_name
 from .errors import failed, incomplete, rejected
-from .lifecycle import Caller
-from .messages import app_error, job_title
-from .model import DEFAULT_NETWORK_FILTER_ID, ClusterAttachment, Network, Vm, VmNic, VnicProfile, vdsm_name
+from .messages import app_error
 from .network_filters import NETWORK_FILTERS
 
 MAC = re.compile(r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")
@@ -28,19 +28,15 @@ INTERFACE_NAMES = {"virtio": "VirtIO", "e1000": "e1000", "e1000e": "e1000e", "rt
 
 
 class Networking:
-    def __init__(self, rhv):
-        self.rhv = rhv
+    def __init__(self, engine):
+        self.engine = engine
 
     @property
     def inv(self):
-        return self.rhv.inventory
-
-    def _now(self) -> float:
-        return self.rhv.clock.now()
+        return self.engine.inventory
 
     def _log(self, kind: str, caller: Caller, refs: dict, **values) -> None:
-        values.setdefault("UserName", caller.display)
-        self.rhv.audit.log(kind, self._now(), caller.correlation_id, {"user": caller.user_id, **refs}, **values)
+        self.engine.log(kind, self.engine.now(), caller, refs, **values)
 
     # --- networks --------------------------------------------------------------------------------------
     def add_network(self, caller: Caller, name: str | None, dc_id: str | None, vlan: int | None = None,
@@ -55,17 +51,14 @@ class Networking:
             raise rejected("ACTION_TYPE_FAILED_NETWORK_NAME_IN_USE", "add", "NETWORK", NetworkName=name)
         if vlan is not None and not 0 <= vlan <= 4094:
             raise failed(app_error("NETWORK_VLAN_OUT_OF_RANGE"), status=400)
-        network_id = self.rhv.ids.new()
-        network = Network(network_id, name, dc.id, description=description or "", comment=comment or "", vlan=vlan,
-                          mtu=mtu or 0, stp=bool(stp), vm=usages is None or "vm" in usages,
-                          vdsm_name=vdsm_name(name, network_id))
-        self.inv.networks[network.id] = network
+        network_id = self.engine.ids.new()
+        network = Network(id=network_id, name=name, data_center_id=dc.id, description=description or "",
+                          comment=comment or "", vlan=vlan, mtu=mtu or 0, stp=bool(stp),
+                          vm=usages is None or "vm" in usages, vdsm_name=vdsm_name(name, network_id))
+        self.engine.add(network, self.inv.networks)
         if network.vm and profile_required is not False:
-            profile = VnicProfile(self.rhv.ids.new(), name, network.id)
-            self.inv.profiles[profile.id] = profile
-        now = self._now()
-        self.rhv.jobs.finished(job_title("AddNetwork", Network=name, StoragePool=dc.name), now,
-                               caller.correlation_id, caller.user_id)
+            self.engine.add(VnicProfile(id=self.engine.ids.new(), name=name, network_id=network.id), self.inv.profiles)
+        self.engine.finished_job("AddNetwork", self.engine.now(), caller, Network=name, StoragePool=dc.name)
         self._log("NETWORK_ADD_NETWORK", caller, {"data_center": dc.id}, NetworkName=name, StoragePoolName=dc.name)
         return network
 
@@ -81,15 +74,14 @@ class Networking:
             raise rejected("ACTION_TYPE_FAILED_NETWORK_IN_MANY_USES", "remove", "NETWORK", entities="virtual machines",
                            COUNTER=len(users), LIST=", ".join(users))
         for profile in self.inv.profiles_of(network.id):
-            del self.inv.profiles[profile.id]
+            self.engine.remove(profile, self.inv.profiles)
         for host in self.inv.hosts.values():
-            for nic in host.nics:
-                if nic.network_id == network.id:
-                    nic.network_id = None
-        del self.inv.networks[network.id]
-        now = self._now()
-        job = self.rhv.jobs.finished(job_title("RemoveNetwork", Network=network.name, StoragePool=dc.name), now,
-                                     caller.correlation_id, caller.user_id)
+            attachment = self.inv.attachment_of(host, network.id)
+            if attachment is not None:
+                self.engine.hosts.detach_network(host, attachment)
+        self.engine.remove(network, self.inv.networks)
+        job = self.engine.finished_job("RemoveNetwork", self.engine.now(), caller, Network=network.name,
+                                       StoragePool=dc.name)
         self._log("NETWORK_REMOVE_NETWORK", caller, {"data_center": dc.id}, NetworkName=network.name,
                   StoragePoolName=dc.name)
         return job
@@ -102,9 +94,10 @@ class Networking:
         if cluster_id in network.clusters:
             raise failed(app_error("NETWORK_ALREADY_ATTACHED_TO_CLUSTER"))
         roles = set(usages or [])
-        network.clusters[cluster_id] = ClusterAttachment(
+        attachment = ClusterAttachment(
             required=bool(required), display=bool(display) or "display" in roles, migration="migration" in roles,
             management="management" in roles, default_route="default_route" in roles)
+        self.engine.set(network, clusters={**network.clusters, cluster_id: attachment})
         self._log("NETWORK_ATTACH_NETWORK_TO_CLUSTER", caller, {"cluster": cluster.id,
                                                                 "data_center": cluster.data_center_id},
                   NetworkName=network.name, ClusterName=cluster.name)
@@ -112,11 +105,12 @@ class Networking:
 
     def update_attachment(self, network: Network, cluster_id: str, required: bool | None = None,
                           display: bool | None = None) -> Network:
-        att = network.clusters[cluster_id]
+        att = replace(network.clusters[cluster_id])
         if required is not None:
             att.required = required
         if display is not None:
             att.display = display
+        self.engine.set(network, clusters={**network.clusters, cluster_id: att})
         return network
 
     def detach(self, caller: Caller, network: Network, cluster_id: str) -> None:
@@ -125,7 +119,7 @@ class Networking:
             raise failed(app_error("NETWORK_CANNOT_REMOVE_MANAGEMENT_NETWORK", NetworkName=network.name))
         if any(vm.running and vm.cluster_id == cluster_id for vm in self.inv.vms_using_network(network.id)):
             raise rejected("NETWORK_INTERFACE_IN_USE_BY_VM", "detach", "NETWORK")
-        del network.clusters[cluster_id]
+        self.engine.set(network, clusters={k: v for k, v in network.clusters.items() if k != cluster_id})
         self._log("NETWORK_DETACH_NETWORK_TO_CLUSTER", caller, {"cluster": cluster.id,
                                                                 "data_center": cluster.data_center_id},
                   NetworkName=network.name, ClusterName=cluster.name)
@@ -137,11 +131,17 @@ class Networking:
             raise failed(app_error("NETWORK_LABEL_FORMAT_INVALID"), status=400)
         if network.labels:
             raise rejected("ACTION_TYPE_FAILED_NETWORK_ALREADY_LABELED", "add", "LABEL")
-        network.labels.append(label)
+        self.engine.set(network, labels=[*network.labels, label])
         return label
 
     def remove_label(self, network: Network, label: str) -> None:
-        network.labels.remove(label)
+        self.engine.set(network, labels=[x for x in network.labels if x != label])
+
+    def update_network(self, network: Network, description: str | None = None, comment: str | None = None,
+                       mtu: int | None = None) -> Network:
+        values = {"description": description, "comment": comment, "mtu": mtu}
+        self.engine.set(network, **{k: v for k, v in values.items() if v is not None})
+        return network
 
     # --- vNIC profiles ------------------------------------------------------------------------------------
     def add_profile(self, caller: Caller, name: str | None, network: Network | None, description: str | None = None,
@@ -156,7 +156,7 @@ class Networking:
             raise rejected("ACTION_TYPE_FAILED_CANNOT_ADD_VNIC_PROFILE_TO_NON_VM_NETWORK", "add", "VNIC_PROFILE")
         if any(p.name == name for p in self.inv.profiles_of(network.id)):
             raise rejected("ACTION_TYPE_FAILED_VNIC_PROFILE_NAME_IN_USE", "add", "VNIC_PROFILE")
-        profile = VnicProfile("", name, network.id, description=description or "",
+        profile = VnicProfile(id="", name=name, network_id=network.id, description=description or "",
                               pass_through=pass_through if pass_through in PASS_THROUGH_MODES else "disabled",
                               port_mirroring=bool(port_mirroring),
                               network_filter_id=None if network_filter is UNSET else network_filter)
@@ -165,8 +165,8 @@ class Networking:
         self._check_profile(profile, "add")
         if network_filter is UNSET and profile.pass_through != "enabled":
             profile.network_filter_id = DEFAULT_NETWORK_FILTER_ID
-        profile.id = self.rhv.ids.new()
-        self.inv.profiles[profile.id] = profile
+        profile.id = self.engine.ids.new()
+        self.engine.add(profile, self.inv.profiles)
         self._log_profile("ADD_VNIC_PROFILE", caller, profile)
         return profile
 
@@ -198,14 +198,13 @@ class Networking:
         if new.port_mirroring != profile.port_mirroring or new.pass_through != profile.pass_through:
             self._check_unused(profile, "update")
         self._check_profile(new, "update")
-        for attr, value in vars(new).items():
-            setattr(profile, attr, value)
+        self.engine.set(profile, **vars(new))
         self._log_profile("UPDATE_VNIC_PROFILE", caller, profile)
         return profile
 
     def remove_profile(self, caller: Caller, profile: VnicProfile) -> None:
         self._check_unused(profile, "remove")
-        del self.inv.profiles[profile.id]
+        self.engine.remove(profile, self.inv.profiles)
         self._log_profile("REMOVE_VNIC_PROFILE", caller, profile)
 
     def _check_profile(self, profile: VnicProfile, action: str) -> None:
@@ -248,22 +247,23 @@ class Networking:
                 raise failed(app_error("VALIDATION_VM_NETWORK_MAC_ADDRESS_INVALID"), status=400)
             if mac.lower() in self.inv.macs_in_use():
                 raise failed(app_error("NETWORK_MAC_ADDRESS_IN_USE"))
-        nic = VmNic(self.rhv.ids.new(), name, (mac or self.allocate_mac()).lower(), profile.id if profile else None,
-                    interface=interface or "virtio", linked=linked is not False, plugged=plugged is not False)
-        vm.nics.append(nic)
+        nic = VmNic(id=self.engine.ids.new(), name=name, mac=(mac or self.allocate_mac()).lower(),
+                    profile_id=profile.id if profile else None, interface=interface or "virtio",
+                    linked=linked is not False, plugged=plugged is not False)
+        self.engine.add(nic, into=vm.nics)
         self._log("NETWORK_ADD_VM_INTERFACE", caller, self._vm_refs(vm), InterfaceName=name, VmName=vm.name,
                   InterfaceType=INTERFACE_NAMES.get(nic.interface, nic.interface))
         return nic
 
     def remove_vm_nic(self, caller: Caller, vm: Vm, nic: VmNic) -> None:
-        vm.nics.remove(nic)
+        self.engine.remove(nic, out_of=vm.nics)
         self._log("NETWORK_REMOVE_VM_INTERFACE", caller, self._vm_refs(vm), InterfaceName=nic.name, VmName=vm.name,
                   InterfaceType=INTERFACE_NAMES.get(nic.interface, nic.interface))
 
     def allocate_mac(self) -> str:
         """The next free address of the data center's MAC pool range."""
         used = self.inv.macs_in_use()
-        base = int(self.rhv.config.mac_pool_start.replace(":", ""), 16)
+        base = int(self.engine.config.mac_pool_start.replace(":", ""), 16)
         for offset in range(0x10000):
             candidate = f"{base + offset:012x}"
             mac = ":".join(candidate[i:i + 2] for i in range(0, 12, 2))

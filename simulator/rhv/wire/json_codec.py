@@ -13,9 +13,9 @@ import json
 
 from lxml import etree
 
-from .codec_xml import Body
-from .errors import bad_request
+from ..model.errors import bad_request
 from .tree import Obj, Time
+from .xml_codec import Body
 
 ATTRIBUTES = ("id", "href", "rel")
 

@@ -1,12 +1,16 @@
 """The engine's inventory: data centers, clusters, hosts, logical networks, vNIC profiles, VMs.
 
 Plain data with the relations the engine keeps (a cluster belongs to a data center, a VM runs on
-a host of its cluster, a VM NIC uses a profile of a network). Behaviour lives elsewhere: the
-state machines in `states.py`/`lifecycle.py`, the network rules in `networking.py`.
+a host of its cluster, a VM NIC uses a profile of a network, a network attachment puts a logical
+network on a host NIC). Behaviour lives elsewhere: every change goes through `Engine`'s
+operations (`engine.py`), the state machines in `lifecycle.py`/`hosts.py`, the network rules in
+`networking.py`. Entities are keyword-only dataclasses, so a snapshot (`fields_of`) and a restore
+(`from_fields`) are generic.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import uuid
@@ -26,13 +30,21 @@ def stable_id(kind: str, key: str) -> str:
 
 
 class IdFactory:
-    """UUIDs for what is created at run time, from a seeded stream: same seed, same ids."""
+    """UUIDs for what is created at run time, from a seeded stream: same seed, same ids. The stream's
+    position is part of the engine's state (`position`/`seek`), so a restored engine goes on where
+    the saved one stopped and never hands out an id twice."""
 
     def __init__(self, seed: int | str = 0):
         self._rng = random.Random(f"rhv-ids:{seed}")
+        self.position = 0
 
     def new(self) -> str:
+        self.position += 1
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def seek(self, position: int) -> None:
+        while self.position < position:
+            self.new()
 
 
 @dataclass
@@ -44,11 +56,15 @@ class Version:
     full: str = ""
 
 
-@dataclass
-class DataCenter:
+@dataclass(kw_only=True)
+class Named:
     id: str
     name: str
     description: str = ""
+
+
+@dataclass(kw_only=True)
+class DataCenter(Named):
     status: str = "up"
     local: bool = False
     storage_format: str = "v5"
@@ -56,37 +72,20 @@ class DataCenter:
     mac_pool_id: str = "58ca604b-017d-0374-0220-00000000014e"
 
 
-@dataclass
-class Cluster:
-    id: str
-    name: str
+@dataclass(kw_only=True)
+class Cluster(Named):
     data_center_id: str
-    description: str = ""
     cpu_type: str = "Intel Cascadelake Server Family"
     architecture: str = "x86_64"
     version: Version = field(default_factory=lambda: Version(4, 7))
     switch_type: str = "legacy"
 
 
-@dataclass
-class Uplink:
-    """Where a host NIC is cabled on the fabric: what LLDP on that NIC hears from the leaf."""
-
-    leaf: int
-    port: str
-    pod: int = 1
-
-    @property
-    def leaf_name(self) -> str:
-        return f"leaf-{self.leaf}"
-
-    @property
-    def path(self) -> str:
-        return f"topology/pod-{self.pod}/paths-{self.leaf}/pathep-[{self.port}]"
-
-
-@dataclass
+@dataclass(kw_only=True)
 class HostNic:
+    """A host's network device: a physical NIC, or the VLAN device `<base>.<vlan>` the engine shows
+    once a VLAN network is attached to `base`. `lldp` is what the NIC hears from its switch."""
+
     id: str
     name: str
     mac: str
@@ -97,18 +96,30 @@ class HostNic:
     netmask: str = ""
     gateway: str = ""
     boot_protocol: str = "static"
-    network_id: str | None = None
-    uplink: Uplink | None = None
+    vlan: int | None = None
+    base: str | None = None
+    lldp: dict[str, str] | None = None
 
 
-@dataclass
+@dataclass(kw_only=True)
+class NetworkAttachment:
+    """A logical network on a host NIC (the physical one; a VLAN network also shows its VLAN device)."""
+
+    id: str
+    network_id: str
+    nic_id: str
+
+
+@dataclass(kw_only=True)
 class Host:
     id: str
     name: str
     address: str
     cluster_id: str
+    comment: str = ""
     status: str = "up"
     nics: list[HostNic] = field(default_factory=list)
+    attachments: list[NetworkAttachment] = field(default_factory=list)
     cpu_type: str = "Intel Cascadelake Server Family"
     cpu_name: str = "Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz"
     cpu_speed: int = 2100
@@ -121,11 +132,7 @@ class Host:
     vdsm: Version = field(default_factory=lambda: Version(4, 50, 3, 4, "vdsm-4.50.3.4-1.el8ev"))
     spm: bool = False
     maintenance_reason: str = ""
-
-    @property
-    def uplinks(self) -> list[Uplink]:
-        """The fabric ports this host is cabled to, NIC by NIC: where its VMs' endpoints appear."""
-        return [nic.uplink for nic in self.nics if nic.uplink is not None]
+    boot_time: int = 1767139200  # 2025-12-31T00:00:00Z, what VDSM reports as the machine's boot
 
 
 @dataclass
@@ -139,12 +146,9 @@ class ClusterAttachment:
     default_route: bool = False
 
 
-@dataclass
-class Network:
-    id: str
-    name: str
+@dataclass(kw_only=True)
+class Network(Named):
     data_center_id: str
-    description: str = ""
     comment: str = ""
     vlan: int | None = None
     mtu: int = 0
@@ -159,22 +163,19 @@ class Network:
         return ["vm"] if self.vm else []
 
 
-@dataclass
-class VnicProfile:
+@dataclass(kw_only=True)
+class VnicProfile(Named):
     """`migratable` only means something (and only shows) on a pass-through profile; no
     `network_filter_id` means the profile filters nothing."""
 
-    id: str
-    name: str
     network_id: str
-    description: str = ""
     pass_through: str = "disabled"
     port_mirroring: bool = False
     migratable: bool = False
     network_filter_id: str | None = DEFAULT_NETWORK_FILTER_ID
 
 
-@dataclass
+@dataclass(kw_only=True)
 class VmNic:
     id: str
     name: str
@@ -187,14 +188,11 @@ class VmNic:
     guest_name: str = ""
 
 
-@dataclass
-class Vm:
-    id: str
-    name: str
+@dataclass(kw_only=True)
+class Vm(Named):
     cluster_id: str
     status: str = "down"
     host_id: str | None = None
-    description: str = ""
     comment: str = ""
     memory: int = 1024**3
     sockets: int = 1
@@ -215,8 +213,45 @@ class Vm:
         return self.status in RUNNING
 
 
+# entity kind (as the change feed names it) of each class; children are listed in their own changes
+KINDS = {DataCenter: "data_center", Cluster: "cluster", Host: "host", HostNic: "host_nic",
+         NetworkAttachment: "network_attachment", Network: "network", VnicProfile: "vnic_profile", Vm: "vm",
+         VmNic: "vm_nic"}
+CHILDREN = {"nics", "attachments"}
+NESTED = {"version": Version, "vdsm": Version}
+
+
+def plain(value):
+    """A field's value as plain data: nested dataclasses (a version, a cluster attachment) as dicts."""
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+def fields_of(entity) -> dict[str, object]:
+    """A plain (JSON-ready) copy of an entity's own fields: what a change or a saved state carries."""
+    return {f.name: plain(getattr(entity, f.name)) for f in dataclasses.fields(entity) if f.name not in CHILDREN}
+
+
+def from_fields(cls, data: dict):
+    """The entity `fields_of` described (children are added by the caller)."""
+    values = dict(data)
+    for name, nested in NESTED.items():
+        if isinstance(values.get(name), dict):
+            values[name] = nested(**values[name])
+    if cls is Network:
+        values["clusters"] = {k: ClusterAttachment(**v) for k, v in values.get("clusters", {}).items()}
+    return cls(**values)
+
+
 class Inventory:
     """Every entity by id, with the lookups the engine's queries make cheap."""
+
+    TABLES = ("data_centers", "clusters", "hosts", "networks", "profiles", "vms")
 
     def __init__(self):
         self.data_centers: dict[str, DataCenter] = {}
@@ -225,6 +260,13 @@ class Inventory:
         self.networks: dict[str, Network] = {}
         self.profiles: dict[str, VnicProfile] = {}
         self.vms: dict[str, Vm] = {}
+
+    def replace_with(self, other: Inventory) -> None:
+        """Take another inventory's entities in place (a reset keeps this object, so do its users)."""
+        for table in self.TABLES:
+            mine = getattr(self, table)
+            mine.clear()
+            mine.update(getattr(other, table))
 
     # --- lookups ---------------------------------------------------------------------------------
     def by_name(self, table: dict, name: str):
@@ -279,6 +321,21 @@ class Inventory:
 
     def find_host_nic(self, host: Host, nic_id: str) -> HostNic | None:
         return next((n for n in host.nics if n.id == nic_id), None)
+
+    def host_nic_named(self, host: Host, name: str) -> HostNic | None:
+        return next((n for n in host.nics if n.name == name), None)
+
+    def attachment_of(self, host: Host, network_id: str) -> NetworkAttachment | None:
+        return next((a for a in host.attachments if a.network_id == network_id), None)
+
+    def untagged_network(self, host: Host, nic: HostNic) -> Network | None:
+        """The network a NIC itself carries: an untagged network attached to it, or a VLAN device's own."""
+        if nic.vlan is not None:
+            base = self.host_nic_named(host, nic.base or "")
+            return next((self.networks[a.network_id] for a in host.attachments
+                         if base and a.nic_id == base.id and self.networks[a.network_id].vlan == nic.vlan), None)
+        return next((self.networks[a.network_id] for a in host.attachments
+                     if a.nic_id == nic.id and self.networks[a.network_id].vlan is None), None)
 
 
 def vdsm_name(name: str, network_id: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import DEFAULT_NETWORK_FILTER_ID, stable_id
+from .entities import DEFAULT_NETWORK_FILTER_ID, stable_id
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@
             hosts:
               - name: host1
                 address: 192.168.10.11
-                nics:                   # uplink: the fabric leaf and port the NIC is cabled to
-                  - {name: eno1, mac: "00:1a:4a:10:00:01", ip: 192.168.10.11/24, network: ovirtmgmt,
-                     uplink: {leaf: 101, port: eth1/1}}
+                nics:                   # network: attached to the NIC (a VLAN one adds eno2.110)
+                  - {name: eno1, mac: "00:1a:4a:10:00:01", ip: 192.168.10.11/24, network: ovirtmgmt}
+                  - {name: eno2, networks: [web]}
             vms:
               - name: vm1
                 status: up              # up needs a host: named, or the least loaded one
@@ -21,7 +21,8 @@
                 nics: [{name: nic1, profile: web, mac: "56:6f:1a:2b:00:01", ips: [10.1.10.11]}]
 
 Ids not given are derived from the names (the same file gives the same ids); a mistake in the
-file is a ValueError naming the entity, raised before anything is replaced.
+file is a ValueError naming the entity, raised before anything is replaced. Where a host NIC is
+cabled is the fabric's business (the fabric file's `cabling:` list): an `uplink:` here is refused.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from .model import (
+from .entities import (
     Cluster,
     ClusterAttachment,
     DataCenter,
@@ -39,13 +40,14 @@ from .model import (
     HostNic,
     Inventory,
     Network,
-    Uplink,
+    NetworkAttachment,
     Vm,
     VmNic,
     VnicProfile,
     stable_id,
     vdsm_name,
 )
+from .hosts import attachment_id, vlan_device_id
 
 FIXTURE_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z: creation and start times of fixture VMs
 
@@ -85,7 +87,7 @@ def _data_center(inv: Inventory, data: dict) -> None:
     name = _need(data, "name", "data center")
     if inv.by_name(inv.data_centers, name):
         raise ValueError(f"data center {name}: defined twice")
-    dc = DataCenter(data.get("id") or stable_id("dc", name), name, description=data.get("description", ""))
+    dc = DataCenter(id=data.get("id") or stable_id("dc", name), name=name, description=data.get("description", ""))
     inv.data_centers[dc.id] = dc
     management = None
     for net_data in data.get("networks", []):
@@ -107,13 +109,14 @@ def _network(inv: Inventory, dc: DataCenter, data: dict) -> Network:
     if vlan is not None and not (isinstance(vlan, int) and 0 <= vlan <= 4094):
         raise ValueError(f"network {name}: vlan must be 0-4094, not {vlan!r}")
     net_id = data.get("id") or stable_id("network", f"{dc.name}/{name}")
-    network = Network(net_id, name, dc.id, description=data.get("description", ""), vlan=vlan,
+    network = Network(id=net_id, name=name, data_center_id=dc.id, description=data.get("description", ""), vlan=vlan,
                       mtu=int(data.get("mtu", 0)), vm=bool(data.get("vm", True)), vdsm_name=vdsm_name(name, net_id),
                       labels=[data["label"]] if data.get("label") else [])
     inv.networks[network.id] = network
     if network.vm:
         for profile_name in [name, *data.get("profiles", [])]:
-            profile = VnicProfile(stable_id("profile", f"{dc.name}/{name}/{profile_name}"), profile_name, network.id)
+            profile = VnicProfile(id=stable_id("profile", f"{dc.name}/{name}/{profile_name}"), name=profile_name,
+                                  network_id=network.id)
             inv.profiles[profile.id] = profile
     return network
 
@@ -122,7 +125,7 @@ def _cluster(inv: Inventory, dc: DataCenter, management: Network | None, data: d
     name = _need(data, "name", f"cluster in {dc.name}")
     if inv.by_name(inv.clusters, name):
         raise ValueError(f"cluster {name}: defined twice")
-    cluster = Cluster(data.get("id") or stable_id("cluster", name), name, dc.id,
+    cluster = Cluster(id=data.get("id") or stable_id("cluster", name), name=name, data_center_id=dc.id,
                       description=data.get("description", ""),
                       cpu_type=data.get("cpu_type", "Intel Cascadelake Server Family"))
     inv.clusters[cluster.id] = cluster
@@ -146,39 +149,51 @@ def _host(inv: Inventory, cluster: Cluster, management: Network | None, data: di
     if inv.by_name(inv.hosts, name):
         raise ValueError(f"host {name}: defined twice")
     host_id = data.get("id") or stable_id("host", name)
-    host = Host(host_id, name, data.get("address", name), cluster.id, status=data.get("status", "up"),
+    host = Host(id=host_id, name=name, address=data.get("address", name), cluster_id=cluster.id,
+                status=data.get("status", "up"),
                 memory=int(data.get("memory_gb", 256)) * 1024**3, spm=bool(data.get("spm", False)),
                 serial=host_id.split("-")[-1].upper(), uuid=stable_id("hw", name).upper())
     for index, nic_data in enumerate(data.get("nics", [])):
-        host.nics.append(_host_nic(inv, host, management, index, nic_data))
+        _host_nic(inv, host, management, index, nic_data)
     inv.hosts[host.id] = host
 
 
-def _host_nic(inv: Inventory, host: Host, management: Network | None, index: int, data: dict) -> HostNic:
-    nic_name = data.get("name", f"eno{index + 1}")
+def _host_nic(inv: Inventory, host: Host, management: Network | None, index: int, data: dict) -> None:
+    nic_name = data.get("name", f"eno{index + 1}") if isinstance(data, dict) else f"eno{index + 1}"
+    if not isinstance(data, dict):
+        raise ValueError(f"host {host.name} nic {nic_name}: a NIC is a mapping, not {data!r}")
+    if "uplink" in data:
+        raise ValueError(f"host {host.name} nic {nic_name}: 'uplink' is no longer read here; host cabling belongs "
+                         "in the fabric file's 'cabling:' list")
     nic_id = stable_id("host_nic", f"{host.name}/{nic_name}")
     default_mac = "00:1a:4a:" + ":".join(nic_id.replace("-", "")[i:i + 2] for i in (0, 2, 4))
-    nic = HostNic(nic_id, nic_name, str(data.get("mac") or default_mac).lower(), mtu=int(data.get("mtu", 1500)),
-                  speed=int(data.get("speed", 10_000_000_000)))
+    nic = HostNic(id=nic_id, name=nic_name, mac=str(data.get("mac") or default_mac).lower(),
+                  mtu=int(data.get("mtu", 1500)), speed=int(data.get("speed", 10_000_000_000)))
+    host.nics.append(nic)
     if data.get("ip"):
         iface = ipaddress.ip_interface(str(data["ip"]))
         nic.ip, nic.netmask = str(iface.ip), str(iface.network.netmask)
         nic.gateway = str(data.get("gateway", next(iface.network.hosts())))
-    network_name = data.get("network")
-    if network_name:
-        dc_id = inv.clusters[host.cluster_id].data_center_id
+    names = [data["network"]] if data.get("network") else []
+    names += list(data.get("networks", []))
+    dc_id = inv.clusters[host.cluster_id].data_center_id
+    networks = []
+    for network_name in names:
         network = next((n for n in inv.networks_of(dc_id) if n.name == network_name), None)
         if network is None:
             raise ValueError(f"host {host.name} nic {nic_name}: no network {network_name!r}")
-        nic.network_id = network.id
-    elif index == 0 and management is not None:
-        nic.network_id = management.id
-    uplink = data.get("uplink")
-    if uplink:
-        if not isinstance(uplink, dict) or "leaf" not in uplink or "port" not in uplink:
-            raise ValueError(f"host {host.name} nic {nic_name}: uplink needs leaf and port")
-        nic.uplink = Uplink(int(uplink["leaf"]), str(uplink["port"]), int(uplink.get("pod", 1)))
-    return nic
+        networks.append(network)
+    if not names and index == 0 and management is not None:
+        networks.append(management)
+    for network in networks:
+        if any(a.network_id == network.id for a in host.attachments):
+            raise ValueError(f"host {host.name}: network {network.name} is attached twice")
+        host.attachments.append(NetworkAttachment(id=attachment_id(host.id, nic.id, network.id),
+                                                  network_id=network.id, nic_id=nic.id))
+        if network.vlan is not None and not any(n.name == f"{nic_name}.{network.vlan}" for n in host.nics):
+            host.nics.append(HostNic(id=vlan_device_id(host.name, nic_name, network.vlan),
+                                     name=f"{nic_name}.{network.vlan}", mac=nic.mac, mtu=network.mtu or nic.mtu,
+                                     speed=nic.speed, boot_protocol="none", vlan=network.vlan, base=nic_name))
 
 
 def _vm(inv: Inventory, cluster: Cluster, data: dict) -> None:
@@ -189,7 +204,7 @@ def _vm(inv: Inventory, cluster: Cluster, data: dict) -> None:
     if status not in VM_STATES:
         raise ValueError(f"VM {name}: status must be one of {', '.join(VM_STATES)}, not {status!r}")
     cpus = int(data.get("cpus", 1))
-    vm = Vm(data.get("id") or stable_id("vm", name), name, cluster.id, status=status,
+    vm = Vm(id=data.get("id") or stable_id("vm", name), name=name, cluster_id=cluster.id, status=status,
             description=data.get("description", ""), memory=int(data.get("memory_mb", 1024)) * 1024**2,
             sockets=cpus, os_type=data.get("os", "rhel_8x64"), fqdn=data.get("fqdn", ""),
             creation_time=FIXTURE_EPOCH)
@@ -234,5 +249,5 @@ def _vm_nic(inv: Inventory, cluster: Cluster, vm: Vm, index: int, data: dict) ->
     if not mac:
         raise ValueError(f"VM {vm.name} nic {nic_name}: mac is required")
     ips = [str(ip) for ip in data.get("ips", [])]
-    return VmNic(stable_id("vm_nic", f"{vm.name}/{nic_name}"), nic_name, mac, profile_id,
+    return VmNic(id=stable_id("vm_nic", f"{vm.name}/{nic_name}"), name=nic_name, mac=mac, profile_id=profile_id,
                  interface=data.get("interface", "virtio"), ips=ips, guest_name=data.get("guest_name", ""))

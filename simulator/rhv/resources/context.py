@@ -1,0 +1,118 @@
+"""One request as the resources see it: the engine, the registry, the request, and the helpers
+every collection module shares (hrefs with the client's prefix, references, `max`, `follow`,
+and resolving references in request bodies the restapi's way: by id, else by name).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from ..model.errors import bad_request, entity_not_found, malformed_id
+from ..wire.envelopes import action, echo
+from ..wire.tree import Obj, ref
+from ..wire.xml_codec import Body
+from .registry import ApiReply, ApiRequest, Registry
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def as_guid(value: str) -> str:
+    if not GUID.match(value):
+        raise malformed_id(value)
+    return value.lower()
+
+
+def enum_value(raw: str | None) -> str | None:
+    """Enums are read case-insensitively (`fromValue` upper-cases); an empty one is no value."""
+    return raw.strip().lower() if raw and raw.strip() else None
+
+
+def parse_follow(value: str | None) -> dict:
+    """`nics.vnic_profile,host` -> {"nics": {"vnic_profile": {}}, "host": {}}."""
+    tree: dict = {}
+    for item in (value or "").split(","):
+        node = tree
+        for part in filter(None, item.strip().split(".")):
+            node = node.setdefault(part, {})
+    return tree
+
+
+class Ctx:
+    def __init__(self, engine, registry: Registry, req: ApiRequest):
+        self.engine = engine
+        self.inv = engine.inventory
+        self.registry = registry
+        self.req = req
+        self.body: Body = req.body
+        self.caller = req.caller
+
+    @cached_property
+    def follow(self) -> dict:
+        return parse_follow(self.req.query.get("follow"))
+
+    def href(self, *parts: str) -> str:
+        return "/".join([self.req.base, *parts])
+
+    def ref(self, tag: str, collection_path: str, entity_id: str | None) -> Obj | None:
+        return ref(tag, self.href(collection_path, entity_id), entity_id) if entity_id else None
+
+    def start(self, kind: str, href: str, entity_id: str) -> Obj:
+        return self.registry.start(kind, href, entity_id)
+
+    def links(self, o: Obj, kind: str, href: str) -> None:
+        self.registry.links(o, kind, href)
+
+    def render(self, kind: str, item) -> Obj:
+        return self.registry.render(self, kind, item)
+
+    def api_root(self) -> Obj:
+        return self.registry.resources["api"].render(self, None)
+
+    def max(self) -> int | None:
+        raw = self.req.query.get("max")
+        if raw is None or raw == "":
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            raise bad_request(f"Value '{raw}' of parameter 'max' isn't a valid integer.") from None
+        return None if value < 0 else value
+
+    # --- replies ------------------------------------------------------------------------------------
+    def created(self, kind: str, item) -> ApiReply:
+        obj = self.render(kind, item)
+        return ApiReply(201, obj, location=obj.attrs.get("href"))
+
+    def done(self, job=None) -> ApiReply:
+        """An action's (or a removal's) reply: the request echoed, the job, `complete`."""
+        return ApiReply(200, action(echo(self.body), self.href("jobs", job.id) if job else None,
+                                    job.id if job else None))
+
+    # --- references in bodies ------------------------------------------------------------------------
+    def named(self, table: str, ref_body: Body, what: str, not_found=None):
+        """An entity a body refers to by id or name; a name that matches nothing is `Entity not found`."""
+        if not ref_body:
+            return None
+        entity_id = ref_body.id()
+        if entity_id:
+            entity = getattr(self.inv, table).get(entity_id)
+            if entity is None:
+                raise not_found() if not_found else entity_not_found(entity_id)
+            return entity
+        name = ref_body.text("name")
+        if not name:
+            return None
+        entity = self.engine.find(table, name)
+        if entity is None:
+            raise entity_not_found(f"{what}: name={name}")
+        return entity
+
+    def network_ref(self, ref_body: Body, dc_id: str | None = None):
+        if ref_body and not ref_body.id() and ref_body.text("name") and dc_id:
+            name = ref_body.text("name")
+            found = next((n for n in self.inv.networks_of(dc_id) if n.name == name), None)
+            if found is None:
+                raise entity_not_found(f"Network: name={name}")
+            return found
+        return self.named("networks", ref_body, "Network")

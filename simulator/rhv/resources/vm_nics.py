@@ -1,0 +1,90 @@
+"""A VM's NICs (/vms/{id}/nics): add with a vNIC profile and a MAC from the pool, remove, and the
+device the guest reports for each."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from ..model.entities import Vm, VmNic
+from ..wire.tree import Obj
+from .common import empty, statistics_empty
+from .registry import ApiReply, Collection, Resource
+
+GUEST_AGENT_STATES = ("up", "migrating", "powering_down")
+
+
+def render(ctx, item) -> Obj:
+    vm, nic = item
+    href = ctx.href("vms", vm.id, "nics", nic.id)
+    o = Obj("nic", {"href": href, "id": nic.id})
+    o.add("name", nic.name)
+    ctx.links(o, "nic", href)
+    o.add("interface", nic.interface).add("linked", nic.linked)
+    o.add("mac", Obj("mac").add("address", nic.mac)).add("plugged", nic.plugged).add("synced", True)
+    o.add("vm", ctx.ref("vm", "vms", vm.id))
+    o.add("vnic_profile", ctx.ref("vnic_profile", "vnicprofiles", nic.profile_id))
+    return o
+
+
+def _add(ctx, vm) -> ApiReply:
+    b = ctx.body
+    ref = b.child("vnic_profile")
+    profile = ctx.named("profiles", ref, "VnicProfile") if ref else None
+    nic = ctx.engine.networking.add_vm_nic(
+        ctx.caller, vm, b.text("name"), profile, interface=b.text("interface"), mac=b.text("mac/address"),
+        linked=b.bool("linked"), plugged=b.bool("plugged"))
+    return ctx.created("nic", (vm, nic))
+
+
+def _remove(ctx, item) -> ApiReply:
+    vm, nic = item
+    ctx.engine.networking.remove_vm_nic(ctx.caller, vm, nic)
+    return ctx.done()
+
+
+# --- what the guest agent reports ------------------------------------------------------------------------
+@dataclass
+class ReportedDevice:
+    id: str
+    vm: Vm
+    name: str
+    nic: VmNic
+
+
+def reported_device_id(guest_name: str, mac: str) -> str:
+    """The engine derives it from the guest's interface name and MAC ('eth0' + '00:1a:4a:...')."""
+    raw = (guest_name + mac).encode()[:16].ljust(16, b"\0")
+    return str(uuid.UUID(bytes=raw))
+
+
+def reported_devices(vm: Vm, only: VmNic | None = None) -> list[ReportedDevice]:
+    """Only while the guest runs: one device per NIC, with the IPs the guest has."""
+    if vm.status not in GUEST_AGENT_STATES:
+        return []
+    out = []
+    for index, nic in enumerate(vm.nics):
+        if only is None or nic is only:
+            name = nic.guest_name or f"eth{index}"
+            out.append(ReportedDevice(reported_device_id(name, nic.mac), vm, name, nic))
+    return out
+
+
+def render_device(ctx, device: ReportedDevice) -> Obj:
+    vm, nic = device.vm, device.nic
+    o = Obj("reported_device", {"href": ctx.href("vms", vm.id, "reporteddevices", device.id), "id": device.id})
+    o.add("name", device.name).add("description", "guest reported data")
+    ips = [Obj("ip").add("address", ip).add("version", "v6" if ":" in ip else "v4") for ip in nic.ips]
+    o.add("ips", Obj("ips", fields=[("ip", ips)] if ips else []))
+    o.add("mac", Obj("mac").add("address", nic.mac)).add("type", "network")
+    return o.add("vm", ctx.ref("vm", "vms", vm.id))
+
+
+RESOURCE = Resource("nic", render, remove=_remove, collections=[
+    Collection("reporteddevices", "reported_devices", "reported_device",
+               list=lambda ctx, item: reported_devices(item[0], only=item[1])),
+    empty("networkfilterparameters", "network_filter_parameters", "network_filter_parameter"),
+    statistics_empty(),
+])
+COLLECTION = Collection("nics", "nics", "nic", list=lambda ctx, vm: [(vm, n) for n in vm.nics], add=_add)
+DEVICE = Resource("reported_device", render_device)
