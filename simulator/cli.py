@@ -71,10 +71,10 @@ def serve_command(args) -> int:
         print(f"login    {lab.rhv.config.admin_user} / {args.rhv_admin_password}")
     print(f"try      curl -sk -X POST {server.url}/api/aaaLogin.json "
           f"-d '{{\"aaaUser\":{{\"attributes\":{{\"name\":\"{args.admin_user}\",\"pwd\":\"{args.admin_password}\"}}}}}}'")
-    print("Ctrl-C stops", flush=True)
-    stop = threading.Event()
+    stop = threading.Event()  # handlers first: a client may send Ctrl-C as soon as it reads the line below
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print("Ctrl-C stops", flush=True)
     while not stop.wait(0.5):
         pass
     lab.stop()

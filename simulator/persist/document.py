@@ -102,7 +102,7 @@ def capture(lab: Lab) -> LabDocument:
     with store.lock:
         rows = apic_rows(store)
         files = archive.export(store) if archive is not None else {}
-    return LabDocument(rows, lab.clock.export_state(), _rhv_export(lab), files)
+    return LabDocument(rows, lab.clock.export_state(), lab.rhv.export_state(), files)
 
 
 def restore(lab: Lab, doc: LabDocument) -> int:
@@ -125,17 +125,7 @@ def _apply(lab: Lab, doc: LabDocument) -> int:
         count = replace_tree(store, doc.apic)
         if archive is not None:
             archive.load(doc.files)
-    _rhv_import(lab, doc.rhv)
+    if doc.rhv is not None:
+        lab.rhv.import_state(doc.rhv)
     lab.clock.import_state(doc.clock)
     return count
-
-
-def _rhv_export(lab: Lab) -> dict[str, Any] | None:
-    export = getattr(lab.rhv, "export_state", None)  # the RHV engine's export is being added
-    return export() if export is not None else None
-
-
-def _rhv_import(lab: Lab, data: dict[str, Any] | None) -> None:
-    load = getattr(lab.rhv, "import_state", None)
-    if data is not None and load is not None:
-        load(data)

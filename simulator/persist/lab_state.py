@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +68,9 @@ class LabState:
         self.lab = lab
         self.file: StateFile | None = None
         self.shelf: Shelf = MemoryShelf()
+        # the RHV engine is saved as a whole document: each export and its write happen under this lock,
+        # so the last document written is the engine's latest state whichever thread wrote it
+        self._rhv_saving = threading.Lock()
 
     # --- the state file -------------------------------------------------------------------------------
     def keep_in(self, path: str | Path) -> int:
@@ -96,9 +98,7 @@ class LabState:
             raise
         self.file, self.shelf = file, file
         self.lab.apic.store.subscribe(self._apic_changed)
-        rhv_changes = getattr(self.lab.rhv, "changes", None)  # the RHV engine's feed is being added
-        if rhv_changes is not None:
-            rhv_changes.subscribe(self._rhv_changed)
+        self.lab.rhv.changes.subscribe(self._rhv_changed)
         self.lab.clock = SavedClock(self.lab.clock, self._clock_moved)
         return restored
 
@@ -108,9 +108,7 @@ class LabState:
         if file is None:
             return
         self.lab.apic.store.unsubscribe(self._apic_changed)
-        rhv_changes = getattr(self.lab.rhv, "changes", None)
-        if rhv_changes is not None:
-            rhv_changes.unsubscribe(self._rhv_changed)
+        self.lab.rhv.changes.unsubscribe(self._rhv_changed)
         if isinstance(self.lab.clock, SavedClock):
             self.lab.clock = self.lab.clock.inner
         file.close()
@@ -126,6 +124,10 @@ class LabState:
         file.write_apic(events, files)
 
     def _rhv_changed(self, changes: list) -> None:
+        with self._rhv_saving:
+            self._save_rhv()
+
+    def _save_rhv(self) -> None:
         file = self.file
         if file is not None:
             file.write_document("rhv", self.lab.rhv.export_state())
@@ -149,19 +151,17 @@ class LabState:
         return [{"name": name, "taken": taken} for name, taken in self.shelf.list_snapshots()]
 
     def restore(self, name: object) -> dict[str, Any]:
-        """Put the whole lab back as the snapshot has it; then (with a file) the file holds that lab."""
+        """Put the whole lab back as the snapshot has it. The file follows as it follows any change: the
+        APIC's restore is one transaction its listener saves, the clock saves itself; the RHV engine's
+        import publishes no change, so its document is saved here."""
         name = check_name(name)
         body = self.shelf.get_snapshot(name)
         if body is None:
             raise UnknownSnapshot(f"no snapshot named {name!r}")
         doc = LabDocument.from_json(json.loads(body))
-        with ExitStack() as held:
-            # no write of either system may land between the restore and the file's copy of it
-            held.enter_context(self.lab.apic.store.lock)
-            held.enter_context(self.lab.rhv.lock)
+        with self._rhv_saving:
             count = restore(self.lab, doc)
-            if self.file is not None:
-                self.file.write_lab(capture(self.lab))
+            self._save_rhv()
         return {"name": name, "restored": True, "apic_objects": count}
 
     def delete(self, name: object) -> dict[str, Any]:

@@ -1,8 +1,7 @@
-"""`acisim serve` as a user runs it: a subprocess, plain HTTP, a state file, Ctrl-C to stop."""
+"""`acisim serve` as a user runs it: a subprocess, plain HTTP, Ctrl-C to stop (its state file: test_state_serve.py)."""
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import signal
@@ -11,8 +10,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-
-import requests
 
 STARTUP_DEADLINE = 60.0
 STOP_DEADLINE = 30.0
@@ -99,36 +96,6 @@ class Served:
             if stream is not None:
                 stream.close()
 
-    def session(self):
-        s = requests.Session()
-        s.trust_env = False  # REQUESTS_CA_BUNDLE / proxies from the environment must not apply
-        s.verify = False
-        r = s.post(
-            f"{self.url}/api/aaaLogin.json",
-            json={"aaaUser": {"attributes": {"name": self.user, "pwd": self.password}}},
-            timeout=30,
-        )
-        assert r.status_code == 200, r.text
-        assert r.json()["imdata"][0]["aaaLogin"]["attributes"]["token"]
-        return s
-
-
-def create_tenant(s, url: str, name: str) -> None:
-    r = s.post(f"{url}/api/mo/uni.json", json={"fvTenant": {"attributes": {"name": name}}}, timeout=30)
-    assert r.status_code == 200, r.text
-    assert r.json() == {"totalCount": "0", "imdata": []}
-
-
-def tenant_names(s, url: str) -> set[str]:
-    r = s.get(f"{url}/api/class/fvTenant.json", timeout=30)
-    assert r.status_code == 200, r.text
-    return {e["fvTenant"]["attributes"]["name"] for e in r.json()["imdata"]}
-
-
-def saved_tenants(path: Path) -> set[str]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {attrs.get("name") for dn, cls, attrs in data["mos"] if cls == "fvTenant"}
-
 
 def serve_args(tmp_path: Path, *extra: str) -> list[str]:
     return [
@@ -143,61 +110,6 @@ def serve_args(tmp_path: Path, *extra: str) -> list[str]:
         str(tmp_path),
         *extra,
     ]
-
-
-def test_serve_persists_across_restart(tmp_path):
-    state = tmp_path / "state.json"
-    first = Served(*serve_args(tmp_path))
-    try:
-        first.wait_ready()
-        assert first.user == "admin"
-        s = first.session()
-        create_tenant(s, first.url, "cli-tenant")
-        assert "cli-tenant" in tenant_names(s, first.url)
-        rc = first.stop()
-        assert rc == 0
-        assert "stopped" in first.lines
-        assert f"saved state to {state}" in first.lines
-    finally:
-        first.kill()
-    assert "cli-tenant" in saved_tenants(state)
-    assert not (tmp_path / "state.json.tmp").exists()
-
-    second = Served(*serve_args(tmp_path))
-    try:
-        second.wait_ready()
-        assert any(
-            line.startswith("restored ") and line.endswith(f"objects from {state}") for line in second.lines
-        )
-        s = second.session()
-        assert "cli-tenant" in tenant_names(s, second.url)
-        assert second.stop() == 0
-        assert "stopped" in second.lines
-    finally:
-        second.kill()
-    assert "cli-tenant" in saved_tenants(state)
-
-
-def test_reset_then_stop_saves_the_live_tree(tmp_path):
-    # /_sim/reset gives the APIC a fresh tree; the state file must follow that tree, not the old one
-    state = tmp_path / "state.json"
-    served = Served(*serve_args(tmp_path))
-    try:
-        served.wait_ready()
-        s = served.session()
-        create_tenant(s, served.url, "before-reset")
-        r = s.post(f"{served.url}/_sim/reset", timeout=30)
-        assert r.status_code == 200, r.text
-        s = served.session()
-        create_tenant(s, served.url, "after-reset")
-        assert tenant_names(s, served.url) >= {"after-reset"}
-        assert "before-reset" not in tenant_names(s, served.url)
-        assert served.stop() == 0
-    finally:
-        served.kill()
-    saved = saved_tenants(state)
-    assert "after-reset" in saved
-    assert "before-reset" not in saved
 
 
 def test_missing_fixture_is_a_one_line_error(tmp_path):
