@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,9 +52,9 @@ class NodePrep:
 
     output: Path
     config: Path | None = None
-    rendered: object | None = None
+    rendered: subprocess.CompletedProcess | None = None
     lab: CliLab | None = None
-    checked: object | None = None
+    checked: subprocess.CompletedProcess | None = None
     report: dict = field(default_factory=dict)
 
     def file(self, path: str) -> str:

@@ -331,9 +331,9 @@ def management_network(rhv, cluster, network):
     assert rhv.client.connection.follow_link(found.management_network).name == network
 
 
-@then(step_re("the host {} is listed in the cluster {} with status {}", "host", "cluster", "status"))
-def host_listed(rhv, listed, host, cluster, status):
-    found = named(listed, host, "host")
+@then(step_re("the (?P<kind>host|VM) {} is listed in the cluster {} with status {}", "name", "cluster", "status"))
+def listed_in_cluster(rhv, listed, kind, name, cluster, status):
+    found = named(listed, name, kind)
     assert found.cluster is not None and found.cluster.id == rhv.client.cluster(cluster).id
     assert status_of(found) == status
 
@@ -347,13 +347,6 @@ def host_address(listed, host, address):
 def host_search(rhv, search, host):
     found = rhv.system.hosts_service().list(search=search)
     assert host in {h.name for h in found}, sorted(h.name for h in found)
-
-
-@then(step_re("the VM {} is listed in the cluster {} with status {}", "vm", "cluster", "status"))
-def vm_listed(rhv, listed, vm, cluster, status):
-    found = named(listed, vm, "VM")
-    assert found.cluster is not None and found.cluster.id == rhv.client.cluster(cluster).id
-    assert status_of(found) == status
 
 
 @then(step_re("the VM {} runs on host {}", "vm", "host"))
