@@ -10,7 +10,9 @@
 
 `--apic-url/--apic-user/--apic-password` and `--rhv-url/--rhv-user/--rhv-password` point the same
 tests at real gear; tests that need the simulator's own powers (clock, reset) use
-`require_sim()` or the `sim` marker, and are skipped when either target is real.
+`require_sim()` or the `sim` marker, and are skipped when either target is real. Both targets have
+one shape (`Target`: url, user, password, verify, and the simulated `lab` with its /_sim `sim_url`,
+both None against real gear).
 """
 
 from __future__ import annotations
