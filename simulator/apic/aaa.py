@@ -155,7 +155,9 @@ class Aaa:
     # --- who is asking --------------------------------------------------------------------------
     def authenticate(self, cookies: Mapping[str, str], method: str, targets: Sequence[str], body: bytes) -> Caller:
         """A valid request signature over one of `targets` (the path?query forms the client may
-        have signed), or a live token cookie; 403 with APIC's texts otherwise."""
+        have signed), or a live token cookie; 403 with APIC's texts otherwise. Cookie names match
+        case-insensitively, as clients send both APIC-cookie and APIC-Cookie."""
+        cookies = {name.lower(): value for name, value in cookies.items()}
         if SIGNATURE_COOKIE in cookies and CERT_DN_COOKIE in cookies:
             caller = self.verify_signature(cookies, method, targets, body)
             caller.socket_token = cookies.get(SOCKET_COOKIE)

@@ -5,12 +5,10 @@ Real-APIC references: ../shared/research/apic-rest.md §2.2-§2.4.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from simulator.apic.codec import parse_json_body
 from simulator.apic.errors import ApicError
+from simulator.apic.mit.proposed import proposed_mo
 from simulator.apic.query import Query
 from simulator.apic.service import Apic
 
@@ -46,7 +44,7 @@ def apic() -> Apic:
             ],
         }
     }
-    a.writer.post("uni", parse_json_body(json.dumps(body)))
+    a.writer.post("uni", proposed_mo(body))
     return a
 
 

@@ -7,11 +7,9 @@ then in tenant common; an empty name means `default`; explicit relations carry t
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from simulator.apic.codec import parse_json_body
+from simulator.apic.mit.proposed import proposed_mo
 from simulator.apic.service import Apic
 
 EPG = "uni/tn-t/ap-p/epg-e"
@@ -26,7 +24,7 @@ def apic() -> Apic:
 
 
 def post(apic: Apic, dn: str, body: dict):
-    return apic.writer.post(dn, parse_json_body(json.dumps(body)))
+    return apic.writer.post(dn, proposed_mo(body))
 
 
 def mo(cls: str, *children: dict, **attrs: str) -> dict:
@@ -135,7 +133,7 @@ def test_missing_target_points_at_would_be_local_dn(apic):
 def test_target_created_later_flips_to_formed_in_same_write(apic):
     epg_with_bd(apic, "late")
     heard: list = []
-    apic.store.listeners.append(heard.append)
+    apic.store.subscribe(heard.append)
     result = post(apic, "uni/tn-t", mo("fvBD", name="late"))
     assert rel_state(apic, RSBD)["state"] == "formed"
     assert rel_state(apic, RSBD)["tDn"] == "uni/tn-t/BD-late"

@@ -12,7 +12,6 @@ query reach the APIC byte for byte as signed (the controller does not re-encode 
 
 from __future__ import annotations
 
-import base64
 import http.client
 import json
 import ssl
@@ -23,9 +22,10 @@ from pathlib import Path
 import pytest
 import yaml
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
+from simulator.apic import signing
 from simulator.lab import Lab, LabOptions
 from simulator.pytest_plugin import client_tool
 
@@ -78,10 +78,7 @@ class Cluster:
 
 
 def signature_cookie(key_pem: bytes, cert_dn: str, method: str, target: str, body: bytes) -> str:
-    key = serialization.load_pem_private_key(key_pem, password=None)
-    signature = key.sign(method.encode() + target.encode() + body, padding.PKCS1v15(), hashes.SHA256())
-    return (f"APIC-Request-Signature={base64.b64encode(signature).decode()}; APIC-Certificate-Algorithm=v1.0; "
-            f"APIC-Certificate-DN={cert_dn}; APIC-Certificate-Fingerprint=fingerprint")
+    return signing.cookie_header(signing.sign_request(key_pem, cert_dn, method, target, body))
 
 
 @pytest.fixture(scope="module")

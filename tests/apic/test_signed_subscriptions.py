@@ -7,29 +7,19 @@ wss://<apic>/socket<token>, then subscribes with signed GETs that carry APIC-Web
 
 from __future__ import annotations
 
-import base64
 import json
 import ssl
 
 import pytest
 import requests
 import websocket
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives import serialization
 
-from simulator.lab import Lab, LabOptions
+from simulator.apic import signing
 from simulator.tls import self_signed
 
 USER = "kubectl"
 CERT_DN = f"uni/userext/user-{USER}/usercert-{USER}.crt"
-
-
-@pytest.fixture
-def lab(tmp_path):
-    lab = Lab(LabOptions(admin_password="secret"))
-    lab.start(tls_dir=tmp_path / "tls")
-    yield lab
-    lab.stop()
 
 
 @pytest.fixture
@@ -56,16 +46,10 @@ class Signer:
         self.http = _session()
 
     def cookies(self, method: str, target: str, body: str = "", token: str | None = None) -> str:
-        sig = self.key.sign((method + target + body).encode(), padding.PKCS1v15(), hashes.SHA256())
-        parts = [
-            "APIC-Certificate-Algorithm=v1.0",
-            f"APIC-Certificate-DN={CERT_DN}",
-            "APIC-Certificate-Fingerprint=fingerprint",
-            f"APIC-Request-Signature={base64.b64encode(sig).decode()}",
-        ]
+        cookies = signing.sign_request(self.key, CERT_DN, method, target, body)
         if token:
-            parts.append(f"APIC-WebSocket-Session={token}")
-        return "; ".join(parts)
+            cookies["APIC-WebSocket-Session"] = token
+        return signing.cookie_header(cookies)
 
     def get(self, target: str, token: str | None = None) -> requests.Response:
         return self.http.get(self.url + target, headers={"Cookie": self.cookies("GET", target, token=token)})

@@ -10,17 +10,7 @@ import pytest
 import requests
 import websocket
 
-from simulator.lab import Lab, LabOptions
-
 RECV_TIMEOUT = 10
-
-
-@pytest.fixture
-def lab(tmp_path):
-    lab = Lab(LabOptions(admin_password="secret"))
-    lab.start(tls_dir=tmp_path / "tls")
-    yield lab
-    lab.stop()
 
 
 class Client:

@@ -21,7 +21,6 @@ cookies name) and re-signs exactly the recorded METHOD + raw path?query + body (
 
 from __future__ import annotations
 
-import base64
 import http.client
 import json
 import re
@@ -29,10 +28,9 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from simulator.apic import signing
 from simulator.lab import Lab, LabOptions
 from simulator.tls import self_signed
 
@@ -317,12 +315,9 @@ def _resigner(port: int):
     def sign(rec: dict) -> str:
         recorded = dict(p.strip().split("=", 1) for p in rec["headers"]["Cookie"].split(";"))
         assert recorded["APIC-Certificate-DN"] == CERT_DN
-        payload = (rec["method"] + rec["raw_path"] + (rec["body"] or "")).encode()
-        signature = base64.b64encode(key.sign(payload, padding.PKCS1v15(), hashes.SHA256())).decode()
-        return (f"APIC-Certificate-Algorithm={recorded['APIC-Certificate-Algorithm']}; "
-                f"APIC-Certificate-DN={CERT_DN}; "
-                f"APIC-Certificate-Fingerprint={recorded['APIC-Certificate-Fingerprint']}; "
-                f"APIC-Request-Signature={signature}")
+        return signing.cookie_header(signing.sign_request(
+            key, CERT_DN, rec["method"], rec["raw_path"], rec["body"] or "",
+            fingerprint=recorded["APIC-Certificate-Fingerprint"], algorithm=recorded["APIC-Certificate-Algorithm"]))
 
     return sign
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from simulator.apic.codec import parse_json_body
+from simulator.apic.mit.proposed import proposed_mo
 from simulator.apic.service import Apic
 
 DOMAIN = "uni/vmmp-Kubernetes/dom-k8s"
@@ -12,7 +10,7 @@ INVENTORY = "comp/prov-Kubernetes/ctrlr-[k8s]-k8s"
 
 
 def post(apic: Apic, dn: str, body: dict):
-    return apic.writer.post(dn, parse_json_body(json.dumps(body)))
+    return apic.writer.post(dn, proposed_mo(body))
 
 
 def domain(host: str = "10.0.0.1") -> dict:

@@ -6,13 +6,11 @@ error catalogue) and §5 (defaults, implicit children).
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from simulator.apic import persist
-from simulator.apic.codec import parse_json_body
 from simulator.apic.errors import ApicError
+from simulator.apic.mit.proposed import proposed_mo
 from simulator.apic.service import Apic
 from simulator.clock import ManualClock
 
@@ -25,7 +23,7 @@ def apic() -> Apic:
 
 
 def post(apic: Apic, dn: str, body: dict):
-    return apic.writer.post(dn, parse_json_body(json.dumps(body)))
+    return apic.writer.post(dn, proposed_mo(body))
 
 
 def tenant(name: str, *children: dict, **attrs: str) -> dict:
@@ -43,12 +41,12 @@ def fails(apic: Apic, dn: str, body: dict) -> ApicError:
     """Post a body that must be rejected; the tree must not change and nobody hears of it."""
     before = persist.snapshot(apic.store)
     heard: list = []
-    apic.store.listeners.append(heard.append)
+    apic.store.subscribe(heard.append)
     try:
         with pytest.raises(ApicError) as exc:
             post(apic, dn, body)
     finally:
-        apic.store.listeners.remove(heard.append)
+        apic.store.unsubscribe(heard.append)
     assert persist.snapshot(apic.store) == before
     assert heard == []
     assert exc.value.http_status == 400
@@ -457,7 +455,7 @@ def test_noop_repost_emits_no_events(apic):
     assert first.events
     before = persist.snapshot(apic.store)
     heard: list = []
-    apic.store.listeners.append(heard.append)
+    apic.store.subscribe(heard.append)
     apic.clock.advance(5)
     second = post(apic, "uni", body)
     assert second.events == []
