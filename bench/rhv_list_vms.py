@@ -7,8 +7,8 @@ One round runs these cases back to back, in an order that rotates from round to 
 
   sdk https   `vms_service().list()` through a logged-in `ovirtsdk4.Connection` (insecure TLS)
   sdk http    the same over plain HTTP
-  render      what the server does for GET /vms minus HTTP: `Api.handle` (the views build the
-              `Obj` tree, under the model's lock) and `codec_xml.render` (tree -> XML bytes)
+  render      what the server does for GET /vms minus HTTP: `Rhv.request` (the resource registry
+              builds the `Obj` tree, in one model operation) and `xml_codec.render` (tree -> XML bytes)
   parse       what the SDK does with the reply minus HTTP: `ovirtsdk4.xml.XmlReader` +
               `ovirtsdk4.readers.VmReader.read_many` over the rendered bytes
 
@@ -18,7 +18,7 @@ times. The SDK client and the server share this process: a list is one request w
 reads whole before parsing, so they take turns rather than compete for the GIL. A WSGI middleware
 measures the server's CPU time inside the app per GET /vms.
 
-Checks (a failure exits non-zero): the bytes the server sends are the bytes `codec_xml.render`
+Checks (a failure exits non-zero): the bytes the server sends are the bytes `xml_codec.render`
 produces; the SDK's VMs over both schemes and the parsed VMs have the inventory's ids, names and
 statuses, in the same order.
 
@@ -69,16 +69,15 @@ def vms_by_scheme(environ: dict) -> str | None:
 
 
 def make_render(rhv):
-    """GET /vms without HTTP: the views under the model's lock, then the XML codec."""
-    from simulator.rhv import codec_xml
-    from simulator.rhv.api import Api, ApiRequest
+    """GET /vms without HTTP: the registry's answer in one model operation, then the XML codec."""
+    from simulator.rhv.service import ApiRequest
+    from simulator.rhv.wire import xml_codec
 
     def render() -> tuple[bytes, float, float]:
         start = time.perf_counter()
-        with rhv.session():
-            obj = Api(rhv).handle(ApiRequest("GET", ["vms"])).obj
+        obj = rhv.request(ApiRequest("GET", ["vms"])).obj
         built = time.perf_counter()
-        body = codec_xml.render(obj)
+        body = xml_codec.render(obj)
         return body, built - start, time.perf_counter() - built
 
     return render
@@ -135,7 +134,7 @@ def main() -> int:
             expected = sorted(((vm.id, vm.name, vm.status) for vm in lab.rhv.inventory.vms.values()),
                               key=lambda row: row[1])
             if raw_body(http.url) != body:
-                errors.append("the server's GET /vms body differs from codec_xml.render's")
+                errors.append("the server's GET /vms body differs from xml_codec.render's")
             if summary_of(parse(body)) != expected:
                 errors.append("the parsed VMs are not the inventory's")
             services = {name: conn.system_service().vms_service() for name, conn in connections.items()}
@@ -214,8 +213,8 @@ def main() -> int:
     print()
     views_ms, codec_ms = figures["render_parts_median_ms"]["views"], figures["render_parts_median_ms"]["codec"]
     print(c.table(("where the time goes", "ms"), [
-        ("render: views build the Obj tree (Api.handle)", views_ms),
-        ("render: codec_xml.render (tree -> bytes)", codec_ms),
+        ("render: the registry builds the Obj tree (Rhv.request)", views_ms),
+        ("render: xml_codec.render (tree -> bytes)", codec_ms),
         ("server CPU inside the app per GET /vms, https", server_ms["https"]),
         ("server CPU inside the app per GET /vms, http", server_ms["http"]),
     ]))
