@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..clock import OffsetClock
-from ..feed import ChangeFeed
 from .model import loader, state
 from .model.audit import Caller
-from .model.changes import Change
 from .model.engine import Engine
 from .model.entities import Version
 from .resources.catalog import REGISTRY
@@ -48,6 +46,16 @@ class RhvConfig:
     mac_pool_start: str = "56:6f:1a:2b:00:00"
 
 
+class _EngineAttribute:
+    """A part of the engine the facade shows as its own (`rhv.inventory`, `rhv.changes`, ...)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, rhv, owner=None):
+        return getattr(rhv.engine, self.name)
+
+
 class Rhv:
     def __init__(self, config: RhvConfig | None = None, clock=None):
         self.config = config or RhvConfig()
@@ -56,42 +64,15 @@ class Rhv:
         self.registry = REGISTRY
 
     # --- what other parts read --------------------------------------------------------------------------
-    @property
-    def changes(self) -> ChangeFeed[Change]:
-        """The engine's change feed: `subscribe(fn)` gets each operation's list of `Change`s, in order."""
-        return self.engine.changes
-
-    @property
-    def inventory(self):
-        return self.engine.inventory
-
-    @property
-    def audit(self):
-        return self.engine.audit
-
-    @property
-    def jobs(self):
-        return self.engine.jobs
-
-    @property
-    def sso(self):
-        return self.engine.sso
-
-    @property
-    def lifecycle(self):
-        return self.engine.lifecycle
-
-    @property
-    def networking(self):
-        return self.engine.networking
-
-    @property
-    def hosts(self):
-        return self.engine.hosts
-
-    @property
-    def lock(self):
-        return self.engine.lock
+    changes = _EngineAttribute("changes")  # ChangeFeed[Change]: subscribe(fn) gets each operation's changes
+    inventory = _EngineAttribute("inventory")
+    audit = _EngineAttribute("audit")
+    jobs = _EngineAttribute("jobs")
+    sso = _EngineAttribute("sso")
+    lifecycle = _EngineAttribute("lifecycle")
+    networking = _EngineAttribute("networking")
+    hosts = _EngineAttribute("hosts")
+    lock = _EngineAttribute("lock")
 
     def counts(self) -> dict[str, int]:
         with self.engine.operation():
@@ -188,7 +169,8 @@ class Rhv:
 
     # --- saved state ---------------------------------------------------------------------------------------
     def export_state(self) -> dict:
-        with self.engine.operation():
+        """The whole engine as JSON-ready data (read under the lock; settles nothing, changes nothing)."""
+        with self.engine.lock:
             return state.export_state(self.engine)
 
     def import_state(self, data: dict) -> None:

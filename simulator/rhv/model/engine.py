@@ -79,8 +79,9 @@ class Engine:
     @contextmanager
     def operation(self):
         """One model operation: under the lock, due transitions first, changes published as one batch
-        at the end (whatever happened) and delivered once the lock is released."""
-        outermost = False
+        at the end (whatever happened) and delivered once the lock is released. An operation that
+        changed nothing (a read) delivers nothing, so a listener may read the model from any thread."""
+        outermost, batch = False, []
         with self.lock:
             outermost = self._changeset is None
             if outermost:
@@ -95,7 +96,7 @@ class Engine:
                     self._changeset = None
                     self.last_seq += len(batch)
                     self.changes.publish(batch)
-        if outermost:
+        if outermost and batch:
             self.changes.deliver()
 
     def tick(self) -> int:

@@ -11,26 +11,12 @@ changes nothing. A restore publishes no changes and never moves the change numbe
 
 from __future__ import annotations
 
-from .entities import (
-    Cluster,
-    DataCenter,
-    Host,
-    HostNic,
-    IdFactory,
-    Inventory,
-    Network,
-    NetworkAttachment,
-    Vm,
-    VmNic,
-    VnicProfile,
-    fields_of,
-    from_fields,
-)
+from . import entities
 
 FORMAT = "acisim-rhv-state/1"
-TABLES = {"data_centers": DataCenter, "clusters": Cluster, "hosts": Host, "networks": Network,
-          "profiles": VnicProfile, "vms": Vm}
-CHILDREN = {"hosts": {"nics": HostNic, "attachments": NetworkAttachment}, "vms": {"nics": VmNic}}
+TABLES = {"data_centers": entities.DataCenter, "clusters": entities.Cluster, "hosts": entities.Host, "networks": entities.Network,
+          "profiles": entities.VnicProfile, "vms": entities.Vm}
+CHILDREN = {"hosts": {"nics": entities.HostNic, "attachments": entities.NetworkAttachment}, "vms": {"nics": entities.VmNic}}
 
 
 def export_state(engine) -> dict:
@@ -39,9 +25,9 @@ def export_state(engine) -> dict:
     for table, _cls in TABLES.items():
         rows = []
         for entity in getattr(inv, table).values():
-            row = fields_of(entity)
+            row = entities.fields_of(entity)
             for child in CHILDREN.get(table, {}):
-                row[child] = [fields_of(c) for c in getattr(entity, child)]
+                row[child] = [entities.fields_of(c) for c in getattr(entity, child)]
             rows.append(row)
         inventory[table] = rows
     return {
@@ -60,14 +46,14 @@ def export_state(engine) -> dict:
     }
 
 
-def _inventory(data: dict) -> Inventory:
-    inv = Inventory()
+def _inventory(data: dict) -> entities.Inventory:
+    inv = entities.Inventory()
     for table, cls in TABLES.items():
         for row in data[table]:
             row = dict(row)
-            children = {name: [from_fields(child_cls, c) for c in row.pop(name)]
+            children = {name: [entities.from_fields(child_cls, c) for c in row.pop(name)]
                         for name, child_cls in CHILDREN.get(table, {}).items()}
-            entity = from_fields(cls, row)
+            entity = entities.from_fields(cls, row)
             for name, items in children.items():
                 setattr(entity, name, items)
             getattr(inv, table)[entity.id] = entity
@@ -81,7 +67,7 @@ def import_state(engine, data: dict) -> None:
             raise ValueError(f"not an RHV state document (format {FORMAT!r} expected)")
         inventory = _inventory(data["inventory"])
         counters = data["counters"]
-        ids = IdFactory(engine.config.seed)
+        ids = entities.IdFactory(engine.config.seed)
         ids.seek(int(counters["ids"]))
         correlation = type(engine.correlation)(f"rhv-correlation:{engine.config.seed}")
         correlation.seek(int(counters["correlation"]))

@@ -38,3 +38,15 @@ def name_of(table: dict, entity_id: str | None):
 def basics() -> dict:
     """The search fields every named entity has."""
     return {"name": lambda e: e.name, "id": lambda e: e.id, "description": lambda e: e.description}
+
+
+def in_cluster(ctx) -> dict:
+    """The search fields of what lives in a cluster (hosts, VMs)."""
+    inv = ctx.inv
+
+    def cluster(e):
+        return name_of(inv.clusters, e.cluster_id)
+
+    return {"name": lambda e: e.name, "id": lambda e: e.id, "status": lambda e: e.status, "cluster": cluster,
+            "cluster.name": cluster, "clusters.name": cluster,
+            "datacenter": lambda e: inv.data_center_of_cluster(e.cluster_id).name}

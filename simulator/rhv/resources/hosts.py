@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..model.errors import entity_not_found, incomplete
 from ..wire.tree import Obj, ref
 from . import host_nics
-from .common import empty, name_of, permissions, version_obj
+from .common import empty, in_cluster, permissions, version_obj
 from .registry import ApiReply, Collection, Resource
 
 # HostStatisticalQuery: name -> (description, unit, value type); all are gauges
@@ -80,14 +80,7 @@ def render(ctx, host) -> Obj:
 
 
 def search(ctx) -> dict:
-    inv = ctx.inv
-
-    def cluster(h):
-        return name_of(inv.clusters, h.cluster_id)
-
-    return {"name": lambda h: h.name, "id": lambda h: h.id, "status": lambda h: h.status,
-            "address": lambda h: h.address, "cluster": cluster, "cluster.name": cluster,
-            "datacenter": lambda h: inv.data_center_of_cluster(h.cluster_id).name}
+    return {**in_cluster(ctx), "address": lambda h: h.address}
 
 
 def _update(ctx, host) -> ApiReply:

@@ -12,7 +12,7 @@ from ..model.messages import app_error
 from ..model.vms import update_vm
 from ..wire.tree import Obj, Time
 from . import vm_nics
-from .common import empty, name_of, permissions, statistics_empty
+from .common import empty, in_cluster, name_of, permissions, statistics_empty
 from .context import as_guid, enum_value
 from .registry import ApiReply, Collection, Resource
 
@@ -57,15 +57,10 @@ def render(ctx, vm) -> Obj:
 def search(ctx) -> dict:
     inv = ctx.inv
 
-    def cluster(v):
-        return name_of(inv.clusters, v.cluster_id)
-
     def host(v):
         return name_of(inv.hosts, v.host_id)
 
-    return {"name": lambda v: v.name, "id": lambda v: v.id, "status": lambda v: v.status,
-            "description": lambda v: v.description, "fqdn": lambda v: v.fqdn, "cluster": cluster,
-            "clusters.name": cluster, "datacenter": lambda v: inv.data_center_of_cluster(v.cluster_id).name,
+    return {**in_cluster(ctx), "description": lambda v: v.description, "fqdn": lambda v: v.fqdn,
             "host": host, "on_host": host, "hosts.name": host,
             "ip": lambda v: [ip for nic in v.nics for ip in nic.ips] if v.running else [],
             "mac": lambda v: [nic.mac for nic in v.nics]}
