@@ -18,7 +18,9 @@ from pathlib import Path
 
 import _common as c
 
-BENCHMARKS = ("get_mo_throughput", "class_query_filter", "memory_per_mo", "rhv_list_vms", "nodeprep_lab_cycle")
+BENCHMARKS = (
+    "get_mo_throughput", "class_query_filter", "memory_per_mo", "rhv_list_vms", "nodeprep_lab_cycle", "state_writes",
+)
 
 
 def main() -> int:
