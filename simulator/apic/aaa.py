@@ -122,10 +122,16 @@ class Aaa:
             and now - session.created < self.config.maximum_lifetime
         )
 
-    def _expire(self, now: float) -> None:
+    def expire(self) -> list[str]:
+        """End the sessions past their idle or lifetime limit; returns their tokens."""
+        with self._lock:
+            return self._expire(self.clock.now())
+
+    def _expire(self, now: float) -> list[str]:
         dead = [t for t, s in self.sessions.items() if not self._alive(s, now)]
         for token in dead:
             del self.sessions[token]
+        return dead
 
     def login_attributes(self, session: Session, version: str, build_time: str) -> dict[str, str]:
         """The attributes of the aaaLogin object a login or refresh answers with."""

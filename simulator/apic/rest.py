@@ -169,8 +169,7 @@ def remove(rest: str):
 
 def _target(path: str) -> tuple[str, str, str]:
     """(`mo`, dn, '') or (`class`, scope dn, class) from the path after /api/."""
-    if path.startswith("node/"):
-        path = path[5:]
+    path = path.removeprefix("node/")
     head, _, tail = path.partition("/")
     if head == "mo":
         return "mo", decode_dn(tail).strip("/"), ""

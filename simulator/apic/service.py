@@ -174,6 +174,15 @@ class Apic:
         return {"subscriptionId": sub_id}
 
     # --- the controller itself -----------------------------------------------------------------------
+    def tick(self) -> int:
+        """Settle what the clock made due (the lab's tick): sessions past their timeouts end, with
+        their sockets and subscriptions, and subscriptions not refreshed in time lapse. Returns how
+        many ended."""
+        ended = self.aaa.expire()
+        for token in ended:
+            self.subscriptions.drop_session(token)
+        return len(ended) + self.subscriptions.expire()
+
     def reset(self) -> None:
         """Back to a freshly booted controller: default policy universe, topology, admin user.
 

@@ -98,20 +98,26 @@ class SubscriptionManager:
     def drop_session(self, token: str) -> None:
         self.close_socket(token)
 
+    def expire(self) -> int:
+        """Drop the subscriptions not refreshed in time; returns how many lapsed."""
+        with self._lock:
+            return self._expire(self.clock.now())
+
+    def _expire(self, now: float) -> int:
+        lapsed = [sub_id for sub_id, sub in self.subscriptions.items() if sub.expires <= now]
+        for sub_id in lapsed:
+            del self.subscriptions[sub_id]
+        return len(lapsed)
+
     # --- delivery ----------------------------------------------------------------------------------
     def deliver(self, events: list[Event]) -> None:
         """Store listener: the feed hands over one transaction at a time, in commit order, so the
         pushes keep that order; each event's MO is as its transaction left it."""
         if not self.subscriptions:
             return
-        now = self.clock.now()
         with self._lock:
-            live = []
-            for sub in list(self.subscriptions.values()):
-                if sub.expires <= now:
-                    del self.subscriptions[sub.id]
-                elif sub.token in self.sockets:
-                    live.append(sub)
+            self._expire(self.clock.now())
+            live = [sub for sub in self.subscriptions.values() if sub.token in self.sockets]
             if not live:
                 return
             for event in events:

@@ -22,24 +22,19 @@ the `rsp-subtree=modified` reply, §3.3):
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
+from playbooks import ANSIBLE_DIR, PlaybookRun, run_playbook
 
 from simulator.lab import Lab, LabOptions
-from simulator.pytest_plugin import client_tool
 from simulator.tls import self_signed
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")]
 
-ANSIBLE_DIR = Path(__file__).resolve().parents[1] / "ansible"
 PLAYBOOK = ANSIBLE_DIR / "aci_playbook.yml"
-INVENTORY = ANSIBLE_DIR / "inventory.ini"
 PASSWORD = "secret"
 CERT_DN = "uni/userext/user-admin/usercert-admin"
 
@@ -100,82 +95,10 @@ def _register_certificate(url: str, pem: str) -> None:
     assert attrs["data"].strip() == pem.strip()
 
 
-class PlaybookRun:
-    """One ansible-playbook run: rc, raw output and the per-task results from the json callback."""
-
-    def __init__(self, proc: subprocess.CompletedProcess):
-        self.rc = proc.returncode
-        self.stdout = proc.stdout
-        self.stderr = proc.stderr
-        self.results: dict[str, dict] = {}
-        self.stats: dict = {}
-        try:
-            data = json.loads(self.stdout[self.stdout.index("{"):])
-        except ValueError:
-            return
-        for play in data.get("plays", []):
-            for task in play.get("tasks", []):
-                name = task["task"]["name"]
-                self.results[name.split(" ", 1)[0]] = task["hosts"].get("localhost", {}) | {"_name": name}
-        self.stats = data.get("stats", {}).get("localhost", {})
-
-    def summary(self) -> str:
-        lines = [f"ansible-playbook rc={self.rc} stats={self.stats}"]
-        for res in self.results.values():
-            line = f"  {res['_name']}: changed={res.get('changed')} failed={res.get('failed', False)}"
-            if res.get("failed") or res.get("unreachable"):
-                details = {k: res.get(k) for k in ("msg", "error", "status", "response", "method", "url", "sent")
-                           if res.get(k) not in (None, "", {})}
-                line += f"\n      {json.dumps(details)[:2000]}"
-            lines.append(line)
-        if not self.results:
-            lines.append("--- stdout (not parseable as the json callback's output) ---")
-            lines.append(self.stdout[-20000:])
-        lines.append("--- stderr ---")
-        lines.append(self.stderr[-10000:])
-        return "\n".join(lines)
-
-    def changed(self) -> set[str]:
-        return {key for key, res in self.results.items() if res.get("changed")}
-
-    def assert_ok(self, expected_tasks: list[str]) -> None:
-        failed = [k for k, r in self.results.items() if r.get("failed") or r.get("unreachable")]
-        assert self.rc == 0 and not failed, self.summary()
-        assert list(self.results) == expected_tasks, self.summary()
-
-
-def run_playbook(tmp_path: Path, run_name: str, port: int, use_ssl: bool, key_path: Path,
-                 tags: str | None = None) -> PlaybookRun:
-    home = tmp_path / "ansible-home"
-    for d in (home, home / "local-tmp", home / "remote-tmp"):
-        d.mkdir(parents=True, exist_ok=True)
-    # a hermetic environment: no inherited ANSIBLE_* (ANSIBLE_COLLECTIONS_PATH in particular, so the
-    # collections bundled with the ansible package are used), no user config, temp dirs in tmp_path
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
-    env.update(
-        HOME=str(home),
-        ANSIBLE_LOCAL_TEMP=str(home / "local-tmp"),
-        ANSIBLE_REMOTE_TEMP=str(home / "remote-tmp"),
-        ANSIBLE_HOST_KEY_CHECKING="False",
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-        ANSIBLE_RETRY_FILES_ENABLED="False",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-    )
-    extra = {
-        "aci_port": port,
-        "aci_use_ssl": use_ssl,
-        "aci_private_key": str(key_path),
-        "ansible_python_interpreter": sys.executable,
-    }
-    cmd = [client_tool("ansible-playbook", "ansible==12.3.0"), "-i", str(INVENTORY), str(PLAYBOOK), "-e", json.dumps(extra)]
-    if tags:
-        cmd += ["--tags", tags]
-    proc = subprocess.run(cmd, cwd=home, env=env, capture_output=True, text=True, timeout=900)
-    run = PlaybookRun(proc)
-    (tmp_path / f"{run_name}.stdout.json").write_text(proc.stdout)
-    (tmp_path / f"{run_name}.stderr.txt").write_text(proc.stderr)
-    return run
+def run_aci_playbook(tmp_path: Path, run_name: str, port: int, use_ssl: bool, key_path: Path,
+                     tags: str | None = None) -> PlaybookRun:
+    extra = {"aci_port": port, "aci_use_ssl": use_ssl, "aci_private_key": str(key_path)}
+    return run_playbook(tmp_path, run_name, PLAYBOOK, extra, tags)
 
 
 def _child(children: list[dict], cls: str, **attrs: str) -> dict:
@@ -197,8 +120,8 @@ def two_runs(tmp_path_factory):
         assert srv.scheme == "https"
         key_path, pem = _make_key_and_cert(tmp_path / "pki")
         _register_certificate(srv.url, pem)
-        first = run_playbook(tmp_path, "run1", srv.port, True, key_path)
-        second = run_playbook(tmp_path, "run2", srv.port, True, key_path)
+        first = run_aci_playbook(tmp_path, "run1", srv.port, True, key_path)
+        second = run_aci_playbook(tmp_path, "run2", srv.port, True, key_path)
         yield srv, first, second
     finally:
         lab.stop()

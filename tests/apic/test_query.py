@@ -136,13 +136,8 @@ def test_subtree_with_classes(apic):
 
 
 def test_repeated_target_subtree_class_accumulates(apic):
-    imdata, _ = mo_query(
-        apic,
-        "uni/tn-q",
-        ("target-subtree-class", "fvRsBd"),
-        ("target-subtree-class", "fvCtx"),
-        query_target="subtree",
-    )
+    imdata, _ = mo_query(apic, "uni/tn-q", ("target-subtree-class", "fvRsBd"),
+                         ("target-subtree-class", "fvCtx"), query_target="subtree")
     assert sorted(dns_of(imdata)) == ["uni/tn-q/ap-p/epg-e1/rsbd", "uni/tn-q/ctx-v"]
 
 
@@ -158,13 +153,8 @@ def test_duplicated_parameter_last_wins(apic):
 
 
 def test_query_target_filter(apic):
-    imdata, total = mo_query(
-        apic,
-        "uni/tn-q",
-        query_target="children",
-        target_subtree_class="fvBD",
-        query_target_filter='eq(fvBD.arpFlood,"yes")',
-    )
+    imdata, total = mo_query(apic, "uni/tn-q", query_target="children", target_subtree_class="fvBD",
+                             query_target_filter='eq(fvBD.arpFlood,"yes")')
     assert dns_of(imdata) == ["uni/tn-q/BD-b1"]
     assert total == 1
 
@@ -262,13 +252,8 @@ def test_rsp_subtree_filter(apic):
 
 
 def test_rsp_subtree_children_under_class_query(apic):
-    imdata, _ = class_query(
-        apic,
-        "fvTenant",
-        query_target_filter='eq(fvTenant.name,"q")',
-        rsp_subtree="children",
-        rsp_subtree_class="fvCtx",
-    )
+    imdata, _ = class_query(apic, "fvTenant", query_target_filter='eq(fvTenant.name,"q")',
+                            rsp_subtree="children", rsp_subtree_class="fvCtx")
     _, attrs, children = node(imdata[0])
     assert attrs["dn"] == "uni/tn-q"
     assert rns_of(children) == ["ctx-v"]
@@ -438,14 +423,8 @@ def test_page_size_alone_is_first_page(apic):
 
 
 def test_paging_after_filter(apic):
-    imdata, total = class_query(
-        apic,
-        "fabricNode",
-        query_target_filter='eq(fabricNode.role,"leaf")',
-        order_by="fabricNode.id|asc",
-        page="1",
-        page_size="3",
-    )
+    imdata, total = class_query(apic, "fabricNode", query_target_filter='eq(fabricNode.role,"leaf")',
+                                order_by="fabricNode.id|asc", page="1", page_size="3")
     assert [node(e)[1]["id"] for e in imdata] == ["104"]
     assert total == 4
 

@@ -45,8 +45,22 @@ def rel_state(apic: Apic, dn: str) -> dict[str, str]:
     return {p: m.get(p) for p in ("tDn", "tRn", "tCl", "state", "stateQual") if p in m.meta.props}
 
 
+def bd_relation(t_dn: str, state: str = "formed", qual: str = "none") -> dict[str, str]:
+    """What an fvRsBd shows when it points at the bridge domain `t_dn`."""
+    return {"tDn": t_dn, "tRn": t_dn.rsplit("/", 1)[1], "tCl": "fvBD", "state": state, "stateQual": qual}
+
+
 def events_for(result, dn: str) -> list[tuple[str, dict]]:
     return [(e.kind, e.changed) for e in result.events if e.dn == dn]
+
+
+def one_modification(result, dn: str) -> dict[str, str]:
+    """The changes of the one `modified` event a write reports for `dn`."""
+    changes = events_for(result, dn)
+    assert len(changes) == 1, changes
+    kind, changed = changes[0]
+    assert kind == "modified"
+    return changed
 
 
 # --------------------------------------------------------------------------------------------------
@@ -56,13 +70,7 @@ def events_for(result, dn: str) -> list[tuple[str, dict]]:
 def test_named_relation_resolves_in_own_tenant(apic):
     post(apic, "uni/tn-t", mo("fvBD", name="b"))
     epg_with_bd(apic, "b")
-    assert rel_state(apic, RSBD) == {
-        "tDn": "uni/tn-t/BD-b",
-        "tRn": "BD-b",
-        "tCl": "fvBD",
-        "state": "formed",
-        "stateQual": "none",
-    }
+    assert rel_state(apic, RSBD) == bd_relation("uni/tn-t/BD-b")
 
 
 def test_named_relation_falls_back_to_common(apic):
@@ -76,13 +84,7 @@ def test_named_relation_falls_back_to_common(apic):
 def test_explicit_default_name_resolves_in_common(apic):
     # fvRsProv tnVzBrCPName "default" -> tDn uni/tn-common/brc-default (recorded on a real APIC)
     epg_with_bd(apic, "default")
-    assert rel_state(apic, RSBD) == {
-        "tDn": "uni/tn-common/BD-default",
-        "tRn": "BD-default",
-        "tCl": "fvBD",
-        "state": "formed",
-        "stateQual": "none",
-    }
+    assert rel_state(apic, RSBD) == bd_relation("uni/tn-common/BD-default")
 
 
 def test_own_tenant_wins_over_common(apic):
@@ -94,13 +96,7 @@ def test_own_tenant_wins_over_common(apic):
 
 def test_empty_name_means_default_in_common(apic):
     epg_with_bd(apic, "")
-    assert rel_state(apic, RSBD) == {
-        "tDn": "uni/tn-common/BD-default",
-        "tRn": "BD-default",
-        "tCl": "fvBD",
-        "state": "formed",
-        "stateQual": "default-target",
-    }
+    assert rel_state(apic, RSBD) == bd_relation("uni/tn-common/BD-default", qual="default-target")
 
 
 def test_omitted_name_means_default_in_common(apic):
@@ -121,13 +117,7 @@ def test_implicit_relations_resolve_to_common_defaults(apic):
 
 def test_missing_target_points_at_would_be_local_dn(apic):
     epg_with_bd(apic, "nope")
-    assert rel_state(apic, RSBD) == {
-        "tDn": "uni/tn-t/BD-nope",
-        "tRn": "BD-nope",
-        "tCl": "fvBD",
-        "state": "missing-target",
-        "stateQual": "none",
-    }
+    assert rel_state(apic, RSBD) == bd_relation("uni/tn-t/BD-nope", state="missing-target")
 
 
 def test_target_created_later_flips_to_formed_in_same_write(apic):
@@ -138,10 +128,7 @@ def test_target_created_later_flips_to_formed_in_same_write(apic):
     assert rel_state(apic, RSBD)["state"] == "formed"
     assert rel_state(apic, RSBD)["tDn"] == "uni/tn-t/BD-late"
     # the write that created the target carries the relation's change
-    changes = events_for(result, RSBD)
-    assert len(changes) == 1
-    kind, changed = changes[0]
-    assert kind == "modified"
+    changed = one_modification(result, RSBD)
     assert changed["state"] == "formed"
     assert "tnFvBDName" not in changed
     # and listeners (subscriptions) hear both in one batch
@@ -191,11 +178,8 @@ def test_changing_the_name_re_resolves(apic):
     result = epg_with_bd(apic, "b2")
     assert rel_state(apic, RSBD)["tDn"] == "uni/tn-t/BD-b2"
     # the write reports the new name and the newly resolved target
-    changes = events_for(result, RSBD)
     # one event per MO and write: the new name and the newly resolved target together
-    assert len(changes) == 1
-    kind, changed = changes[0]
-    assert kind == "modified"
+    changed = one_modification(result, RSBD)
     assert changed["tnFvBDName"] == "b2"
     assert changed["tDn"] == "uni/tn-t/BD-b2"
     # the old target no longer affects the relation

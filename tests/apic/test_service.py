@@ -165,3 +165,18 @@ def test_a_bad_socket_token_is_refused(apic):
     with pytest.raises(ApicError) as exc:
         apic.open_socket("not-a-token")
     assert exc.value.http_status == 403
+
+
+def test_the_tick_ends_what_the_clock_made_due(apic):
+    token, caller = admin(apic)
+    apic.open_socket(token)
+    short = apic.get("class", "", "fvCtx", [("subscription", "yes"), ("refresh-timeout", "30")], caller)
+    apic.get("class", "", "fvTenant", [("subscription", "yes")], caller)
+    assert apic.tick() == 0
+    apic.clock.advance(31)
+    assert apic.tick() == 1  # the 30 s subscription lapsed; the session and its 60 s subscription live on
+    with pytest.raises(ApicError, match="unknown or expired subscription"):
+        apic.refresh_subscription(short.extra["subscriptionId"], caller)
+    apic.clock.advance(600)
+    assert apic.tick() == 1  # the idle session ended, its last subscription with it
+    assert not apic.socket_alive(token) and apic.subscriptions.subscriptions == {}
