@@ -135,7 +135,8 @@ def test_the_whole_lab_comes_back_after_a_restart(tmp_path):
         post_tenant(s, first.apic, "kept", descr="across a restart")
         conn = first.rhv_connection()
         try:
-            add_network(conn, "kept_net")
+            first_net = add_network(conn, "kept_net")
+            last_event = max(int(e.id) for e in conn.system_service().events_service().list())
         finally:
             conn.close()
         assert first.sim("POST", "/clock/freeze", json={"frozen": True}).status_code == 200
@@ -152,7 +153,13 @@ def test_the_whole_lab_comes_back_after_a_restart(tmp_path):
         assert r.json()["imdata"][0]["fvTenant"]["attributes"]["descr"] == "across a restart"
         conn = second.rhv_connection()
         try:
-            assert "kept_net" in networks(conn)
+            assert networks(conn)["kept_net"] == first_net
+            events = conn.system_service().events_service()
+            before = {int(e.id) for e in events.list()}
+            assert last_event in before  # the engine's audit log came back
+            assert add_network(conn, "new_net") != first_net
+            logged = {int(e.id) for e in events.list()} - before
+            assert logged and min(logged) > last_event  # event ids go on counting: none is used twice
         finally:
             conn.close()
         assert second.sim("GET", "/clock").json() == {"now": frozen_at, "frozen": True}
