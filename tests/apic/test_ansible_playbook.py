@@ -225,7 +225,7 @@ def test_resulting_apic_state(two_runs):
 def test_plain_http_lab(http_lab, tmp_path):
     """`use_ssl: false` against an HTTP lab: the two `smoke` tasks (create, then idempotent repeat)."""
     assert http_lab.scheme == "http"
-    run = run_playbook(tmp_path, "http", http_lab.port, False, tmp_path / "unused.key", tags="smoke")
+    run = run_aci_playbook(tmp_path, "http", http_lab.port, False, tmp_path / "unused.key", tags="smoke")
     run.assert_ok(["01", "02"])
     assert run.changed() == {"01"}, run.summary()
     s = _login(http_lab.url)
