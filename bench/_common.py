@@ -200,6 +200,21 @@ def serve_timed(app, key: Callable[[dict], str | None], tls: bool = False, tls_d
     return serve_in_thread(app, tls=tls, tls_dir=tls_dir), timer
 
 
+def in_client_process(worker: Callable, *args):
+    """Run `worker(*args, out)` in a spawned process (so that the client does not share the servers'
+    GIL) and return the one object it sends on `out`."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=worker, args=(*args, send), daemon=True)
+    proc.start()
+    send.close()
+    result = recv.recv()
+    proc.join(timeout=30)
+    return result
+
+
 def login_cookie(base_url: str) -> str:
     """Log in as admin; returns the `Cookie` header value to send.
 

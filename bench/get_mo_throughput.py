@@ -18,7 +18,6 @@ Target: GET mo rate >= 0.6 x bare rate.
 from __future__ import annotations
 
 import http.client
-import multiprocessing as mp
 import threading
 import time
 
@@ -104,17 +103,6 @@ def client_worker(base: str, cookie: str, schedule: list[tuple], out) -> None:
     out.close()
 
 
-def run_schedule(base: str, cookie: str, schedule: list[tuple]) -> list[tuple[float, int]]:
-    ctx = mp.get_context("spawn")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=client_worker, args=(base, cookie, schedule, send), daemon=True)
-    proc.start()
-    send.close()
-    results = recv.recv()
-    proc.join(timeout=30)
-    return results
-
-
 # --- the benchmark ---------------------------------------------------------------------------------
 def main() -> int:
     args = c.parser(__doc__.splitlines()[0]).parse_args()
@@ -155,7 +143,7 @@ def main() -> int:
                         cells.append((client, threads, r, path))
         timer.reset()
         started = time.perf_counter()
-        results = run_schedule(base, cookie, schedule)
+        results = c.in_client_process(client_worker, base, cookie, schedule)
         wall = time.perf_counter() - started
     finally:
         lab.stop()
