@@ -220,3 +220,27 @@ def test_a_bad_object_in_the_file_is_refused_and_the_tree_kept(tmp_path, row, re
     with pytest.raises(StateError, match=reason.replace("(", r"\(").replace(")", r"\)")):
         replace_tree(target.store, doc.apic)
     assert apic_rows(target.store) == before
+
+
+def test_a_lab_is_restored_all_or_nothing(tmp_path):
+    """A state file whose RHV document the engine refuses: the error names the file, and neither the APIC's
+    tree (restored before the engine's turn) nor anything else of the lab changes."""
+    from simulator.lab import Lab
+
+    path = tmp_path / "state.db"
+    source = Lab()
+    source.keep_state(path)
+    source.apic.add_user("operator", "s3cret!", role="read-all")
+    source.state.close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE document SET body = '{\"format\": \"something else\"}' WHERE name = 'rhv'")
+    conn.commit()
+    conn.close()
+
+    target = Lab()
+    before = (apic_rows(target.apic.store), target.rhv.export_state(), target.clock.export_state())
+    with pytest.raises(StateError) as caught:
+        target.keep_state(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert (apic_rows(target.apic.store), target.rhv.export_state(), target.clock.export_state()) == before
+    assert target.state.file is None
