@@ -23,6 +23,7 @@ import multiprocessing as mp
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import _common as c
@@ -78,8 +79,8 @@ def _post_loop(base: str, cookie: str, names: list[str], ready: threading.Barrie
     errors.append(bad)
 
 
-def client_worker(targets: dict[str, tuple[str, str]], schedule: list[tuple], out) -> None:
-    """Runs the schedule [(lab, threads, n, tag), ...]; sends back [(elapsed_s, errors), ...]."""
+def client_worker(targets: dict[str, tuple[str, str]], schedule: list[tuple]) -> list[tuple[float, int]]:
+    """Runs the schedule [(lab, threads, n, tag), ...]; returns [(elapsed_s, errors), ...]."""
     results = []
     for lab, threads, n, tag in schedule:
         base, cookie = targets[lab]
@@ -97,19 +98,12 @@ def client_worker(targets: dict[str, tuple[str, str]], schedule: list[tuple], ou
         for w in workers:
             w.join()
         results.append((time.perf_counter() - start, sum(errors) + (threads - len(errors)) * n))
-    out.send(results)
-    out.close()
+    return results
 
 
 def run_schedule(targets: dict[str, tuple[str, str]], schedule: list[tuple]) -> list[tuple[float, int]]:
-    ctx = mp.get_context("spawn")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=client_worker, args=(targets, schedule, send), daemon=True)
-    proc.start()
-    send.close()
-    results = recv.recv()
-    proc.join(timeout=30)
-    return results
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as client:
+        return client.submit(client_worker, targets, schedule).result()
 
 
 # --- the benchmark ---------------------------------------------------------------------------------
