@@ -9,8 +9,10 @@ Each relation watches the DNs it could resolve to, so it flips between `formed` 
 from __future__ import annotations
 
 from ..mit.catalog import Catalog, ClassMeta
-from ..mit.dn import Dn, rn_of
+from ..mit.dn import Dn, child_dn, parent_dn, rn_of
 from ..mit.store import MO, Event, Store, Transaction
+
+COMMON = "uni/tn-common"  # where a named relation looks when its own tenant has no such target
 
 
 class RelationResolver:
@@ -19,7 +21,6 @@ class RelationResolver:
         self.catalog: Catalog = store.catalog
         self.watchers: dict[str, set[str]] = {}  # target dn -> relation dns that may resolve to it
         self.watching: dict[str, tuple[str, ...]] = {}  # relation dn -> target dns it watches
-        self._common = Dn.parse("uni/tn-common", self.catalog)
         store.hooks.append(self)
 
     def __call__(self, txn: Transaction, events: list[Event]) -> None:
@@ -44,7 +45,7 @@ class RelationResolver:
         target_meta = self.catalog.classes.get(rel.to)
         if rel.kind == "named":
             name = mo.get(rel.target_prop)
-            candidates = self._named_candidates(mo.dn, target_meta, name or "default")
+            candidates = self._named_candidates(mo, target_meta, name or "default")
             found = next((dn for dn in candidates if dn in self.store), None)
             t_dn = found or (candidates[0] if candidates else "")
             qual = "default-target" if found and not name else "none"
@@ -67,19 +68,30 @@ class RelationResolver:
             updates["tDn"] = t_dn
         txn.modify(mo, {k: v for k, v in updates.items() if k in mo.meta.props})
 
-    def _named_candidates(self, source_dn: str, target: ClassMeta | None, name: str) -> tuple[str, ...]:
+    def _named_candidates(self, source: MO, target: ClassMeta | None, name: str) -> tuple[str, ...]:
         if target is None or target.rn is None or len(target.naming) != 1:
             return ()
-        naming = {target.naming[0]: name}
+        rn = target.rn.format({target.naming[0]: name})
         if "fvTenant" in target.parents:
-            tenant = Dn.parse(source_dn, self.catalog).ancestor("fvTenant")
-            homes = (tenant, self._common) if tenant is not None else (self._common,)
-            return tuple(dict.fromkeys(home.child(target.name, **naming).text for home in homes))
-        home = self._home(target)
-        return (home.child(target.name, **naming).text,) if home is not None else ()
+            tenant = self._tenant_of(source)
+            homes = (tenant, COMMON) if tenant is not None else (COMMON,)
+            return tuple(dict.fromkeys(child_dn(home, rn) for home in homes))
+        home = self._home(target.name)
+        return (child_dn(home.text, rn),) if home is not None else ()
 
-    def _home(self, meta: ClassMeta) -> Dn | None:
+    def _tenant_of(self, mo: MO) -> str | None:
+        """The DN of the tenant an MO lives in, found by class on its way up the tree."""
+        dn = parent_dn(mo.dn)
+        while dn:
+            above = self.store.get(dn)
+            if above is not None and above.cls == "fvTenant":
+                return dn
+            dn = parent_dn(dn)
+        return None
+
+    def _home(self, cls: str) -> Dn | None:
         """Where every MO of a class lives when the RNs above it are all fixed (uni/infra)."""
+        meta = self.catalog.classes[cls]
         if len(meta.parents) != 1:
             return None
         parent = self.catalog.classes.get(meta.parents[0])
@@ -87,7 +99,7 @@ class RelationResolver:
             return None
         if parent.name == "topRoot":
             return Dn.root(self.catalog)
-        above = self._home(parent)
+        above = self._home(parent.name)
         return above.child(parent.name) if above is not None else None
 
     def _watch(self, rel_dn: str, targets: tuple[str, ...]) -> None:

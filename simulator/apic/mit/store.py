@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from ...feed import ChangeFeed
 from .catalog import Catalog, ClassMeta
@@ -73,12 +73,14 @@ class Event:
     cls: str
     changed: dict[str, str] = field(default_factory=dict)
     mo: MO | None = None
-    # the MO as its transaction left it (a detached copy): listeners run after the lock is released,
-    # when later writes may have changed `mo` itself
+    # the MO as its transaction left it: listeners run after the lock is released, when later writes
+    # may have changed `mo` itself (set when the transaction commits)
     state: MO | None = None
 
-    def committed(self) -> Event:
-        return replace(self, state=self.mo.detached() if self.mo is not None else None)
+    def commit(self) -> None:
+        if self.mo is not None:
+            # a deleted MO is out of the tree: nothing changes it any more
+            self.state = self.mo if self.kind == "deleted" else self.mo.detached()
 
 
 Listener = Callable[[list[Event]], None]
@@ -307,5 +309,7 @@ class Store:
             # published under the lock, so the feed's order is the commit order; delivered when the
             # lock is let go (StoreLock.release)
             if txn.events:
-                self.feed.publish([event.committed() for event in txn.events])
+                for event in txn.events:
+                    event.commit()
+                self.feed.publish(txn.events)
                 self.lock.committed()
