@@ -48,6 +48,14 @@ class Served:
         self._queue.put(None)
 
     def __enter__(self) -> Served:
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.kill()
+            raise
+        return self
+
+    def _wait_ready(self) -> None:
         deadline = time.monotonic() + STARTUP_DEADLINE
         while True:
             line = self._next(deadline)
@@ -58,7 +66,7 @@ class Served:
             elif line.startswith("RHV "):
                 self.rhv = line.split()[1]
             elif line.startswith("Ctrl-C"):
-                return self
+                return
 
     def __exit__(self, *exc) -> None:
         self.kill()
