@@ -127,16 +127,16 @@ class StateFile:
                 self._put_document(conn, "rhv", doc.rhv)
 
     def write_apic(self, events: Iterable[Event], files: dict[str, Any] | None = None) -> None:
-        """One APIC transaction's events (their MOs as committed), and the snapshot files when they changed."""
+        """One APIC transaction's events (each MO as its transaction left it), and the snapshot files if they changed."""
         with self._transaction() as conn:
             for event in events:
                 if event.kind == "deleted":
                     conn.execute("DELETE FROM apic_mo WHERE dn = ?", (event.dn,))
                 elif event.kind == "created":
                     conn.execute("INSERT OR REPLACE INTO apic_mo (dn, seq, cls, attrs) VALUES (?, ?, ?, ?)",
-                                 (event.dn, self._next(), event.cls, _dumps(event.mo.attrs)))
+                                 (event.dn, self._next(), event.cls, _dumps(event.state.attrs)))
                 else:
-                    conn.execute("UPDATE apic_mo SET attrs = ? WHERE dn = ?", (_dumps(event.mo.attrs), event.dn))
+                    conn.execute("UPDATE apic_mo SET attrs = ? WHERE dn = ?", (_dumps(event.state.attrs), event.dn))
             if files is not None:
                 self._sync_files(conn, files)
 
