@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import http.client
 import json
-import multiprocessing as mp
 import tempfile
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import _common as c
@@ -78,8 +77,8 @@ def _post_loop(base: str, cookie: str, names: list[str]) -> int:
     return bad
 
 
-def client_worker(targets: dict[str, tuple[str, str]], schedule: list[tuple]) -> list[tuple[float, int]]:
-    """Runs the schedule [(lab, threads, n, tag), ...]; returns [(elapsed_s, errors), ...]."""
+def client_worker(targets: dict[str, tuple[str, str]], schedule: list[tuple], out) -> None:
+    """Runs the schedule [(lab, threads, n, tag), ...]; sends back [(elapsed_s, errors), ...]."""
     results = []
     for lab, threads, n, tag in schedule:
         base, cookie = targets[lab]
@@ -88,12 +87,8 @@ def client_worker(targets: dict[str, tuple[str, str]], schedule: list[tuple]) ->
             start = time.perf_counter()
             bad = sum(pool.map(_post_loop, [base] * threads, [cookie] * threads, names))
             results.append((time.perf_counter() - start, bad))
-    return results
-
-
-def run_schedule(targets: dict[str, tuple[str, str]], schedule: list[tuple]) -> list[tuple[float, int]]:
-    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as client:
-        return client.submit(client_worker, targets, schedule).result()
+    out.send(results)
+    out.close()
 
 
 # --- the benchmark ---------------------------------------------------------------------------------
@@ -122,7 +117,7 @@ def main() -> int:
                         cells.append((threads, r, name))
             timer.count, timer.seconds = 0, 0.0
             started = time.perf_counter()
-            results = run_schedule(targets, schedule)
+            results = c.in_client_process(client_worker, targets, schedule)
             wall = time.perf_counter() - started
             posts = sum(threads * n for _l, threads, n, _t in schedule) // 2
             mos_per_post = (len(labs["off"].apic.store) - before["off"]) / posts
