@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .mit.dn import is_ancestor, split_dn
+from .mit.dn import is_ancestor, rn_of, split_dn
 from .mit.store import Event
 from .mit.writes import WriteResult
 
@@ -28,7 +28,7 @@ def modified_tree(result: WriteResult, class_of: Callable[[str], str]) -> list[d
     def body_of(dn: str, cls: str) -> dict:
         if dn not in nodes:
             key = "dn" if dn == root_dn else "rn"
-            nodes[dn] = {cls: {"attributes": {key: dn if dn == root_dn else split_dn(dn)[-1], "status": ""}}}
+            nodes[dn] = {cls: {"attributes": {key: dn if dn == root_dn else rn_of(dn), "status": ""}}}
         return next(iter(nodes[dn].values()))
 
     for event in sorted(changes.values(), key=lambda e: len(split_dn(e.dn))):

@@ -44,7 +44,7 @@ def dns(mos) -> set[str]:
 
 def record(store: Store) -> list:
     seen: list = []
-    store.listeners.append(lambda events: seen.append(list(events)))
+    store.subscribe(lambda events: seen.append(list(events)))
     return seen
 
 

@@ -220,30 +220,6 @@ class StoreLock:
         self.release()
 
 
-class ListenerList:
-    """`store.listeners` as a list-like view of the feed's listeners (append, remove, in)."""
-
-    def __init__(self, feed: ChangeFeed[Event]):
-        self._feed = feed
-
-    def append(self, listener: Listener) -> None:
-        self._feed.subscribe(listener)
-
-    def remove(self, listener: Listener) -> None:
-        if listener not in self._feed.listeners:
-            raise ValueError("not a listener of this store")
-        self._feed.unsubscribe(listener)
-
-    def __contains__(self, listener: object) -> bool:
-        return listener in self._feed.listeners
-
-    def __iter__(self) -> Iterator[Listener]:
-        return iter(self._feed.listeners)
-
-    def __len__(self) -> int:
-        return len(self._feed.listeners)
-
-
 class Store:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
@@ -251,7 +227,6 @@ class Store:
         self.lock = StoreLock(self.feed)
         self.by_dn: dict[str, MO] = {}
         self.by_class: dict[str, dict[str, MO]] = {}
-        self.listeners = ListenerList(self.feed)
         self.hooks: list[Callable[[Transaction, list[Event]], None]] = []
         self.root = MO(catalog.get("topRoot"), "")
         self.by_dn[""] = self.root
