@@ -5,7 +5,8 @@ A model publishes a batch while it still holds its lock (so the order of batches
 commits), then calls `deliver()` once the lock is released. Whoever delivers first drains every
 batch that is waiting, one at a time, so listeners never see two batches at once or out of order,
 and a writer's `deliver()` returns only once its own batch has reached every listener (a durable
-state file is written before the write is answered). A listener that changes the model in turn
+state file is written before the write is answered). A listener that fails does not stop the others
+or later batches; the writer whose delivery it was gets the error. A listener that changes the model in turn
 (a manager's reaction) only queues its batch: the delivery already running hands it on next.
 Listeners that must reach another system queue a reaction there instead of calling it (the lab
 delivers those outside every system's lock).
@@ -57,15 +58,22 @@ class ChangeFeed(Generic[T]):
         """Hand every waiting batch to the listeners, in order; returns when none is left waiting."""
         if getattr(self._delivering, "active", False):
             return  # a listener's own change: the running delivery hands it on after this batch
+        failure: Exception | None = None
         with self._delivery:
             self._delivering.active = True
             try:
                 while True:
                     with self._queue_lock:
                         if not self._waiting:
-                            return
+                            break
                         batch = self._waiting.popleft()
                     for listener in list(self._listeners):
-                        listener(batch)
+                        try:
+                            listener(batch)
+                        except Exception as exc:  # the others still hear it, later batches still go out
+                            log.exception("%s: a listener failed on a batch of %d", self.name, len(batch))
+                            failure = failure or exc
             finally:
                 self._delivering.active = False
+        if failure is not None:
+            raise failure  # the writer learns that a listener (a state file) did not take its change

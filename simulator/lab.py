@@ -86,7 +86,7 @@ class Lab:
         self.rhv = Rhv(RhvConfig(admin_password=self.options.rhv_admin_password), self.clock)
         self._load_fixtures()
         # the order of the lab's tick: RHV, Kubernetes (to come), the integrations' reactions, the APIC
-        self.settling: list[Settles] = [self.rhv, self.reactions]
+        self.settling: list[Settles] = [self.rhv, self.reactions, self.apic]
         self.servers: list[RunningServer] = []
         self.apic_server: RunningServer | None = None
         self.rhv_server: RunningServer | None = None

@@ -22,6 +22,7 @@ from ..fabric.topology import Topology
 from . import errors
 from .aaa import Aaa, AaaConfig, Caller, Session
 from .managers.certificates import CertificateDecoder
+from .managers.config_snapshots import ConfigSnapshots
 from .managers.relations import RelationResolver
 from .managers.vmm import VmmInventory
 from .mit.catalog import Catalog, default_catalog
@@ -70,6 +71,7 @@ class Apic:
         self.relations = RelationResolver(self.store)
         self.certificates = CertificateDecoder(self.store)
         self.vmm = VmmInventory(self.store)
+        self.config_snapshots = ConfigSnapshots(self.store, self.timestamp)
         self.writer = Writer(self.store, self.timestamp)
         self.queries = QueryEngine(self.store)
         self.aaa = Aaa(self.store, self.clock, self.config.aaa)

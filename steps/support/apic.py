@@ -4,20 +4,18 @@ answers read through APIC's `{"totalCount", "imdata"}` envelope."""
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 
 import requests
 import urllib3
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+
+from simulator.apic import signing
 
 # the simulator's certificate is self-signed, and a real APIC's often is too
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 TIMEOUT = 30
-INFRA_VLAN_BINDING = "uni/infra/attentp-default/provacc/rsfuncToEpg-[uni/tn-infra/ap-access/epg-default]"
 
 Tree = dict[str, tuple[str, dict[str, str]]]  # dn -> (class, attributes without dn/rn)
 
@@ -41,12 +39,9 @@ def flatten(entry: dict, parent_dn: str = "") -> Iterator[tuple[str, str, dict[s
 
 
 def signed_cookies(key_pem: bytes, cert_dn: str, method: str, uri: str, body: bytes = b"") -> str:
-    """The Cookie header of a certificate-signed request (cni-nodeprep.md A1: RSA PKCS#1 v1.5, SHA-256,
-    over METHOD + path?query exactly as sent + body): the client's side, as the controller signs."""
-    key = serialization.load_pem_private_key(key_pem, password=None)
-    signature = key.sign(method.encode() + uri.encode() + body, padding.PKCS1v15(), hashes.SHA256())
-    return (f"APIC-Request-Signature={base64.b64encode(signature).decode()}; APIC-Certificate-Algorithm=v1.0; "
-            f"APIC-Certificate-DN={cert_dn}; APIC-Certificate-Fingerprint=fingerprint")
+    """The Cookie header of a certificate-signed request (RSA PKCS#1 v1.5, SHA-256 over METHOD + path?query
+    exactly as sent + body), made by the client-side signer simulator.apic.signing offers."""
+    return signing.cookie_header(signing.sign_request(key_pem, cert_dn, method, uri, body))
 
 
 def describe(answer: requests.Response) -> str:

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.apic import persist
 from simulator.apic.mit.catalog import default_catalog
 from simulator.apic.mit.store import Store
+from simulator.persist.document import apic_rows
+
+
+def tree_rows(store) -> list:
+    """The tree as [dn, class, attrs] rows, parents first: what a test compares before and after."""
+    with store.lock:
+        return apic_rows(store)
 
 CAT = default_catalog()
 
@@ -164,11 +170,11 @@ def test_delete_removes_subtree_from_every_index():
 
 def test_delete_of_absent_dn_is_a_no_op():
     store = build()
-    before = persist.snapshot(store)
+    before = tree_rows(store)
     events = record(store)
     with store.transaction() as txn:
         assert txn.delete("uni/tn-nope") == []
-    assert persist.snapshot(store) == before
+    assert tree_rows(store) == before
     assert events == []
 
 
@@ -285,7 +291,7 @@ class Boom(Exception):
 
 def _content(store: Store):
     """Every MO with its class and attributes, and the class index, regardless of sibling order."""
-    mos = sorted((dn, cls, sorted(attrs.items())) for dn, cls, attrs in persist.snapshot(store)["mos"])
+    mos = sorted((dn, cls, sorted(attrs.items())) for dn, cls, attrs in tree_rows(store))
     return mos, class_index(store), len(store)
 
 
@@ -312,14 +318,14 @@ def test_failing_transaction_rolls_back_everything():
 
 def test_rollback_of_delete_restores_sibling_order():
     store = build()
-    before = persist.snapshot(store)
+    before = tree_rows(store)
     with pytest.raises(Boom):
         with store.transaction() as txn:
             # a middle child: after rollback it must be back in its place, not appended at the end
             txn.delete("uni/tn-a/BD-b1")
             raise Boom()
     assert _content(store)[1] == class_index(build())
-    assert persist.snapshot(store) == before
+    assert tree_rows(store) == before
     assert list(store.get("uni/tn-a").children) == ["BD-b1", "BD-b2", "ctx-v", "ap-p"]
 
 

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.apic import persist
 from simulator.apic.errors import ApicError
 from simulator.apic.mit.proposed import proposed_mo
 from simulator.apic.service import Apic
 from simulator.clock import ManualClock
+from simulator.persist.document import apic_rows
+
+
+def tree_rows(store) -> list:
+    """The tree as [dn, class, attrs] rows, parents first: what a test compares before and after."""
+    with store.lock:
+        return apic_rows(store)
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 
@@ -39,7 +45,7 @@ def mo(cls: str, *children: dict, **attrs: str) -> dict:
 
 def fails(apic: Apic, dn: str, body: dict) -> ApicError:
     """Post a body that must be rejected; the tree must not change and nobody hears of it."""
-    before = persist.snapshot(apic.store)
+    before = tree_rows(apic.store)
     heard: list = []
     apic.store.subscribe(heard.append)
     try:
@@ -47,7 +53,7 @@ def fails(apic: Apic, dn: str, body: dict) -> ApicError:
             post(apic, dn, body)
     finally:
         apic.store.unsubscribe(heard.append)
-    assert persist.snapshot(apic.store) == before
+    assert tree_rows(apic.store) == before
     assert heard == []
     assert exc.value.http_status == 400
     return exc.value
@@ -128,20 +134,20 @@ def test_deleted_tenant_by_dn_attribute(apic):
 
 
 def test_deleted_when_absent_is_fine(apic):
-    before = persist.snapshot(apic.store)
+    before = tree_rows(apic.store)
     result = post(apic, "uni", tenant("common", mo("fvBD", name="nope", status="deleted")))
     assert result.events == []
-    assert persist.snapshot(apic.store) == before
+    assert tree_rows(apic.store) == before
 
 
 def test_deleted_when_absent_does_not_create_ancestors(apic):
     # terraform deletes with {"dn": ..., "status": "deleted"} and relies on an absent target being
     # a no-op; the delete must not leave the target's missing parents behind
-    before = persist.snapshot(apic.store)
+    before = tree_rows(apic.store)
     result = post(apic, "", mo("fvAp", dn="uni/tn-ghost/ap-p", status="deleted"))
     assert result.events == []
     assert "uni/tn-ghost" not in apic.store
-    assert persist.snapshot(apic.store) == before
+    assert tree_rows(apic.store) == before
 
 
 def test_delete_then_recreate_in_one_payload(apic):
@@ -453,14 +459,14 @@ def test_noop_repost_emits_no_events(apic):
     )
     first = post(apic, "uni", body)
     assert first.events
-    before = persist.snapshot(apic.store)
+    before = tree_rows(apic.store)
     heard: list = []
     apic.store.subscribe(heard.append)
     apic.clock.advance(5)
     second = post(apic, "uni", body)
     assert second.events == []
     assert heard == []
-    assert persist.snapshot(apic.store) == before
+    assert tree_rows(apic.store) == before
 
 
 def test_noop_repost_with_status_and_defaults(apic):
@@ -492,13 +498,13 @@ def test_all_addressing_forms_land_on_the_same_dn(url, body):
     reference = Apic(clock=ManualClock(T0))
     post(reference, "uni", tenant("a"))
     post(reference, "uni/tn-a", mo("fvBD", name="b", arpFlood="yes"))
-    expected = persist.snapshot(reference.store)
+    expected = tree_rows(reference.store)
 
     apic = Apic(clock=ManualClock(T0))
     post(apic, "uni", tenant("a"))
     post(apic, url, body)
     assert apic.store.get("uni/tn-a/BD-b").get("arpFlood") == "yes"
-    assert persist.snapshot(apic.store) == expected
+    assert tree_rows(apic.store) == expected
 
 
 def test_url_form_of_explicit_relation_takes_naming_from_url(apic):

@@ -3,16 +3,12 @@ rollback (configExportP / configImportP), through REST."""
 
 from __future__ import annotations
 
-import json
-
 import ovirtsdk4
 import ovirtsdk4.types as otypes
 import pytest
 import requests
 
 from simulator.apic import rest as apic_rest
-from simulator.apic.managers.config_snapshots import ConfigSnapshots
-from simulator.apic.mit.catalog import CATALOG_FILE, Catalog
 from simulator.apic.service import Apic
 from simulator.lab import Lab
 from simulator.serving import serve_in_thread
@@ -70,7 +66,7 @@ def test_a_snapshot_brings_back_the_whole_lab(served_lab):
     assert post(s, url, "uni", {"fvTenant": {"attributes": {"name": "later"}}}).status_code == 200
     assert post(s, url, "uni/tn-kept", {"fvTenant": {"attributes": {"descr": "after"}}}).status_code == 200
     conn.system_service().networks_service().add(otypes.Network(name="later_net", data_center=otypes.DataCenter(name="Default")))
-    sim.post(f"{url}/_sim/clock/advance", json={"seconds": 600})
+    sim.post(f"{url}/_sim/clock/advance", json={"seconds": 300})  # under the APIC token's idle timeout (600 s)
 
     r = sim.post(f"{url}/_sim/snapshots/base-line_1.0/restore")
     assert r.status_code == 200, r.text
@@ -128,20 +124,9 @@ def test_snapshots_live_in_the_state_file(tmp_path):
 
 
 # --- the APIC's configuration snapshots and rollback ---------------------------------------------------
-def catalog_with_backup_status() -> Catalog:
-    """The shipped catalog, plus the container of the snapshot lists (uni/backupst) if it lacks one."""
-    data = json.loads(CATALOG_FILE.read_text(encoding="utf-8"))
-    classes = data["classes"]
-    if not any(c.get("rn") == "backupst" for c in classes.values()):
-        classes["configBackupStatusCont"] = {**classes["fabricInst"], "rn": "backupst", "configurable": False}
-        classes["configSnapshotCont"]["parents"] = ["configBackupStatusCont"]
-    return Catalog(data)
-
-
 @pytest.fixture
 def apic_url():
-    apic = Apic(catalog=catalog_with_backup_status())
-    ConfigSnapshots.install(apic.store, apic.timestamp)
+    apic = Apic()
     server = serve_in_thread(apic_rest.create_app(apic), tls=False)
     yield server.url
     server.stop()
@@ -227,17 +212,9 @@ def test_retire_removes_a_snapshot_and_max_count_keeps_the_newest(apic_url):
     assert "not found" in r.json()["imdata"][0]["error"]["attributes"]["text"]
 
 
-def lab_with_config_snapshots() -> Lab:
-    """A lab whose APIC has the snapshot lists' container and the manager (see catalog_with_backup_status)."""
-    lab = Lab()
-    lab.apic = Apic(catalog=catalog_with_backup_status(), clock=lab.clock)
-    ConfigSnapshots.install(lab.apic.store, lab.apic.timestamp)
-    return lab
-
-
 def test_configuration_snapshots_survive_a_restart_and_travel_in_lab_snapshots(tmp_path):
     state = tmp_path / "lab.state"
-    first = lab_with_config_snapshots()
+    first = Lab()
     first.keep_state(state)
     server = first.start(tls=False)
     s = apic_session(server.url)
@@ -248,7 +225,7 @@ def test_configuration_snapshots_survive_a_restart_and_travel_in_lab_snapshots(t
     first.stop()
     first.state.close()
 
-    second = lab_with_config_snapshots()
+    second = Lab()
     second.keep_state(state)
     server = second.start(tls=False)
     try:

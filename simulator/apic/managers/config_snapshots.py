@@ -114,8 +114,9 @@ class ConfigSnapshots:
         name = self._free_name(cont, "run-" + self.timestamp()[:19].replace(":", "-"))
         meta = self.catalog.get("configSnapshot")
         dn = child_dn(cont, meta.rn.format({"name": name}))
-        txn.create(meta, dn, {"name": name, "descr": policy.get("descr")})
-        self.archive.add(snapshot_file(policy.get("name"), name), dn, root, rows)
+        file_name = snapshot_file(policy.get("name"), name)
+        txn.create(meta, dn, {"name": name, "descr": policy.get("descr"), "fileName": file_name})
+        self.archive.add(file_name, dn, root, rows)
         self._retire_beyond(txn, cont, policy.get("maxSnapshotCount"))
 
     def _free_name(self, cont: str, name: str) -> str:
