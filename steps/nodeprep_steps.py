@@ -19,7 +19,7 @@ import pytest
 import yaml
 from pytest_bdd import given, parsers, then, when
 
-from steps.support.apic import INFRA_VLAN_BINDING
+from simulator.fabric import INFRA_VLAN_BINDING
 from steps.support.nodeprep import (
     CliLab,
     acisim,

@@ -23,8 +23,9 @@ import pytest
 import yaml
 from pytest_bdd import given, parsers, then, when
 
+from simulator.fabric import INFRA_VLAN_BINDING
 from simulator.pytest_plugin import client_tool
-from steps.support.apic import INFRA_VLAN_BINDING, ApicSession, Tree, describe
+from steps.support.apic import ApicSession, Tree, describe
 from steps.support.tables import names, table_rows
 
 REPO = Path(__file__).resolve().parents[1]

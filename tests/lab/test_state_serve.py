@@ -6,14 +6,12 @@ Every server is a subprocess on ports the OS picks; it is killed and reaped what
 from __future__ import annotations
 
 import os
-import queue
 import random
 import signal
 import stat
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import ovirtsdk4
@@ -21,9 +19,9 @@ import ovirtsdk4.types as otypes
 import pycurl
 import pytest
 import requests
+import served
+from served import STARTUP_DEADLINE, STOP_DEADLINE
 
-STARTUP_DEADLINE = 60.0
-STOP_DEADLINE = 30.0
 KILL_SEED = 20260309
 KILL_ROUNDS = 5
 APIC_WRITERS = 3
@@ -31,69 +29,16 @@ WRITES_PER_WORKER = 120  # an upper bound per worker and round; the kill comes l
 GONE = (ovirtsdk4.Error, pycurl.error)  # what ovirtsdk4 raises once the server is gone
 
 
-class Served:
-    """One `acisim serve` subprocess with the URLs it printed; a context manager that always reaps it."""
+class Served(served.Served):
+    """`acisim serve` with the clients these tests talk to it with."""
 
-    def __init__(self, *args: str):
-        self.proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", "serve", *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.lines: list[str] = []
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        self.apic = self.rhv = ""
+    @property
+    def apic(self) -> str:
+        return self.url
 
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self._queue.put(line.rstrip("\n"))
-        self._queue.put(None)
-
-    def __enter__(self) -> Served:
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.kill()
-            raise
-        return self
-
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + STARTUP_DEADLINE
-        while True:
-            line = self._next(deadline)
-            if line is None:
-                raise AssertionError(f"serve exited early: {self.lines} {self.proc.stderr.read()}")
-            if line.startswith("APIC "):
-                self.apic = line.split()[1]
-            elif line.startswith("RHV "):
-                self.rhv = line.split()[1]
-            elif line.startswith("Ctrl-C"):
-                return
-
-    def __exit__(self, *exc) -> None:
-        self.kill()
-
-    def _next(self, deadline: float) -> str | None:
-        try:
-            line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            raise AssertionError(f"no output in time; so far: {self.lines}") from None
-        if line is not None:
-            self.lines.append(line)
-        return line
-
-    def stop(self) -> int:
-        """SIGINT (Ctrl-C), the rest of the output, the exit status."""
-        self.proc.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + STOP_DEADLINE
-        while self._next(deadline) is not None:
-            pass
-        return self.proc.wait(timeout=STOP_DEADLINE)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=STOP_DEADLINE)
-        for stream in (self.proc.stdout, self.proc.stderr):
-            stream.close()
+    @property
+    def rhv(self) -> str:
+        return self.rhv_url
 
     def apic_session(self) -> requests.Session:
         s = requests.Session()

@@ -10,13 +10,9 @@ from __future__ import annotations
 import collections
 import importlib.util
 import os
-import queue
 import shutil
-import signal
 import subprocess
 import sys
-import threading
-import time
 from importlib.metadata import version
 from pathlib import Path
 
@@ -24,11 +20,10 @@ import ovirtsdk4
 import pytest
 import requests
 import urllib3
+from served import Served
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD_DEADLINE = 300.0
-STARTUP_DEADLINE = 60.0
-STOP_DEADLINE = 30.0
 
 
 def run(*cmd: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -68,55 +63,12 @@ def test_the_venv_imports_simulator_from_the_wheel(venv, tmp_path):
     assert (venv / "bin" / "acisim").read_text().startswith(f"#!{venv / 'bin' / 'python'}")
 
 
-class Server:
-    """`acisim serve` from the venv, in an empty directory; always stopped and reaped."""
-
-    def __init__(self, venv: Path, cwd: Path):
-        env = {**os.environ, "ACISIM_HOME": str(cwd / "home")}  # the certificate is made here, not in ~
-        env.pop("PYTHONPATH", None)
-        self.proc = subprocess.Popen([str(venv / "bin" / "acisim"), "serve", "--apic-port", "0", "--rhv-port", "0"],
-                                     cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self.lines.put(line.rstrip("\n"))
-        self.lines.put(None)
-
-    def urls(self) -> tuple[str, str]:
-        apic = rhv = ""
-        deadline = time.monotonic() + STARTUP_DEADLINE
-        while True:
-            try:
-                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError("acisim serve printed nothing in time") from None
-            if line is None:
-                raise AssertionError(f"acisim serve ended: {self.proc.stderr.read()}")
-            if line.startswith("APIC "):
-                apic = line.split()[1]
-            elif line.startswith("RHV "):
-                rhv = line.split()[1]
-            elif line.startswith("Ctrl-C"):
-                return apic, rhv
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGINT)
-        return self.proc.wait(timeout=STOP_DEADLINE)
-
-    def reap(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=STOP_DEADLINE)
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-
-
 def test_acisim_serve_from_the_wheel_gives_the_readme_lab(venv, tmp_path):
-    server = Server(venv, tmp_path)
-    try:
-        apic, rhv = server.urls()
+    env = {**os.environ, "ACISIM_HOME": str(tmp_path / "home")}  # the certificate is made here, not in ~
+    env.pop("PYTHONPATH", None)
+    with Served("--apic-port", "0", "--rhv-port", "0", command=[venv / "bin" / "acisim"], cwd=tmp_path,
+                env=env) as server:
+        apic, rhv = server.url, server.rhv_url
         assert apic.startswith("https://") and rhv.startswith("https://")
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         s = requests.Session()
@@ -147,5 +99,3 @@ def test_acisim_serve_from_the_wheel_gives_the_readme_lab(venv, tmp_path):
         assert server.stop() == 0
         assert (tmp_path / "home" / "tls" / "acisim.crt").exists()
         assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]  # nothing else written where it ran
-    finally:
-        server.reap()
