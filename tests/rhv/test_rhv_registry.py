@@ -1,7 +1,9 @@
-"""The registry's promise: whatever the engine advertises answers. Every `<link>` of every entity of the
-default inventory (followed from the API root down) answers something other than a 404, every
-advertised action answers something other than a 404, and a method a real resource does not take is
-a 405 with the engine's <fault>, never an empty answer."""
+"""The registry's promise: whatever the engine advertises answers. Every `<link>` and every reference
+(any element with an href: a VM's `<cluster>`, a data center's `<mac_pool>`, a cluster's
+`<scheduling_policy>`, a filter's `<scheduling_policy_unit>`) of every entity of the default inventory,
+followed from the API root down, answers something other than a 404; every advertised action answers
+something other than a 404; and a method a real resource does not take is a 405 with the engine's
+<fault>, never an empty answer."""
 
 from __future__ import annotations
 
@@ -12,30 +14,28 @@ XML = {"Content-Type": "application/xml"}
 
 
 def walk(engine) -> tuple[set[str], dict[str, list[str]]]:
-    """Every href reachable from the API root through `<link>`s and collection items, and each
-    entity's action hrefs (collected, not followed)."""
+    """Every href reachable from the API root through any element that carries one (links, references,
+    collection items), and each entity's action hrefs (collected, not followed)."""
     s = engine.session()
     seen: set[str] = set()
     actions: dict[str, list[str]] = {}
-    todo = [API]
+    todo = [(API, "the API root")]
     while todo:
-        href = todo.pop()
+        href, source = todo.pop()
         if href in seen:
             continue
         seen.add(href)
         r = s.get(engine.url + href)
-        assert r.status_code != 404, f"{href} is advertised but answers 404"
+        assert r.status_code != 404, f"{href} is advertised by {source} but answers 404"
         assert r.status_code == 200, f"{href}: HTTP {r.status_code} {r.text[:300]}"
         document = ET.fromstring(r.content)
-        items = [] if document.get("id") else [i for i in document if i.get("href") and i.tag != "link"]
-        entities = [document, *items]
-        for entity in entities:
-            links = entity.find("actions")
-            if links is not None:
-                actions[entity.get("href")] = [lk.get("href") for lk in links.findall("link")]
-            todo += [lk.get("href") for lk in entity.findall("link") if "{" not in lk.get("href")]
-            if entity is not document:
-                todo.append(entity.get("href"))
+        verbs = {lk for group in document.iter("actions") for lk in group}
+        for element in document.iter():
+            for child in element:
+                if child.tag == "actions":
+                    actions[element.get("href")] = [lk.get("href") for lk in child.findall("link")]
+                elif child.get("href") and "{" not in child.get("href") and child not in verbs:
+                    todo.append((child.get("href"), f"<{child.tag}> in {href}"))
     return seen, actions
 
 
@@ -48,6 +48,19 @@ def test_every_link_of_every_entity_answers(engine):
                      f"{API}/hosts/{host1.id}/nics/{host1.nics[0].id}/linklayerdiscoveryprotocolelements"):
         assert expected in seen, expected
     assert len(seen) > 100
+
+
+def test_every_reference_of_every_entity_answers(engine):
+    """References that are not `<link>`s are followed too: the MAC pool every data center and cluster names,
+    the scheduling policy of every cluster and the policy units its filters, weights and balance name."""
+    seen, _actions = walk(engine)
+    dc = engine.rhv.find("data_centers", "Default")
+    cluster = engine.rhv.find("clusters", "Default")
+    for expected in (f"{API}/macpools/{dc.mac_pool_id}", f"{API}/schedulingpolicies/{cluster.scheduling_policy_id}",
+                     f"{API}/schedulingpolicies/{cluster.scheduling_policy_id}/weights",
+                     f"{API}/schedulingpolicyunits/38440000-8cf0-14bd-c43e-10b96e4ef00a",
+                     f"{API}/users/{engine.rhv.caller().user_id}", f"{API}/templates/{engine.rhv.find('vms', 'vm1').template_id}"):
+        assert expected in seen, expected
 
 
 def test_only_implemented_actions_are_advertised_and_each_answers(engine):

@@ -27,6 +27,7 @@ from .entities import KINDS, IdFactory, Inventory, fields_of, plain, stable_id
 from .errors import not_found
 from .hosts import Hosts
 from .lifecycle import Lifecycle
+from .mac_pools import MacPool, default_pool
 from .messages import job_title
 from .networking import Networking
 from .sso import Sso
@@ -61,6 +62,8 @@ class Engine:
         self._changeset: ChangeSet | None = None
         self.last_settled = 0
         self.instance_id = stable_id("engine", str(config.seed))
+        pool = default_pool(config.mac_pool_start)
+        self.mac_pools: dict[str, MacPool] = {pool.id: pool}
         self.inventory = Inventory()
         self.ids = IdFactory(config.seed)
         self.correlation = SeededStream(f"rhv-correlation:{config.seed}")

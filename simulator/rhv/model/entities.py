@@ -16,6 +16,9 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
+from .mac_pools import DEFAULT_MAC_POOL_ID
+from .scheduling import DEFAULT_SCHEDULING_POLICY_ID
+
 BLANK_TEMPLATE_ID = "00000000-0000-0000-0000-000000000000"
 ROOT_TAG_ID = "00000000-0000-0000-0000-000000000000"
 ID_NAMESPACE = uuid.UUID("6f1c3e2a-5d0b-4b7e-9a41-0c7e2b9d5a11")
@@ -69,7 +72,7 @@ class DataCenter(Named):
     local: bool = False
     storage_format: str = "v5"
     version: Version = field(default_factory=lambda: Version(4, 7))
-    mac_pool_id: str = "58ca604b-017d-0374-0220-00000000014e"
+    mac_pool_id: str = DEFAULT_MAC_POOL_ID
 
 
 @dataclass(kw_only=True)
@@ -79,6 +82,8 @@ class Cluster(Named):
     architecture: str = "x86_64"
     version: Version = field(default_factory=lambda: Version(4, 7))
     switch_type: str = "legacy"
+    mac_pool_id: str = DEFAULT_MAC_POOL_ID
+    scheduling_policy_id: str = DEFAULT_SCHEDULING_POLICY_ID
 
 
 @dataclass(kw_only=True)

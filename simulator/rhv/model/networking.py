@@ -16,10 +16,10 @@ from dataclasses import replace
 from .audit import Caller
 from .entities import DEFAULT_NETWORK_FILTER_ID, ClusterAttachment, Network, Vm, VmNic, VnicProfile, vdsm_name
 from .errors import failed, incomplete, rejected
+from .mac_pools import DEFAULT_MAC_POOL_ID, MAC
 from .messages import app_error
 from .network_filters import NETWORK_FILTERS
 
-MAC = re.compile(r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")
 LABEL = re.compile(r"^[0-9a-zA-Z_-]+$")
 PASS_THROUGH_MODES = ("enabled", "disabled")
 UNSET = object()  # a field the request does not carry (as opposed to an empty one)
@@ -247,7 +247,7 @@ class Networking:
                 raise failed(app_error("VALIDATION_VM_NETWORK_MAC_ADDRESS_INVALID"), status=400)
             if mac.lower() in self.inv.macs_in_use():
                 raise failed(app_error("NETWORK_MAC_ADDRESS_IN_USE"))
-        nic = VmNic(id=self.engine.ids.new(), name=name, mac=(mac or self.allocate_mac()).lower(),
+        nic = VmNic(id=self.engine.ids.new(), name=name, mac=(mac or self.allocate_mac(vm.cluster_id)).lower(),
                     profile_id=profile.id if profile else None, interface=interface or "virtio",
                     linked=linked is not False, plugged=plugged is not False)
         self.engine.add(nic, into=vm.nics)
@@ -260,16 +260,15 @@ class Networking:
         self._log("NETWORK_REMOVE_VM_INTERFACE", caller, self._vm_refs(vm), InterfaceName=nic.name, VmName=vm.name,
                   InterfaceType=INTERFACE_NAMES.get(nic.interface, nic.interface))
 
-    def allocate_mac(self) -> str:
-        """The next free address of the data center's MAC pool range."""
+    def allocate_mac(self, cluster_id: str | None = None) -> str:
+        """The first free address of the cluster's MAC pool (the Default pool's when no cluster is named)."""
+        cluster = self.inv.clusters.get(cluster_id or "")
+        pool = self.engine.mac_pools[cluster.mac_pool_id if cluster else DEFAULT_MAC_POOL_ID]
         used = self.inv.macs_in_use()
-        base = int(self.engine.config.mac_pool_start.replace(":", ""), 16)
-        for offset in range(0x10000):
-            candidate = f"{base + offset:012x}"
-            mac = ":".join(candidate[i:i + 2] for i in range(0, 12, 2))
-            if mac not in used:
-                return mac
-        raise rejected("MAC_POOL_NOT_ENOUGH_MAC_ADDRESSES", "add", "INTERFACE")
+        mac = next((m for m in pool.addresses() if m not in used), None)
+        if mac is None:
+            raise rejected("MAC_POOL_NOT_ENOUGH_MAC_ADDRESSES", "add", "INTERFACE")
+        return mac
 
     def _vm_refs(self, vm: Vm) -> dict:
         return {"vm": vm.id, "cluster": vm.cluster_id,

@@ -12,8 +12,11 @@ from . import (
     host_nics,
     hosts,
     jobs,
+    macpools,
     networkfilters,
     networks,
+    schedulingpolicies,
+    schedulingpolicyunits,
     storage,
     vm_nics,
     vms,
@@ -28,10 +31,12 @@ def build() -> Registry:
                       clusters.CLUSTER_FILTER, hosts.RESOURCE, hosts.ATTACHMENT, hosts.STATISTIC, host_nics.RESOURCE,
                       host_nics.LLDP, networks.RESOURCE, networks.LABEL, vnicprofiles.RESOURCE,
                       networkfilters.RESOURCE, vms.RESOURCE, vm_nics.RESOURCE, vm_nics.DEVICE, events.RESOURCE,
-                      jobs.RESOURCE, fixed.TEMPLATE, fixed.USER, fixed.TAG)
-    registry.mount(clusters.ROOT, datacenters.ROOT, events.ROOT, hosts.ROOT, jobs.ROOT, networkfilters.ROOT,
-                   networks.ROOT, vms.ROOT, vnicprofiles.ROOT, storage.STORAGE_DOMAINS, storage.DISKS,
-                   fixed.TEMPLATES, fixed.USERS, fixed.TAGS)
+                      jobs.RESOURCE, macpools.RESOURCE, schedulingpolicies.RESOURCE, schedulingpolicies.FILTER,
+                      schedulingpolicies.WEIGHT, schedulingpolicies.BALANCE, schedulingpolicyunits.RESOURCE,
+                      fixed.TEMPLATE, fixed.USER, fixed.TAG)
+    registry.mount(clusters.ROOT, datacenters.ROOT, events.ROOT, hosts.ROOT, jobs.ROOT, macpools.ROOT,
+                   networkfilters.ROOT, networks.ROOT, schedulingpolicies.ROOT, schedulingpolicyunits.ROOT, vms.ROOT,
+                   vnicprofiles.ROOT, storage.STORAGE_DOMAINS, storage.DISKS, fixed.TEMPLATES, fixed.USERS, fixed.TAGS)
     return registry
 
 

@@ -23,9 +23,10 @@ def render(ctx, cluster) -> Obj:
     o.add("switch_type", cluster.switch_type).add("threads_as_cores", False).add("trusted_service", False)
     o.add("tunnel_migration", False).add("version", version_obj("version", cluster.version)).add("virt_service", True)
     o.add("data_center", ctx.ref("data_center", "datacenters", cluster.data_center_id))
+    o.add("mac_pool", ctx.ref("mac_pool", "macpools", cluster.mac_pool_id))
     mgmt = ctx.inv.management_network(cluster.id)
     o.add("management_network", ctx.ref("management_network", "networks", mgmt.id if mgmt else None))
-    o.add("scheduling_policy", ctx.ref("scheduling_policy", "schedulingpolicies", "b4ed2332-a7ac-4d5f-9596-99a439cb2812"))
+    o.add("scheduling_policy", ctx.ref("scheduling_policy", "schedulingpolicies", cluster.scheduling_policy_id))
     return o
 
 

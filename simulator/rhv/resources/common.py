@@ -30,6 +30,13 @@ def version_obj(tag: str, v, full: bool = False) -> Obj:
     return o
 
 
+def properties(pairs) -> Obj | None:
+    """`<properties><property><name/><value/></property>...</properties>`, absent when there are none
+    (CustomPropertiesParser.fromMap, as the engine maps a policy's parameters)."""
+    items = [Obj("property").add("name", name).add("value", value) for name, value in pairs]
+    return Obj("properties", fields=[("property", items)]) if items else None
+
+
 def name_of(table: dict, entity_id: str | None):
     entity = table.get(entity_id) if entity_id else None
     return entity.name if entity else None
