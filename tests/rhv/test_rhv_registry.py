@@ -69,7 +69,8 @@ def test_only_implemented_actions_are_advertised_and_each_answers(engine):
     host1 = engine.rhv.find("hosts", "host1")
     verbs = {href: sorted(h.rsplit("/", 1)[1] for h in hrefs) for href, hrefs in actions.items()}
     assert verbs[f"{API}/vms/{vm1.id}"] == ["cancelmigration", "migrate", "reboot", "shutdown", "start", "stop"]
-    assert verbs[f"{API}/hosts/{host1.id}"] == ["activate", "deactivate", "refresh", "setupnetworks"]
+    assert verbs[f"{API}/hosts/{host1.id}"] == ["activate", "commitnetconfig", "deactivate", "refresh",
+                                                "setupnetworks"]
     s = engine.session()
     for hrefs in actions.values():
         for href in hrefs:

@@ -1,6 +1,6 @@
 """The real ovirtsdk4 on what the registry added: host statistics, host update (and its cluster change in
 maintenance), host networks (setup_networks, network attachments, the VLAN device a VLAN network
-shows), LLDP from plain neighbour data, /disks and /storagedomains, VM reboot, and the engine's
+shows; setupnetworks logs only its job, commitnetconfig event 1104), LLDP from plain neighbour data, /disks and /storagedomains, VM reboot, and the engine's
 checks on a VM update (a name in use, the configuration-updated event)."""
 
 from __future__ import annotations
@@ -119,6 +119,29 @@ def test_setup_networks_attaches_a_vlan_network_and_shows_its_vlan_device(engine
     assert [a.network.id for a in service.network_attachments_service().list()] == [
         a.network.id for a in attachments if a.network.id != network.id]
     assert "eno2.130" not in {n.name for n in service.nics_service().list()}
+
+
+def test_setup_networks_logs_only_its_job_and_commit_net_config_logs_event_1104(connection):
+    """HostSetupNetworksCommand has no audit log type of its own (AuditLogableBase's UNASSIGNED): the engine
+    shows its job, no event. Saving the configuration for the next boot (commitnetconfig, what ovirt.ovirt's
+    ovirt_host_network calls on engines before 4.3) is CommitNetworkChangesCommand's event 1104."""
+    network = app_network(connection, vlan=132, name="app-132")
+    system = connection.system_service()
+    events = system.events_service()
+    last = int(events.list(max=1)[0].id)
+    service = host_service(connection)
+    service.setup_networks(modified_network_attachments=[types.NetworkAttachment(
+        network=types.Network(id=network.id), host_nic=types.HostNic(name="eno2"))], commit_on_success=True)
+    assert events.list(from_=last) == []
+    assert system.jobs_service().list()[-1].description == "Configuring networks on host host1"
+    service.commit_net_config()
+    [saved] = events.list(from_=last)
+    assert (saved.code, saved.severity, saved.description) == (
+        1104, types.LogSeverity.NORMAL, "Network changes were saved on host host1")
+    assert saved.host.id == service.get().id
+    job = system.jobs_service().list()[-1]
+    assert (job.description, job.status) == ("Applying saved network configuration to Host host1",
+                                             types.JobStatus.FINISHED)
 
 
 def test_network_attachments_add_get_remove(engine, connection):

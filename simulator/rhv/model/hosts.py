@@ -1,5 +1,6 @@
 """Hosts: maintenance and activation on the clock, updates (HostService.update), host networks
-(HostSetupNetworksCommand: logical networks attached to host NICs) and the statistics VDSM reports.
+(HostSetupNetworksCommand: logical networks attached to host NICs; CommitNetworkChangesCommand: VDSM
+keeps them across a reboot) and the statistics VDSM reports.
 
 A host preparing for maintenance moves its VMs away (lifecycle's `evacuate`) and switches to
 maintenance once none is left; a host's cluster changes only in maintenance (ChangeVDSCluster's
@@ -174,6 +175,15 @@ class Hosts:
                 self.detach_network(host, existing)
             self.attach_network(host, self.inv.networks[network_id], self.inv.find_host_nic(host, nic_id))
         self.engine.end_job(job, "finished", self.engine.now())
+        return job
+
+    def commit_network_changes(self, host, caller: Caller) -> Job:
+        """CommitNetworkChangesCommand (`commitnetconfig`): VDSM makes the running network configuration the one
+        it boots with. It validates nothing; event 1104 is its own, HostSetupNetworks logs none (its
+        getAuditLogTypeValue is AuditLogableBase's UNASSIGNED: only its job shows)."""
+        now = self.engine.now()
+        job = self.engine.finished_job("CommitNetworkChanges", now, caller, VDS=host.name)
+        self._log("NETWORK_COMMINT_NETWORK_CHANGES", now, caller, host)
         return job
 
     def attach_network(self, host, network, nic: HostNic) -> NetworkAttachment:

@@ -120,6 +120,7 @@ NETWORK_ADD_NETWORK 942 normal=Finished adding Network ${NetworkName} to Data Ce
 NETWORK_REMOVE_NETWORK 944 normal=Finished Network ${NetworkName} removal from Data Center: ${StoragePoolName}
 NETWORK_ATTACH_NETWORK_TO_CLUSTER 946 normal=Network ${NetworkName} attached to Cluster ${ClusterName}
 NETWORK_DETACH_NETWORK_TO_CLUSTER 948 normal=Network ${NetworkName} detached from Cluster ${ClusterName}
+NETWORK_COMMINT_NETWORK_CHANGES 1104 normal=Network changes were saved on host ${VdsName}
 VM_MIGRATION_FAILED_DURING_MOVE_TO_MAINTENANCE_NO_DESTINATION_VDS 1111 error=Migration failed${DueToMigrationError} while Source Host is in 'preparing for maintenance' state.\n  Consider manual intervention: stopping/migrating Vms as Host's state will not\n  turn to maintenance while VMs are still running on it.(VM: ${VmName}, Source: ${VdsName}).
 ADD_VNIC_PROFILE 1122 normal=VM network interface profile ${VnicProfileName} was added to network ${NetworkName} in Data Center: ${DataCenterName}. (User: ${UserName})
 UPDATE_VNIC_PROFILE 1124 normal=VM network interface profile ${VnicProfileName} was updated for network ${NetworkName} in Data Center: ${DataCenterName}. (User: ${UserName})
@@ -142,6 +143,7 @@ RebootVm=Rebooting VM ${VM}
 UpdateVm=Editing VM ${VM} properties
 UpdateVds=Editing Host ${VDS}
 HostSetupNetworks=Configuring networks on host ${VDS}
+CommitNetworkChanges=Applying saved network configuration to Host ${VDS}
 """)
 
 _VAR = re.compile(r"\$\{([A-Za-z_]+)\}")

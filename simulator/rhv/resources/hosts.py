@@ -1,5 +1,5 @@
 """/hosts: hosts (update, and change cluster in maintenance), their NICs, network attachments
-(setupnetworks, add, remove), statistics, and the maintenance actions."""
+(setupnetworks, add, remove, commitnetconfig), statistics, and the maintenance actions."""
 
 from __future__ import annotations
 
@@ -127,6 +127,10 @@ def _setup_networks(ctx, host) -> ApiReply:
     return ctx.done(ctx.engine.hosts.setup_networks(host, ctx.caller, attach, detach))
 
 
+def _commit_network_changes(ctx, host) -> ApiReply:
+    return ctx.done(ctx.engine.hosts.commit_network_changes(host, ctx.caller))
+
+
 # --- network attachments ---------------------------------------------------------------------------------
 def render_attachment(ctx, item) -> Obj:
     host, att = item
@@ -176,7 +180,7 @@ RESOURCE = Resource("host", render, update=_update, collections=[
     empty("unmanagednetworks", "unmanaged_networks", "unmanaged_network"),
     empty("numanodes", "host_numa_nodes", "host_numa_node", attribute="numa_nodes"),
 ], actions={"activate": _activate, "deactivate": _deactivate, "refresh": lambda ctx, host: ctx.done(),
-            "setupnetworks": _setup_networks})
+            "setupnetworks": _setup_networks, "commitnetconfig": _commit_network_changes})
 ATTACHMENT = Resource("network_attachment", render_attachment, remove=_remove_attachment)
 STATISTIC = Resource("statistic", render_statistic)
 ROOT = Collection("hosts", "hosts", "host", list=lambda ctx, _: list(ctx.inv.hosts.values()),
