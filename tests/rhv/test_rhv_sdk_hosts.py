@@ -1,7 +1,8 @@
 """The real ovirtsdk4 on what the registry added: host statistics, host update (and its cluster change in
 maintenance), host networks (setup_networks, network attachments, the VLAN device a VLAN network
-shows; setupnetworks logs only its job, commitnetconfig event 1104), LLDP from plain neighbour data, /disks and /storagedomains, VM reboot, and the engine's
-checks on a VM update (a name in use, the configuration-updated event)."""
+shows; setupnetworks logs only its job, commitnetconfig event 1104), LLDP from plain neighbour data,
+/disks and /storagedomains, VM reboot, and the engine's checks on a VM update (a name in use, the
+configuration-updated event)."""
 
 from __future__ import annotations
 
