@@ -107,13 +107,13 @@ class RnFormat:
     text: str
     props: tuple[str, ...]
     literal_prefix: str
-    _regex: re.Pattern
+    pattern: str  # compiled on first use: most of the catalog's 1,300 formats never meet an RN
 
     def parse(self, rn: str) -> dict[str, str] | None:
         """The naming property values an RN carries, or None if the RN does not fit the format."""
         if not self.props:
             return {} if rn == self.text else None
-        m = self._regex.match(rn)
+        m = _compiled(self.pattern).match(rn)
         if m is None:
             return None
         values = dict(zip(self.props, m.groups(), strict=True))
@@ -143,8 +143,12 @@ def compile_rn_format(text: str) -> RnFormat:
     literal = text[: first.start()] if first else text
     if literal.endswith("["):
         literal = literal[:-1]
-    regex = re.compile("^" + "".join(pattern) + "$", re.DOTALL)
-    return RnFormat(text, tuple(props), literal, regex)
+    return RnFormat(text, tuple(props), literal, "^" + "".join(pattern) + "$")
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.DOTALL)
 
 
 class Rn(NamedTuple):
