@@ -95,3 +95,15 @@ class Served:
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+def refused(*args: str) -> tuple[int, str, str]:
+    """Run `acisim serve ARGS` that must refuse to start: its exit status, stdout and stderr."""
+    proc = subprocess.Popen([*MODULE_COMMAND, "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = proc.communicate(timeout=STARTUP_DEADLINE)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=STOP_DEADLINE)
+    return proc.returncode, out, err

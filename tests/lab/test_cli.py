@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from served import STARTUP_DEADLINE, STOP_DEADLINE, Served
+from served import STARTUP_DEADLINE, Served, refused
 
 
 def serve_args(tmp_path: Path, *extra: str) -> list[str]:
@@ -26,19 +26,8 @@ def serve_args(tmp_path: Path, *extra: str) -> list[str]:
 
 def test_missing_fixture_is_a_one_line_error(tmp_path):
     missing = tmp_path / "nope.yaml"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "simulator.cli", "serve", *serve_args(tmp_path, "--fixture", str(missing))],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        out, err = proc.communicate(timeout=STARTUP_DEADLINE)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=STOP_DEADLINE)
-    assert proc.returncode != 0
+    returncode, out, err = refused(*serve_args(tmp_path, "--fixture", str(missing)))
+    assert returncode != 0
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     assert str(missing) in lines[0]

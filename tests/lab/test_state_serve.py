@@ -9,8 +9,6 @@ import os
 import random
 import signal
 import stat
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -20,7 +18,7 @@ import pycurl
 import pytest
 import requests
 import served
-from served import STARTUP_DEADLINE, STOP_DEADLINE
+from served import STOP_DEADLINE
 
 KILL_SEED = 20260309
 KILL_ROUNDS = 5
@@ -148,15 +146,8 @@ def test_reset_goes_back_to_boot_and_that_is_what_is_kept(tmp_path):
 
 def start_refused(state: Path) -> str:
     """Run serve on a file it must refuse; returns its one line of stderr."""
-    proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", "serve", *serve_args(state)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        out, err = proc.communicate(timeout=STARTUP_DEADLINE)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=STOP_DEADLINE)
-    assert proc.returncode != 0
+    returncode, out, err = served.refused(*serve_args(state))
+    assert returncode != 0
     assert "Traceback" not in err and "APIC" not in out
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
