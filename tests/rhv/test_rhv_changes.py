@@ -141,3 +141,44 @@ def test_the_clock_alone_completes_a_boot_through_tick(rhv):
     rhv.clock.advance(rhv.config.boot_seconds)
     assert rhv.tick() == 1 and rhv.tick() == 0
     assert seen[-3].fields == {"status": "up"} and rhv.find("vms", "vm2").status == "up"
+
+
+def test_a_token_that_expires_on_its_own_ends_its_session_on_the_feed_when_due(rhv):
+    """SSO's lifetime runs on the clock: the session ends when its expiry comes due (the tick alone, no
+    request with the token), as a `deleted` session change the way a logout's is, but with no logout event
+    (SessionDataContainer's cleanup removes an expired session without an audit log entry)."""
+    seen = listen(rhv)
+    token = rhv.login("password", "admin@internal", "redhat123", "ovirt-app-api")["access_token"]
+    [session] = [c for c in seen if c.entity == "session"]
+    lifetime = rhv.config.token_lifetime
+    rhv.clock.advance(lifetime / 2)
+    assert rhv.authenticate(f"Bearer {token}") == "admin@internal"  # used: its lifetime starts again
+    rhv.clock.advance(lifetime / 2)
+    rhv.tick()
+    assert [c for c in seen if c.entity == "session"] == [session]
+    assert rhv.authenticate(f"Bearer {token}") == "admin@internal"
+    rhv.clock.advance(lifetime)
+    del seen[:]
+    rhv.tick()
+    assert [(c.kind, c.entity, c.id, c.fields) for c in seen] == [
+        ("deleted", "session", session.id, {"user": "admin@internal", "expired": True})]
+    assert rhv.sso.sessions == {} and rhv.authenticate(f"Bearer {token}") is None
+    assert [e.code for e in rhv.audit.events] == [30]
+    rhv.clock.advance(lifetime)
+    del seen[:]
+    rhv.tick()
+    assert seen == []
+
+
+def test_an_expiry_due_while_nobody_looks_is_delivered_in_the_clocks_order(rhv):
+    """Advancing past a boot and a token's expiry at once applies both at their own times, oldest first."""
+    seen = listen(rhv)
+    rhv.login("password", "admin@internal", "redhat123", "ovirt-app-api")
+    rhv.clock.advance(rhv.config.token_lifetime - 2 * rhv.config.boot_seconds)  # the boot ends first
+    with rhv.session():
+        rhv.lifecycle.start(rhv.find("vms", "vm2"), rhv.caller())
+    del seen[:]
+    rhv.clock.advance(rhv.config.token_lifetime)
+    rhv.tick()
+    order = [(c.entity, c.kind) for c in seen if c.entity in ("vm", "session")]
+    assert order == [("vm", "state-changed"), ("session", "deleted")]

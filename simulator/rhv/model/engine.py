@@ -75,7 +75,8 @@ class Engine:
         self.lifecycle = Lifecycle(self)
         self.hosts = Hosts(self)
         self.networking = Networking(self)
-        self.timeline = Timeline(clock, {**self.lifecycle.transitions(), **self.hosts.transitions()})
+        self.timeline = Timeline(clock, {**self.lifecycle.transitions(), **self.hosts.transitions(),
+                                         "session_expiry": self._session_expiry})
         self.load(self.source)
 
     # --- the change path ------------------------------------------------------------------------------
@@ -204,6 +205,7 @@ class Engine:
             caller = self.caller(session.user)
             self.recording.created("session", session.session_id, {"user": session.user, "source_ip": source_ip})
             self.log("USER_VDC_LOGIN", self.now(), caller, SourceIP=session.source_ip, SessionID=session.session_id)
+            self.timeline.after(session.lifetime, "session_expiry", session.session_id, start=session.issued)
             return self.sso.token_reply(session)
 
     def logout(self, token: str) -> None:
@@ -218,6 +220,19 @@ class Engine:
     def end_sessions(self) -> None:
         for session in self.sso.revoke_all():
             self.recording.deleted("session", session.session_id, {"user": session.user})
+
+    def _session_expiry(self, pending) -> None:
+        """A session's expiry came due: ended if unused since (as SessionDataContainer's cleanup removes an
+        expired session: no audit event, unlike a logout), else looked at again when it next expires."""
+        session = self.sso.by_id(pending.entity_id)
+        if session is None:
+            return
+        if session.expires() > pending.due:
+            self.timeline.after(session.expires() - pending.due, "session_expiry", session.session_id,
+                                start=pending.due)
+            return
+        self.sso.logout(session.token)
+        self.recording.deleted("session", session.session_id, {"user": session.user, "expired": True})
 
     # --- the inventory as a whole -----------------------------------------------------------------------
     def load(self, data: dict) -> None:

@@ -3,6 +3,8 @@
 Replies are the JSON the real OAuthTokenServlet sends; the SDK reads them whatever the HTTP
 status, so the error shape (`error_code`/`error` for this scope) is what matters. A token
 unused for `lifetime` seconds is gone: the next API call gets 401 and the SDK logs in again.
+The engine (`Engine.login`) puts each session's expiry on its timeline, so the session ends when
+the clock makes it due, whether or not anyone calls with the token again.
 """
 
 from __future__ import annotations
@@ -69,16 +71,17 @@ class Sso:
         return self.users.get(username) is not None and self.users[username] == password
 
     def session_for(self, token: str | None) -> SsoSession | None:
-        """The live session of a bearer token, touched; None when unknown or expired."""
+        """The live session of a bearer token, touched; None when unknown or expired. An expired session is
+        not removed here: the engine ends it, with its change, when the clock makes its expiry due."""
         session = self.sessions.get(token or "")
-        if session is None:
-            return None
         now = self.clock.now()
-        if now >= session.expires():
-            del self.sessions[session.token]
+        if session is None or now >= session.expires():
             return None
         session.last_used = now
         return session
+
+    def by_id(self, session_id: str) -> SsoSession | None:
+        return next((s for s in self.sessions.values() if s.session_id == session_id), None)
 
     def logout(self, token: str) -> SsoSession | None:
         return self.sessions.pop(token, None)
