@@ -79,6 +79,28 @@ def test_counters_go_on_where_they_were():
     assert restored.find("hosts", "host1").nics[0].lldp == NEIGHBOUR and restored.counts()["hosts"] == 4
 
 
+def test_going_back_to_an_earlier_state_reuses_no_id():
+    """A lab snapshot restored later: the inventory goes back, the numbers clients have seen do not."""
+    rhv = busy_engine()
+    earlier = rhv.export_state()
+    rhv.clock.advance(60)
+    rhv.tick()
+    seen_events = {e.id for e in rhv.audit.events}
+    seen_jobs = set(rhv.jobs.jobs)
+    seen_correlation = rhv.correlation_id(None)
+    last_seq = rhv.export_state()["counters"]["change_seq"]
+    rhv.import_state(earlier)
+    assert rhv.find("vms", "web1").status == "migrating"  # the state did go back
+    changes = []
+    rhv.changes.subscribe(changes.extend)
+    with rhv.session():
+        job = rhv.lifecycle.stop(rhv.find("vms", "batch1"), rhv.caller())
+    assert rhv.audit.events[-1].id > max(seen_events)
+    assert job.id not in seen_jobs
+    assert rhv.correlation_id(None) != seen_correlation
+    assert changes and changes[0].seq > last_seq
+
+
 def test_sessions_survive_a_restore():
     rhv = Rhv(clock=ManualClock(START))
     token = rhv.login("password", "admin@internal", "redhat123", "ovirt-app-api")["access_token"]

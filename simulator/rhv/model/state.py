@@ -6,7 +6,8 @@ stream's positions, the last change number), the inventory source `reset` return
 transitions still pending on the clock (boots, shutdowns, reboots, migrations, maintenance, as
 data) with the migrations and maintenance they belong to, and the LLDP neighbours. `import_state`
 reads a whole document before it touches anything: a malformed one is a one-line ValueError and
-changes nothing. A restore publishes no changes and never moves the change numbers backwards.
+changes nothing. A restore publishes no changes and moves no counter backwards (event ids, the id
+and correlation streams, change numbers), so restoring an earlier snapshot reuses nothing.
 """
 
 from __future__ import annotations
@@ -67,10 +68,12 @@ def import_state(engine, data: dict) -> None:
             raise ValueError(f"not an RHV state document (format {FORMAT!r} expected)")
         inventory = _inventory(data["inventory"])
         counters = data["counters"]
+        # no counter goes back: restoring a snapshot taken earlier must not hand out again an event id,
+        # a job or entity id, a correlation id or a change number that clients have already seen
         ids = entities.IdFactory(engine.config.seed)
-        ids.seek(int(counters["ids"]))
+        ids.seek(max(int(counters["ids"]), engine.ids.position))
         correlation = type(engine.correlation)(f"rhv-correlation:{engine.config.seed}")
-        correlation.seek(int(counters["correlation"]))
+        correlation.seek(max(int(counters["correlation"]), engine.correlation.position))
         lldp = {(item["host"], item["nic"]): {k: v for k, v in item.items() if k not in ("host", "nic")}
                 for item in data["lldp"]}
         staged = _Staged(engine)
@@ -111,7 +114,9 @@ class _Staged:
 
     def commit(self) -> None:
         e = self.engine
+        next_event = max(e.audit.next_id, self.audit.next_id)
         e.audit.restore(self.audit.export())
+        e.audit.next_id = next_event
         e.jobs.jobs = self.jobs.jobs
         e.sso.sessions = self.sso.sessions
         e.timeline.restore(self.timeline.export())
