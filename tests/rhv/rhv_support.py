@@ -61,3 +61,14 @@ def by_name(service, name: str):
     found = service.list(search=f"name={name}")
     assert len(found) == 1, f"{name}: {found}"
     return found[0]
+
+
+def app_network(connection: sdk.Connection, name: str = "app-net", vlan: int = 120):
+    """A VM network with VLAN `vlan`, attached to cluster Default (so VMs there can use its profiles)."""
+    system = connection.system_service()
+    network = system.networks_service().add(sdk.types.Network(
+        name=name, data_center=sdk.types.DataCenter(name="Default"), vlan=sdk.types.Vlan(id=vlan)))
+    cluster = by_name(system.clusters_service(), "Default")
+    system.clusters_service().cluster_service(cluster.id).networks_service().add(
+        sdk.types.Network(id=network.id, required=False))
+    return network

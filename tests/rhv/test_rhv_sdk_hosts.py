@@ -9,7 +9,7 @@ from __future__ import annotations
 import ovirtsdk4 as sdk
 import ovirtsdk4.types as types
 import pytest
-from rhv_support import by_name, wait_for_job
+from rhv_support import app_network, by_name, wait_for_job
 
 STATISTICS = ["memory.total", "memory.used", "memory.free", "memory.shared", "swap.total", "swap.free", "swap.used",
               "ksm.cpu.current", "cpu.current.user", "cpu.current.system", "cpu.current.idle", "cpu.load.avg.5m",
@@ -29,14 +29,6 @@ def vm_service(connection, name="vm1"):
     return vms.vm_service(by_name(vms, name).id)
 
 
-def app_network(connection, vlan=130, name="app-vlan"):
-    system = connection.system_service()
-    network = system.networks_service().add(types.Network(
-        name=name, data_center=types.DataCenter(name="Default"), vlan=types.Vlan(id=vlan)))
-    cluster = by_name(system.clusters_service(), "Default")
-    system.clusters_service().cluster_service(cluster.id).networks_service().add(
-        types.Network(id=network.id, required=False))
-    return network
 
 
 # --- statistics --------------------------------------------------------------------------------------
@@ -101,7 +93,7 @@ def test_host_changes_cluster_only_in_maintenance(engine, connection):
 
 # --- host networks ---------------------------------------------------------------------------------------
 def test_setup_networks_attaches_a_vlan_network_and_shows_its_vlan_device(engine, connection):
-    network = app_network(connection)
+    network = app_network(connection, name="app-vlan", vlan=130)
     service = host_service(connection)
     eno2 = next(n for n in service.nics_service().list() if n.name == "eno2")
     service.setup_networks(modified_network_attachments=[types.NetworkAttachment(

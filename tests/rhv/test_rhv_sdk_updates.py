@@ -8,7 +8,7 @@ from __future__ import annotations
 import ovirtsdk4 as sdk
 import ovirtsdk4.types as types
 import pytest
-from rhv_support import by_name
+from rhv_support import app_network, by_name
 
 from simulator.rhv.model.network_filters import NETWORK_FILTERS
 
@@ -17,15 +17,6 @@ DEFAULT_FILTER = "vdsm-no-mac-spoofing"
 MISSING = "6e0b1c52-0000-4000-8000-000000000000"
 
 
-def app_network(connection, name="app-net", vlan=120):
-    """A VM network with VLAN `vlan`, attached to cluster Default (so VMs there can use its profiles)."""
-    system = connection.system_service()
-    network = system.networks_service().add(types.Network(
-        name=name, data_center=types.DataCenter(name="Default"), vlan=types.Vlan(id=vlan)))
-    cluster = by_name(system.clusters_service(), "Default")
-    system.clusters_service().cluster_service(cluster.id).networks_service().add(
-        types.Network(id=network.id, required=False))
-    return network
 
 
 def add_profile(connection, network, name="app-profile", **kwargs):
