@@ -65,6 +65,12 @@ def test_a_file_without_cabling_has_none(tmp_path):
 GOOD = {"server": "host1", "nic": "eno1", "leaf": 101, "port": "eth1/1"}
 
 
+def vpc(**changes) -> dict:
+    """db1's bond0 on the vPC pair 101-102 (eth1/10, members eno3 and eno4), with `changes` over it."""
+    return {"server": "db1", "nic": "bond0", "vpc": [101, 102], "port": "eth1/10", "members": ["eno3", "eno4"],
+            **changes}
+
+
 @pytest.mark.parametrize(
     "cabling, message",
     [
@@ -105,28 +111,12 @@ GOOD = {"server": "host1", "nic": "eno1", "leaf": 101, "port": "eth1/1"}
         ),
         ([{**GOOD, "members": ["eno3", "eno4"]}], "'members:' belongs to a vPC entry"),
         (
-            [
-                {
-                    "server": "db1",
-                    "nic": "bond0",
-                    "vpc": [101, 1101],
-                    "port": "eth1/10",
-                    "members": ["eno3", "eno4"],
-                }
-            ],
+            [vpc(vpc=[101, 1101])],
             "cabling entry 1 (db1 bond0): vpc leaves 101 and 1101 are in pods 1 and 2: "
             "a vPC pair is two leaves of one pod",
         ),
         (
-            [
-                {
-                    "server": "db1",
-                    "nic": "bond0",
-                    "vpc": [101, 101],
-                    "port": "eth1/10",
-                    "members": ["eno3", "eno4"],
-                }
-            ],
+            [vpc(vpc=[101, 101])],
             "vpc names leaf 101 twice: a vPC pair is two different leaves",
         ),
         (
@@ -134,15 +124,7 @@ GOOD = {"server": "host1", "nic": "eno1", "leaf": 101, "port": "eth1/1"}
             "vpc [101] is not a pair of leaves such as [101, 102]",
         ),
         (
-            [
-                {
-                    "server": "db1",
-                    "nic": "bond0",
-                    "vpc": [101, 109],
-                    "port": "eth1/10",
-                    "members": ["eno3", "eno4"],
-                }
-            ],
+            [vpc(vpc=[101, 109])],
             "leaf 109 is not in the fabric",
         ),
         (
@@ -150,93 +132,38 @@ GOOD = {"server": "host1", "nic": "eno1", "leaf": 101, "port": "eth1/1"}
             "members None must name the bond's two physical NICs",
         ),
         (
-            [
-                {
-                    "server": "db1",
-                    "nic": "bond0",
-                    "vpc": [101, 102],
-                    "port": "eth1/10",
-                    "members": ["eno3", "eno3"],
-                }
-            ],
+            [vpc(members=["eno3", "eno3"])],
             "members ['eno3', 'eno3'] must name",
         ),
         (
-            [
-                {
-                    "server": "db1",
-                    "nic": "bond0",
-                    "vpc": [101, 102],
-                    "port": "eth1/10",
-                    "members": ["eno3", "eno4"],
-                    "policy_group": "db 1",
-                }
-            ],
+            [vpc(policy_group="db 1")],
             "policy_group 'db 1' is not an APIC name",
         ),
         (
             [
-                {
-                    "server": "db1",
-                    "nic": "bond0",
-                    "vpc": [101, 102],
-                    "port": "eth1/1",
-                    "members": ["eno3", "eno4"],
-                },
+                vpc(port="eth1/1"),
                 GOOD,
             ],
             "cabling entry 2 (host1 eno1): leaf 101 eth1/1 is already cabled to db1 eno3 (entry 1)",
         ),
         (
             [
-                {
-                    "server": "db1",
-                    "nic": "bond0",
-                    "vpc": [101, 102],
-                    "port": "eth1/10",
-                    "members": ["eno3", "eno4"],
-                },
+                vpc(),
                 {"server": "db1", "nic": "eno4", "leaf": 103, "port": "eth1/1"},
             ],
             "db1 eno4 is already cabled by entry 1",
         ),
         (
             [
-                {
-                    "server": "db1",
-                    "nic": "bond0",
-                    "vpc": [101, 102],
-                    "port": "eth1/10",
-                    "members": ["eno3", "eno4"],
-                },
-                {
-                    "server": "db2",
-                    "nic": "bond0",
-                    "vpc": [102, 103],
-                    "port": "eth1/11",
-                    "members": ["eno3", "eno4"],
-                },
+                vpc(),
+                vpc(server="db2", vpc=[102, 103], port="eth1/11"),
             ],
             "cabling entry 2 (db2 bond0): leaf 102 is already in vPC pair 101-102: a leaf has one vPC peer",
         ),
         (
             [
-                {
-                    "server": "db1",
-                    "nic": "bond0",
-                    "vpc": [101, 102],
-                    "port": "eth1/10",
-                    "members": ["eno3", "eno4"],
-                    "policy_group": "shared",
-                },
-                {
-                    "server": "db2",
-                    "nic": "bond0",
-                    "vpc": [101, 102],
-                    "port": "eth1/11",
-                    "members": ["eno3", "eno4"],
-                    "policy_group": "shared",
-                },
+                vpc(policy_group="shared"),
+                vpc(server="db2", port="eth1/11", policy_group="shared"),
             ],
             "vPC path topology/pod-1/protpaths-101-102/pathep-[shared] is already cabled by entry 1",
         ),
@@ -255,20 +182,8 @@ def test_two_vpcs_may_share_a_pair(tmp_path):
     path = fabric_file(
         tmp_path,
         [
-            {
-                "server": "db1",
-                "nic": "bond0",
-                "vpc": [101, 102],
-                "port": "eth1/10",
-                "members": ["eno3", "eno4"],
-            },
-            {
-                "server": "db2",
-                "nic": "bond0",
-                "vpc": [102, 101],
-                "port": "eth1/11",
-                "members": ["eno3", "eno4"],
-            },
+            vpc(),
+            vpc(server="db2", vpc=[102, 101], port="eth1/11"),
         ],
     )
     fabric = Fabric.from_file(path)
