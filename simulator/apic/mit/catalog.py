@@ -55,11 +55,33 @@ class ClassMeta:
     abstract: bool
     configurable: bool
     complete: bool
-    props: dict[str, PropMeta]
+    raw_props: dict[str, dict]  # the catalog file's entries, made into PropMeta on first use
     relation: Relation | None
     implicit_children: tuple[tuple[str, dict[str, str]], ...] = ()
     children: list[ClassMeta] = field(default_factory=list)
-    defaults: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def props(self) -> dict[str, PropMeta]:
+        """The class's properties; built when first asked for, since a lab touches few of the catalog's
+        1,300 classes and building them all was a third of its start-up."""
+        return {
+            p: PropMeta(
+                name=p,
+                kind=spec.get("kind", "string"),
+                default=spec.get("default", ""),
+                values=tuple(spec.get("values", ())),
+                access=spec.get("access", "config"),
+                secure=bool(spec.get("secure", False)),
+                min=spec.get("min"),
+                max=spec.get("max"),
+                regex=tuple(spec.get("regex", ())),
+            )
+            for p, spec in self.raw_props.items()
+        }
+
+    @cached_property
+    def defaults(self) -> dict[str, str]:
+        return {p: spec.get("default", "") for p, spec in self.raw_props.items()}
 
     @cached_property
     def prop_names(self) -> tuple[str, ...]:
@@ -110,20 +132,6 @@ class Catalog:
         self.classes: dict[str, ClassMeta] = {}
         implicit = data.get("implicitChildren", {})
         for name, raw in data["classes"].items():
-            props = {
-                p: PropMeta(
-                    name=p,
-                    kind=spec.get("kind", "string"),
-                    default=spec.get("default", ""),
-                    values=tuple(spec.get("values", ())),
-                    access=spec.get("access", "config"),
-                    secure=bool(spec.get("secure", False)),
-                    min=spec.get("min"),
-                    max=spec.get("max"),
-                    regex=tuple(spec.get("regex", ())),
-                )
-                for p, spec in raw.get("props", {}).items()
-            }
             rel = raw.get("relation")
             self.classes[name] = ClassMeta(
                 name=name,
@@ -134,12 +142,11 @@ class Catalog:
                 abstract=bool(raw.get("abstract", False)),
                 configurable=bool(raw.get("configurable", True)),
                 complete=bool(raw.get("complete", False)),
-                props=props,
+                raw_props=raw.get("props", {}),
                 relation=Relation(rel["to"], rel["kind"], rel["targetProp"]) if rel else None,
                 implicit_children=tuple(
                     (c["cls"], dict(c.get("attrs", {}))) for c in implicit.get(name, ())
                 ),
-                defaults={p: m.default for p, m in props.items()},
             )
         for meta in self.classes.values():
             for parent in meta.parents:
