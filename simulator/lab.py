@@ -75,7 +75,7 @@ class Lab:
         self.options = options or LabOptions()
         self.clock: LabClock = clock or OffsetClock()
         self.reactions = Reactions()
-        self._tick_lock = threading.Lock()
+        self._tick_lock = threading.RLock()  # a reaction that moves the clock ticks again within its tick
         self.fabric = Fabric.from_file(self.options.topology or defaults.FABRIC)
         config = ApicConfig(
             admin_user=self.options.admin_user, admin_password=self.options.admin_password,
@@ -120,7 +120,7 @@ class Lab:
         finally:
             self._tick_lock.release()
 
-    def advance_clock(self, seconds) -> float:
+    def advance_clock(self, seconds: float) -> float:
         now = self.clock.advance(seconds)
         self.tick()
         return now
