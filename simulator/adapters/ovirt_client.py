@@ -1,0 +1,213 @@
+"""An HTTP client of the oVirt Engine API v4, as the APIC's Red Hat VMM integration talks to an RHV Manager.
+
+It speaks what a real engine serves (ovirt.md §2): an SSO password grant for the ovirt-app-api scope,
+then Bearer-authenticated JSON requests with `Version: 4`. Labs use self-signed certificates, so TLS
+is not verified, and proxies from the environment are ignored (a lab address is never behind one).
+What it reads comes back as the APIC's port types (simulator.apic.managers.vmm_ports), so the APIC
+side never sees a wire format; every failure is one ControllerError with a short message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from ..apic.managers.vmm_ports import (
+    ControllerEndpoint,
+    ControllerError,
+    Host,
+    HostNic,
+    Inventory,
+    ProductInfo,
+    Vm,
+    VmNic,
+)
+
+TIMEOUT = 30.0
+API = "/ovirt-engine/api"
+SSO = "/ovirt-engine/sso/oauth/token"
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    code: int
+    description: str
+
+
+class OvirtClient:
+    """One authenticated conversation with one engine at `base_url` (scheme://host:port)."""
+
+    def __init__(self, base_url: str, user: str, password: str, timeout: float = TIMEOUT):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._session = requests.Session()
+        self._session.verify = False
+        self._session.trust_env = False  # REQUESTS_CA_BUNDLE and proxies would override the lab's choices
+        self._session.headers.update({"Accept": "application/json", "Version": "4"})
+        self._user, self._password = user, password
+        self._token: str | None = None
+
+    def close(self) -> None:
+        self._session.close()
+
+    # --- the wire -------------------------------------------------------------------------------------
+    def login(self) -> None:
+        """The SSO password grant; a refusal (the engine answers 400 with error_code/error) is an error."""
+        form = {"grant_type": "password", "scope": "ovirt-app-api", "username": self._user, "password": self._password}
+        reply = self._send("POST", self.base_url + SSO, data=form)
+        try:
+            body = reply.json()
+        except ValueError:
+            raise ControllerError(f"SSO login failed: HTTP {reply.status_code} without a JSON body") from None
+        if isinstance(body, list):
+            body = body[0] if body else {}
+        if "error" in body or "access_token" not in body:
+            raise ControllerError(f"SSO login failed: {body.get('error_description') or body.get('error', 'no token')}")
+        self._token = body["access_token"]
+
+    def get(self, path: str, **params: str) -> dict[str, Any]:
+        """GET one API path as JSON; an empty collection is `{}` on the engine's JSON wire."""
+        if self._token is None:
+            self.login()
+        reply = self._send("GET", self.base_url + API + path, params=params,
+                           headers={"Authorization": f"Bearer {self._token}"})
+        if reply.status_code == 401:
+            raise ControllerError("the engine refused the session token (HTTP 401)")
+        if reply.status_code != 200:
+            raise ControllerError(f"GET {API}{path}: HTTP {reply.status_code}")
+        if not reply.content:
+            return {}
+        try:
+            return reply.json()
+        except ValueError:
+            raise ControllerError(f"GET {API}{path}: the reply is not JSON") from None
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        try:
+            return self._session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise ControllerError(f"TLS handshake with {self.base_url} failed: {_reason(exc)}") from None
+        except requests.exceptions.Timeout:
+            raise ControllerError(f"Connection to {self.base_url} timed out") from None
+        except requests.exceptions.RequestException as exc:
+            raise ControllerError(f"Failed to connect to {self.base_url}: {_reason(exc)}") from None
+
+    # --- what the integration reads -------------------------------------------------------------------
+    def product_info(self) -> ProductInfo:
+        info = self.get("").get("product_info", {})
+        version = info.get("version", {})
+        return ProductInfo(name=info.get("name", ""), vendor=info.get("vendor", ""),
+                           version=version.get("full_version", ""),
+                           api_version=f"{version.get('major', '')}.{version.get('minor', '')}")
+
+    def data_center_id(self, name: str) -> str:
+        for dc in self.get("/datacenters", search=f'name="{name}"').get("data_center", []):
+            if dc.get("name") == name:
+                return dc["id"]
+        raise ControllerError(f"Failed to find datacenter {name}")
+
+    def clusters(self, data_center_id: str) -> list[str]:
+        return [c["name"] for c in self.get(f"/datacenters/{data_center_id}/clusters").get("cluster", [])]
+
+    def hosts(self, data_center: str) -> list[Host]:
+        found = []
+        for host in self.get("/hosts", search=f'datacenter="{data_center}"').get("host", []):
+            nics = tuple(self._host_nic(host["id"], nic) for nic in
+                         self.get(f"/hosts/{host['id']}/nics").get("host_nic", []))
+            found.append(Host(id=host["id"], name=host.get("name", ""), address=host.get("address", ""),
+                              status=host.get("status", ""), nics=nics))
+        return found
+
+    def _host_nic(self, host_id: str, nic: dict) -> HostNic:
+        elements = self.get(f"/hosts/{host_id}/nics/{nic['id']}/linklayerdiscoveryprotocolelements")
+        lldp = {}
+        for element in elements.get("link_layer_discovery_protocol_element", []):
+            values = [p.get("value", "") for p in element.get("properties", {}).get("property", [])]
+            lldp[element.get("name", "")] = values[0] if values else ""
+        return HostNic(id=nic["id"], name=nic.get("name", ""), mac=nic.get("mac", {}).get("address", ""),
+                       ip=nic.get("ip", {}).get("address", ""), lldp=lldp)
+
+    def vms(self, data_center: str) -> list[Vm]:
+        profile_network = self._profile_networks()
+        found = []
+        for vm in self.get("/vms", search=f'datacenter="{data_center}"').get("vm", []):
+            ips = self._guest_ips(vm["id"])
+            nics = []
+            for nic in self.get(f"/vms/{vm['id']}/nics").get("nic", []):
+                mac = nic.get("mac", {}).get("address", "")
+                network, vlan = profile_network.get(nic.get("vnic_profile", {}).get("id", ""), ("", None))
+                nics.append(VmNic(id=nic["id"], name=nic.get("name", ""), mac=mac, network=network, vlan=vlan,
+                                  ips=ips.get(mac.lower(), ())))
+            found.append(Vm(id=vm["id"], name=vm.get("name", ""), status=vm.get("status", ""),
+                            host_id=vm.get("host", {}).get("id", ""), nics=tuple(nics)))
+        return found
+
+    def _profile_networks(self) -> dict[str, tuple[str, int | None]]:
+        """vNIC profile id -> (its logical network's name, the network's VLAN id or None)."""
+        networks = {}
+        for net in self.get("/networks").get("network", []):
+            vlan = net.get("vlan", {}).get("id")
+            networks[net["id"]] = (net.get("name", ""), int(vlan) if vlan is not None else None)
+        return {p["id"]: networks.get(p.get("network", {}).get("id", ""), ("", None))
+                for p in self.get("/vnicprofiles").get("vnic_profile", [])}
+
+    def _guest_ips(self, vm_id: str) -> dict[str, tuple[str, ...]]:
+        """MAC (lower case) -> the addresses the guest agent reports on it."""
+        out = {}
+        for device in self.get(f"/vms/{vm_id}/reporteddevices").get("reported_device", []):
+            mac = device.get("mac", {}).get("address", "").lower()
+            out[mac] = tuple(ip["address"] for ip in device.get("ips", {}).get("ip", []) if ip.get("address"))
+        return out
+
+    def events(self, since: int = 0) -> list[Event]:
+        """Events newer than the id `since` (the engine's `from=`), oldest first."""
+        params = {"from": str(since)} if since else {}
+        found = [Event(int(e["id"]), int(e.get("code", 0)), e.get("description", ""))
+                 for e in self.get("/events", **params).get("event", [])]
+        return sorted((e for e in found if e.id > since), key=lambda e: e.id)
+
+    def inventory(self, data_center: str) -> Inventory:
+        """One whole snapshot of a data center; the event position is read first, so a change made
+        while the snapshot is taken is seen again by the next poll rather than lost."""
+        product = self.product_info()
+        events = self.events()
+        clusters = tuple(self.clusters(self.data_center_id(data_center)))
+        return Inventory(product=product, data_center=data_center, clusters=clusters,
+                         hosts=tuple(self.hosts(data_center)),
+                         vms=tuple(self.vms(data_center)), last_event=events[-1].id if events else 0)
+
+
+class OvirtInventorySource:
+    """The APIC's InventorySource over the oVirt REST API. `plain_http(host, port)` says which addresses
+    serve plain HTTP (a lab's RHV Manager started without TLS); every other address is reached with
+    https, on the controller's port or 443, as a real APIC does."""
+
+    def __init__(self, plain_http: Callable[[str, int], bool] = lambda host, port: False, timeout: float = TIMEOUT):
+        self.plain_http = plain_http
+        self.timeout = timeout
+
+    def base_url(self, endpoint: ControllerEndpoint) -> str:
+        scheme = "http" if self.plain_http(endpoint.host, endpoint.port) else "https"
+        port = endpoint.port or (80 if scheme == "http" else 443)
+        host = f"[{endpoint.host}]" if ":" in endpoint.host else endpoint.host
+        return f"{scheme}://{host}:{port}"
+
+    def fetch(self, endpoint: ControllerEndpoint) -> Inventory:
+        client = OvirtClient(self.base_url(endpoint), endpoint.user, endpoint.password, self.timeout)
+        try:
+            return client.inventory(endpoint.data_center)
+        finally:
+            client.close()
+
+
+def _reason(exc: Exception) -> str:
+    """The innermost cause's words ("Connection refused"), not urllib3's nested wrapper texts."""
+    text = str(exc)
+    for marker in ("Connection refused", "Name or service not known", "No route to host", "timed out"):
+        if marker in text:
+            return marker
+    return text.splitlines()[0][:200] if text else type(exc).__name__

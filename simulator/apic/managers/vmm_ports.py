@@ -1,0 +1,97 @@
+"""What the APIC's VMM managers need from a hypervisor manager, in the APIC's own vendor-neutral terms.
+
+The APIC side owns these types so it imports nothing of the systems it manages: an adapter (an HTTP
+client of the oVirt API, or anything else that can describe a data center) fills them in, and the
+manager only ever sees plain, frozen values. A snapshot is what one sync saw, whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class ControllerEndpoint:
+    """Where and as whom the APIC reaches one controller (from vmmCtrlrP and its vmmUsrAccP)."""
+
+    host: str
+    port: int  # 0: the protocol's default
+    data_center: str  # vmmCtrlrP.rootContName
+    user: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ProductInfo:
+    name: str  # "Red Hat Virtualization Manager"
+    vendor: str  # "Red Hat"
+    version: str  # the full version, "4.5.3.5-1.el8ev"
+    api_version: str  # "<major>.<minor>"
+
+
+@dataclass(frozen=True)
+class HostNic:
+    id: str
+    name: str
+    mac: str
+    ip: str
+    lldp: dict[str, str]  # what the NIC hears: TLV name ("Port Description") -> value
+
+
+@dataclass(frozen=True)
+class Host:
+    id: str
+    name: str
+    address: str
+    status: str
+    nics: tuple[HostNic, ...]
+
+
+@dataclass(frozen=True)
+class VmNic:
+    id: str
+    name: str
+    mac: str
+    network: str  # the logical network of its vNIC profile ("" when unplugged from any)
+    vlan: int | None
+    ips: tuple[str, ...]  # as the guest agent reports them
+
+
+@dataclass(frozen=True)
+class Vm:
+    id: str
+    name: str
+    status: str  # the manager's own word: up, down, migrating, ...
+    host_id: str  # "" when it runs nowhere
+    nics: tuple[VmNic, ...]
+
+    @property
+    def powered_on(self) -> bool:
+        return bool(self.host_id)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    product: ProductInfo
+    data_center: str
+    clusters: tuple[str, ...]
+    hosts: tuple[Host, ...]
+    vms: tuple[Vm, ...]
+    last_event: int  # the newest event id seen, for a later poll with from=
+
+
+class ControllerError(Exception):
+    """The controller could not be read: unreachable, refused the credentials, or has no such data
+    center. The message is short and goes into the fault's text as a real APIC quotes its error."""
+
+
+class InventorySource(Protocol):
+    """Reads one controller's inventory over the wire; raises ControllerError."""
+
+    def fetch(self, endpoint: ControllerEndpoint) -> Inventory: ...
+
+
+# Queue work to run later, outside every lock (the lab's reactions): a description for logs, the work.
+Schedule = Callable[[str, Callable[[], None]], None]
