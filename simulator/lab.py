@@ -17,7 +17,9 @@ import yaml
 from flask import Flask
 
 from . import defaults
+from .adapters.ovirt_client import OvirtInventorySource
 from .apic import rest as apic_rest
+from .apic.managers.vmm_redhat import RedhatVmm
 from .apic.service import Apic, ApicConfig
 from .clock import LabClock, OffsetClock
 from .control import bp as control_bp
@@ -84,9 +86,13 @@ class Lab:
         config.aaa.refresh_timeout = self.options.refresh_timeout
         self.apic = Apic(config, self.clock)
         self.rhv = Rhv(RhvConfig(admin_password=self.options.rhv_admin_password), self.clock)
+        # the APIC's Red Hat VMM controllers read their RHV Managers over the oVirt REST API, in reactions;
+        # an address on the port of this lab's RHV Manager served without TLS is reached over plain http
+        self.redhat_vmm = RedhatVmm(self.apic, OvirtInventorySource(plain_http=lambda host, port: any(
+            s.scheme == "http" and s.port == port for s in [self.rhv_server] if s)), self.reactions.queue)
         self._load_fixtures()
-        # the order of the lab's tick: RHV, Kubernetes (to come), the integrations' reactions, the APIC
-        self.settling: list[Settles] = [self.rhv, self.reactions, self.apic]
+        # the order of the lab's tick: RHV, Kubernetes (to come), the integrations' resyncs and reactions, the APIC
+        self.settling: list[Settles] = [self.rhv, self.redhat_vmm, self.reactions, self.apic]
         self.servers: list[RunningServer] = []
         self.apic_server: RunningServer | None = None
         self.rhv_server: RunningServer | None = None

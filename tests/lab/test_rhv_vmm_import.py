@@ -1,0 +1,170 @@
+"""The APIC imports the inventory of the RHV Manager a Red Hat vmmCtrlrP names, over the oVirt REST API.
+
+Everything goes through the interfaces users have: the domain, credential and controller are created over
+the APIC's REST API with requests, the lab clock moves through /_sim, RHV is driven with the real ovirtsdk4,
+and the result is read back over REST: the controller online with the engine's product info, a compHv per
+host, a compVm per VM with compRsHv to its host, its compVNics; a wrong password makes the controller
+offline with F0130, a fixed one brings it back and clears the fault; a started and a migrated VM are
+followed on the next resync.
+"""
+
+from __future__ import annotations
+
+import ovirtsdk4 as sdk
+import pytest
+import requests
+
+from simulator.clock import ManualClock
+from simulator.lab import Lab, LabOptions
+
+START = 1_800_000_000.0
+DOMAIN = "uni/vmmp-Redhat/dom-rhv"
+CTRLR = f"{DOMAIN}/ctrlr-engine"
+INVENTORY = "comp/prov-Redhat/ctrlr-[rhv]-engine"
+RESYNC = 60
+
+
+@pytest.fixture
+def lab_apic_rhv():
+    lab = Lab(LabOptions(admin_password="secret"), clock=ManualClock(START))
+    apic = lab.start(tls=False)
+    rhv = lab.start_rhv(tls=False)
+    session = requests.Session()
+    session.trust_env = False
+    r = session.post(f"{apic.url}/api/aaaLogin.json", json={"aaaUser": {"attributes": {"name": "admin", "pwd": "secret"}}})
+    assert r.status_code == 200, r.text
+    yield session, apic.url, rhv
+    lab.stop()
+
+
+def _post(s: requests.Session, url: str, dn: str, body: dict) -> None:
+    r = s.post(f"{url}/api/mo/{dn}.json", json=body)
+    assert r.status_code == 200, r.text
+
+
+def _domain(s: requests.Session, url: str, rhv, password: str = "redhat123") -> None:
+    body = {"vmmDomP": {"attributes": {"name": "rhv"}, "children": [
+        {"vmmUsrAccP": {"attributes": {"name": "cred", "usr": "admin@internal", "pwd": password}}},
+        {"vmmCtrlrP": {"attributes": {"name": "engine", "hostOrIp": "127.0.0.1", "port": str(rhv.port),
+                                      "rootContName": "Default", "scope": "rhev"},
+                       "children": [{"vmmRsAcc": {"attributes": {"tDn": f"{DOMAIN}/usracc-cred"}}}]}}]}}
+    _post(s, url, DOMAIN, body)
+
+
+def _advance(s: requests.Session, url: str, seconds: float) -> None:
+    r = s.post(f"{url}/_sim/clock/advance", json={"seconds": seconds})
+    assert r.status_code == 200, r.text
+
+
+def _get(s: requests.Session, url: str, path: str, **params: str) -> list[dict]:
+    r = s.get(f"{url}{path}", params=params)
+    assert r.status_code == 200, r.text
+    return r.json()["imdata"]
+
+
+def _controller(s, url, **params) -> dict:
+    (mo,) = _get(s, url, f"/api/mo/{INVENTORY}.json", **params)
+    return mo["compCtrlr"]
+
+
+def _children(s, url, cls: str) -> list[dict]:
+    return [mo[cls] for mo in _get(s, url, f"/api/mo/{INVENTORY}.json", **{
+        "query-target": "children", "target-subtree-class": cls, "rsp-subtree": "children"})]
+
+
+def _vm_hosts(s, url) -> dict[str, str]:
+    """VM name -> the name of the compHv its compRsHv points at ("" when it runs nowhere)."""
+    hv_names = {mo["attributes"]["dn"]: mo["attributes"]["name"] for mo in _children(s, url, "compHv")}
+    out = {}
+    for vm in _children(s, url, "compVm"):
+        rels = [c["compRsHv"]["attributes"]["tDn"] for c in vm.get("children", []) if "compRsHv" in c]
+        out[vm["attributes"]["name"]] = hv_names[rels[0]] if rels else ""
+    return out
+
+
+def _sdk(rhv) -> sdk.Connection:
+    return sdk.Connection(url=f"{rhv.url}/ovirt-engine/api", username="admin@internal", password="redhat123")
+
+
+def _sdk_vm_hosts(rhv) -> dict[str, str]:
+    connection = _sdk(rhv)
+    try:
+        hosts = {h.id: h.name for h in connection.system_service().hosts_service().list()}
+        return {v.name: hosts[v.host.id] if v.host else "" for v in connection.system_service().vms_service().list()}
+    finally:
+        connection.close()
+
+
+def test_the_controller_comes_online_with_the_engines_inventory(lab_apic_rhv):
+    s, url, rhv = lab_apic_rhv
+    _domain(s, url, rhv)
+    _advance(s, url, 1)
+
+    ctrlr = _controller(s, url)["attributes"]
+    assert (ctrlr["operSt"], ctrlr["vendor"], ctrlr["model"]) == ("online", "Red Hat", "Red Hat Virtualization Manager")
+    assert ctrlr["rev"].startswith("4.5")
+    connection = _sdk(rhv)
+    try:
+        system = connection.system_service()
+        sdk_hosts = {h.id: h.name for h in system.hosts_service().list()}
+        sdk_nics = {nic.mac.address.upper() for vm in system.vms_service().list()
+                    for nic in system.vms_service().vm_service(vm.id).nics_service().list()}
+    finally:
+        connection.close()
+    hvs = _children(s, url, "compHv")
+    assert {h["attributes"]["oid"]: h["attributes"]["name"] for h in hvs} == sdk_hosts
+    assert all(any("compHpNic" in c for c in h["children"]) for h in hvs)
+    assert _vm_hosts(s, url) == _sdk_vm_hosts(rhv)
+    vnics = [mo["compVNic"]["attributes"] for mo in _get(s, url, "/api/class/compVNic.json")]
+    assert {v["mac"] for v in vnics} == sdk_nics
+    vm1 = next(v for v in vnics if v["mac"] == "56:6F:1A:2B:00:01")
+    assert (vm1["name"], vm1["ip"]) == ("nic1", "192.168.10.101")
+
+
+def test_a_wrong_password_raises_f0130_until_it_is_fixed(lab_apic_rhv):
+    s, url, rhv = lab_apic_rhv
+    _domain(s, url, rhv, password="wrong")
+    _advance(s, url, 1)
+
+    ctrlr = _controller(s, url, **{"rsp-subtree-include": "faults"})
+    assert ctrlr["attributes"]["operSt"] == "offline"
+    (fault,) = [c["faultInst"]["attributes"] for c in ctrlr["children"]]
+    assert (fault["code"], fault["cause"], fault["severity"], fault["lc"]) == ("F0130", "connect-failed", "major", "raised")
+    assert fault["changeSet"] == "operSt (Old: unknown, New: offline)"
+    assert fault["descr"].startswith(
+        "Connection to VMM controller: 127.0.0.1 with name engine in datacenter Default in domain: rhv is failing "
+        "repeatedly with error: [SSO login failed: Cannot authenticate user 'admin@internal'")
+    assert fault["created"] == fault["lastTransition"] and fault["created"].startswith("2027-01-15T")
+    faults = [mo["faultInst"]["attributes"]["dn"] for mo in _get(s, url, "/api/class/faultInst.json")]
+    assert f"{INVENTORY}/fault-F0130" in faults
+
+    _post(s, url, f"{DOMAIN}/usracc-cred", {"vmmUsrAccP": {"attributes": {"pwd": "redhat123"}}})
+    _advance(s, url, 1)
+    ctrlr = _controller(s, url, **{"rsp-subtree-include": "faults"})
+    assert ctrlr["attributes"]["operSt"] == "online"
+    assert "children" not in ctrlr
+    assert _get(s, url, "/api/class/faultInst.json", **{"query-target-filter": 'eq(faultInst.code,"F0130")'}) == []
+
+
+def test_a_started_and_a_migrated_vm_are_followed_on_the_next_resync(lab_apic_rhv):
+    s, url, rhv = lab_apic_rhv
+    _domain(s, url, rhv)
+    _advance(s, url, 1)
+    before = _vm_hosts(s, url)
+    assert before["vm2"] == "" and before["vm1"]
+
+    connection = _sdk(rhv)
+    try:
+        vms = connection.system_service().vms_service()
+        vms.vm_service(vms.list(search="name=vm2")[0].id).start()
+        vms.vm_service(vms.list(search="name=vm1")[0].id).migrate()
+    finally:
+        connection.close()
+    _advance(s, url, RESYNC)
+
+    after = _vm_hosts(s, url)
+    assert after == _sdk_vm_hosts(rhv)
+    assert after["vm1"] not in ("", before["vm1"])
+    assert after["vm2"]
+    (vm2,) = [v["attributes"] for v in _children(s, url, "compVm") if v["attributes"]["name"] == "vm2"]
+    assert vm2["state"] == "poweredOn"
