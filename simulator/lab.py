@@ -91,7 +91,7 @@ class Lab:
         self.redhat_vmm = RedhatVmm(self.apic, OvirtInventorySource(plain_http=lambda host, port: any(
             s.scheme == "http" and s.port == port for s in [self.rhv_server] if s)), self.reactions.queue)
         self._load_fixtures()
-        # the order of the lab's tick: RHV, Kubernetes (to come), the integrations' resyncs and reactions, the APIC
+        # the order of the lab's tick: RHV, Kubernetes (to come), the integrations (resyncs, reactions), the APIC
         self.settling: list[Settles] = [self.rhv, self.redhat_vmm, self.reactions, self.apic]
         self.servers: list[RunningServer] = []
         self.apic_server: RunningServer | None = None

@@ -26,7 +26,7 @@ from ..apic.managers.vmm_ports import (
     VmNic,
 )
 
-TIMEOUT = 30.0
+TIMEOUT = (5.0, 30.0)  # seconds to connect, to read: the tick that runs a sync waits this long at worst
 API = "/ovirt-engine/api"
 SSO = "/ovirt-engine/sso/oauth/token"
 
@@ -41,7 +41,8 @@ class Event:
 class OvirtClient:
     """One authenticated conversation with one engine at `base_url` (scheme://host:port)."""
 
-    def __init__(self, base_url: str, user: str, password: str, timeout: float = TIMEOUT):
+    def __init__(self, base_url: str, user: str, password: str,
+                 timeout: float | tuple[float, float] = TIMEOUT):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self._session = requests.Session()
@@ -57,7 +58,8 @@ class OvirtClient:
     # --- the wire -------------------------------------------------------------------------------------
     def login(self) -> None:
         """The SSO password grant; a refusal (the engine answers 400 with error_code/error) is an error."""
-        form = {"grant_type": "password", "scope": "ovirt-app-api", "username": self._user, "password": self._password}
+        form = {"grant_type": "password", "scope": "ovirt-app-api",
+                "username": self._user, "password": self._password}
         reply = self._send("POST", self.base_url + SSO, data=form)
         try:
             body = reply.json()
@@ -66,7 +68,8 @@ class OvirtClient:
         if isinstance(body, list):
             body = body[0] if body else {}
         if "error" in body or "access_token" not in body:
-            raise ControllerError(f"SSO login failed: {body.get('error_description') or body.get('error', 'no token')}")
+            reason = body.get("error_description") or body.get("error", "no token")
+            raise ControllerError(f"SSO login failed: {reason}")
         self._token = body["access_token"]
 
     def get(self, path: str, **params: str) -> dict[str, Any]:
@@ -186,7 +189,8 @@ class OvirtInventorySource:
     serve plain HTTP (a lab's RHV Manager started without TLS); every other address is reached with
     https, on the controller's port or 443, as a real APIC does."""
 
-    def __init__(self, plain_http: Callable[[str, int], bool] = lambda host, port: False, timeout: float = TIMEOUT):
+    def __init__(self, plain_http: Callable[[str, int], bool] = lambda host, port: False,
+                 timeout: float | tuple[float, float] = TIMEOUT):
         self.plain_http = plain_http
         self.timeout = timeout
 

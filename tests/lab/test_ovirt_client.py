@@ -25,8 +25,8 @@ def served():
 
 
 def _sdk_view(url: str):
-    connection = sdk.Connection(url=f"{url}/ovirt-engine/api", username="admin@internal", password="redhat123",
-                                insecure=True)
+    connection = sdk.Connection(url=f"{url}/ovirt-engine/api", username="admin@internal",
+                                password="redhat123", insecure=True)
     try:
         system = connection.system_service()
         hosts = {h.id: h.name for h in system.hosts_service().list()}
@@ -72,7 +72,8 @@ def test_the_source_uses_https_on_443_unless_the_address_serves_plain_http():
     endpoint = ControllerEndpoint("rhvm.example", 0, "Default", "admin@internal", "pw")
     assert OvirtInventorySource().base_url(endpoint) == "https://rhvm.example:443"
     plain = OvirtInventorySource(plain_http=lambda host, port: (host, port) == ("127.0.0.1", 8080))
-    assert plain.base_url(ControllerEndpoint("127.0.0.1", 8080, "Default", "u", "p")) == "http://127.0.0.1:8080"
+    lab_engine = ControllerEndpoint("127.0.0.1", 8080, "Default", "u", "p")
+    assert plain.base_url(lab_engine) == "http://127.0.0.1:8080"
     assert "pw" not in repr(endpoint)
 
 
@@ -92,5 +93,6 @@ def test_nothing_listening_is_a_connection_failure():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # bound, never listening: refused
-        with pytest.raises(ControllerError, match=f"^Failed to connect to http://127.0.0.1:{port}: Connection refused$"):
+        refused = f"^Failed to connect to http://127.0.0.1:{port}: Connection refused$"
+        with pytest.raises(ControllerError, match=refused):
             OvirtClient(f"http://127.0.0.1:{port}", "admin@internal", "redhat123").login()

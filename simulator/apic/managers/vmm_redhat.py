@@ -17,7 +17,6 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import errors
 from ..mit.dn import parent_dn
 from .vmm_ports import ControllerEndpoint, ControllerError, Inventory, InventorySource, Schedule, Vm
 
@@ -34,15 +33,17 @@ F0130_TEXT = (
     "VMM controller user credentials are valid."
 )
 F0130_FIXED = {  # vmm-endpoints-contracts.md A3, the PUV sample of a real F0130
-    "cause": "connect-failed", "rule": "comp-ctrlr-connect-failed", "severity": "major", "origSeverity": "major",
-    "highestSeverity": "major", "prevSeverity": "major", "type": "communications", "subject": "controller",
-    "domain": "external", "lc": "raised", "delegated": "yes", "ack": "no", "occur": "1",
+    "cause": "connect-failed", "rule": "comp-ctrlr-connect-failed", "severity": "major",
+    "origSeverity": "major", "highestSeverity": "major", "prevSeverity": "major", "type": "communications",
+    "subject": "controller", "domain": "external", "lc": "raised", "delegated": "yes", "ack": "no",
+    "occur": "1",
 }
 
 
 @dataclass
 class RedhatVmmSettings:
-    resync_seconds: float = 60.0  # lab time between full resyncs of one controller (the real period is unknown)
+    # lab time between full resyncs of one controller (a real APIC's period is not public)
+    resync_seconds: float = 60.0
 
 
 class RedhatVmm:
@@ -60,7 +61,7 @@ class RedhatVmm:
 
     # --- what asks for a sync ----------------------------------------------------------------------------
     def __call__(self, txn: Transaction, events: list[Event]) -> None:
-        """Store hook: a new or changed controller, or a changed credential, wants a sync (queued, not run)."""
+        """Store hook: a new or changed controller, or a changed credential, wants a sync (queued only)."""
         for event in events:
             if event.cls == "vmmCtrlrP" and event.dn.startswith(PROVIDER):
                 if event.kind == "deleted":
@@ -73,8 +74,8 @@ class RedhatVmm:
                 for rel in self.store.of_class("vmmRsAcc"):
                     if rel.get("tDn") == event.dn:
                         self.request(parent_dn(rel.dn))
-            elif event.cls == "compCtrlr" and event.kind == "created" and event.dn.startswith(INVENTORY + "/"):
-                txn.modify(self.store.get(event.dn), {"operSt": "offline"})  # until the engine answers
+            elif event.cls == "compCtrlr" and event.kind == "created" and event.dn.startswith(INVENTORY):
+                txn.modify(self.store.get(event.dn), {"operSt": "offline"})  # until its engine answers
 
     def request(self, ctrlr_dn: str) -> None:
         """Ask for one sync of a controller; asking again before it ran changes nothing."""
@@ -87,8 +88,9 @@ class RedhatVmm:
     def tick(self) -> int:
         """The lab's tick: queue the full resync of every controller whose period has run out."""
         now = self.apic.clock.now()
-        due = [mo.dn for mo in list(self.store.of_class("vmmCtrlrP"))
-               if mo.dn.startswith(PROVIDER) and now >= self._due.get(mo.dn, -math.inf)]
+        with self.store.lock:
+            due = [mo.dn for mo in self.store.of_class("vmmCtrlrP")
+                   if mo.dn.startswith(PROVIDER) and now >= self._due.get(mo.dn, -math.inf)]
         for dn in due:
             self._due[dn] = now + self.settings.resync_seconds
             self.request(dn)
@@ -102,14 +104,21 @@ class RedhatVmm:
         if ctrlr is None:
             return
         self._due[ctrlr_dn] = self.apic.clock.now() + self.settings.resync_seconds
+        inventory: Inventory | None = None
+        error = ""
         try:
-            body = self._online(ctrlr_dn, self.source.fetch(self.endpoint(ctrlr_dn)))
+            inventory = self.source.fetch(self.endpoint(ctrlr_dn))
         except ControllerError as exc:
-            body = self._offline(ctrlr_dn, str(exc))
-        try:
+            error = str(exc)
+        # what is there now and what replaces it are read and written under one hold of the lock
+        with self.store.lock:
+            if self.store.get(ctrlr_dn) is None:
+                return  # deleted while its engine was read: nothing is left to update
+            if inventory is not None:
+                body = self._online(ctrlr_dn, inventory)
+            else:
+                body = self._offline(ctrlr_dn, error)
             self.apic.system_post(self.inventory_dn(ctrlr_dn), body)
-        except errors.ApicError:
-            pass  # the controller was deleted while its engine was read: nothing is left to update
 
     def endpoint(self, ctrlr_dn: str) -> ControllerEndpoint:
         """Where the vmmCtrlrP points and the credential its vmmRsAcc names (pwd read from the store)."""
@@ -137,7 +146,8 @@ class RedhatVmm:
         children = [_child("faultInst", code=F0130, status="deleted")]
         host_dns = {h.id: f"{inv_dn}/hv-{h.id}" for h in inventory.hosts}
         for host in inventory.hosts:
-            nics = [_child("compHpNic", oid=n.name, name=n.name, mac=n.mac.upper(), ip=n.ip) for n in host.nics]
+            nics = [_child("compHpNic", oid=n.name, name=n.name, mac=n.mac.upper(), ip=n.ip)
+                    for n in host.nics]
             nics += self._gone(host_dns[host.id], "compHpNic", "oid", {n.name for n in host.nics})
             children.append(_child("compHv", nics, oid=host.id, name=host.name, mgmtIp=host.address))
         children += self._gone(inv_dn, "compHv", "oid", set(host_dns))
@@ -167,8 +177,8 @@ class RedhatVmm:
         was = inv.get("operSt") if inv is not None else "offline"
         fault = self.store.get(f"{inv_dn}/fault-{F0130}")
         domain = ctrlr_dn[len(PROVIDER):].split("/", 1)[0][len("dom-"):]
-        descr = F0130_TEXT.format(host=ctrlr.get("hostOrIp"), ctrlr=ctrlr.get("name"), dc=ctrlr.get("rootContName"),
-                                  dom=domain, error=error)
+        descr = F0130_TEXT.format(host=ctrlr.get("hostOrIp"), ctrlr=ctrlr.get("name"),
+                                  dc=ctrlr.get("rootContName"), dom=domain, error=error)
         attrs = {"code": F0130, **F0130_FIXED, "descr": descr}
         if fault is None:
             now = self.apic.timestamp()
