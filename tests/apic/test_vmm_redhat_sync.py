@@ -93,6 +93,13 @@ def test_a_write_only_queues_the_sync_which_reads_the_engine_outside_the_lock():
     reactions.tick()
     assert source.seen[-1].password == "newer"
 
+    apic.writer.delete(f"{DOMAIN}/usracc-cred")
+    reactions.tick()
+    assert apic.store.get(INV).get("operSt") == "offline"
+    apic.writer.post(f"{DOMAIN}/usracc-cred", proposed_mo({"vmmUsrAccP": {"attributes": {"usr": "u", "pwd": "p"}}}))
+    reactions.tick()
+    assert apic.store.get(INV).get("operSt") == "online" and source.seen[-1].user == "u"
+
 
 def test_a_snapshot_replaces_the_last_one():
     apic, _, reactions, source = _lab()

@@ -61,16 +61,17 @@ class RedhatVmm:
 
     # --- what asks for a sync ----------------------------------------------------------------------------
     def __call__(self, txn: Transaction, events: list[Event]) -> None:
-        """Store hook: a new or changed controller, or a changed credential, wants a sync (queued only)."""
+        """Store hook: a new or changed controller, or a credential given, changed or taken away, wants a
+        sync (queued only)."""
         for event in events:
             if event.cls == "vmmCtrlrP" and event.dn.startswith(PROVIDER):
                 if event.kind == "deleted":
                     self._due.pop(event.dn, None)
                 else:
                     self.request(event.dn)
-            elif event.cls == "vmmRsAcc" and event.dn.startswith(PROVIDER) and event.kind != "deleted":
+            elif event.cls == "vmmRsAcc" and event.dn.startswith(PROVIDER):
                 self.request(parent_dn(event.dn))
-            elif event.cls == "vmmUsrAccP" and event.dn.startswith(PROVIDER) and event.kind == "modified":
+            elif event.cls == "vmmUsrAccP" and event.dn.startswith(PROVIDER):
                 for rel in self.store.of_class("vmmRsAcc"):
                     if rel.get("tDn") == event.dn:
                         self.request(parent_dn(rel.dn))
