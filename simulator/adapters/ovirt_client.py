@@ -26,6 +26,7 @@ from ..apic.managers.vmm_ports import (
     VmNic,
 )
 
+SESSION_EVENTS = frozenset({30, 31})  # USER_VDC_LOGIN, USER_VDC_LOGOUT: a sign-in changes no inventory
 TIMEOUT = (5.0, 30.0)  # seconds to connect, to read: the tick that runs a sync waits this long at worst
 API = "/ovirt-engine/api"
 SSO = "/ovirt-engine/sso/oauth/token"
@@ -78,6 +79,10 @@ class OvirtClient:
             self.login()
         reply = self._send("GET", self.base_url + API + path, params=params,
                            headers={"Authorization": f"Bearer {self._token}"})
+        if reply.status_code == 401:  # the token expired or the engine restarted: log in again, as the SDK
+            self.login()
+            reply = self._send("GET", self.base_url + API + path, params=params,
+                               headers={"Authorization": f"Bearer {self._token}"})
         if reply.status_code == 401:
             raise ControllerError("the engine refused the session token (HTTP 401)")
         if reply.status_code != 200:
@@ -187,12 +192,14 @@ class OvirtClient:
 class OvirtInventorySource:
     """The APIC's InventorySource over the oVirt REST API. `plain_http(host, port)` says which addresses
     serve plain HTTP (a lab's RHV Manager started without TLS); every other address is reached with
-    https, on the controller's port or 443, as a real APIC does."""
+    https, on the controller's port or 443, as a real APIC does. One session per engine and user is
+    kept between syncs and polls (as the APIC keeps its connection), so polling logs in no new session."""
 
     def __init__(self, plain_http: Callable[[str, int], bool] = lambda host, port: False,
                  timeout: float | tuple[float, float] = TIMEOUT):
         self.plain_http = plain_http
         self.timeout = timeout
+        self._clients: dict[tuple[str, str], tuple[str, OvirtClient]] = {}
 
     def base_url(self, endpoint: ControllerEndpoint) -> str:
         scheme = "http" if self.plain_http(endpoint.host, endpoint.port) else "https"
@@ -201,11 +208,26 @@ class OvirtInventorySource:
         return f"{scheme}://{host}:{port}"
 
     def fetch(self, endpoint: ControllerEndpoint) -> Inventory:
-        client = OvirtClient(self.base_url(endpoint), endpoint.user, endpoint.password, self.timeout)
-        try:
-            return client.inventory(endpoint.data_center)
-        finally:
+        return self._client(endpoint).inventory(endpoint.data_center)
+
+    def newest_event(self, endpoint: ControllerEndpoint, after: int) -> int:
+        changes = [e.id for e in self._client(endpoint).events(since=after) if e.code not in SESSION_EVENTS]
+        return max(changes, default=after)
+
+    def close(self) -> None:
+        for _, client in self._clients.values():
             client.close()
+        self._clients.clear()
+
+    def _client(self, endpoint: ControllerEndpoint) -> OvirtClient:
+        key = (self.base_url(endpoint), endpoint.user)
+        password, client = self._clients.get(key, ("", None))
+        if client is None or password != endpoint.password:
+            if client is not None:
+                client.close()
+            client = OvirtClient(key[0], endpoint.user, endpoint.password, self.timeout)
+            self._clients[key] = (endpoint.password, client)
+        return client
 
 
 def _reason(exc: Exception) -> str:

@@ -44,6 +44,8 @@ class Script:
         self.seen: list[ControllerEndpoint] = []
         self.locked: list[bool] = []
         self.during = lambda: None
+        self.newest = 0
+        self.polled: list[int] = []
 
     def fetch(self, endpoint: ControllerEndpoint) -> Inventory:
         self.seen.append(endpoint)
@@ -53,13 +55,17 @@ class Script:
             raise self.answer
         return self.answer
 
+    def newest_event(self, endpoint: ControllerEndpoint, after: int) -> int:
+        self.polled.append(after)
+        return max(self.newest, after)
+
 
 def _lab(password: str = "pw", credential: bool = True):
     clock = ManualClock(1_800_000_000.0)
     apic = Apic(clock=clock)
     reactions = Reactions()
     source = Script(apic)
-    RedhatVmm(apic, source, reactions.queue, RedhatVmmSettings(resync_seconds=30))
+    RedhatVmm(apic, source, reactions.queue, RedhatVmmSettings(resync_seconds=30, event_poll_seconds=10))
     children = [{"vmmUsrAccP": {"attributes": {"name": "cred", "usr": "admin@internal", "pwd": password}}}]
     attrs = {"name": "engine", "hostOrIp": "rhvm.example", "rootContName": "Default"}
     ctrlr: dict = {"vmmCtrlrP": {"attributes": attrs}}
@@ -96,7 +102,8 @@ def test_a_write_only_queues_the_sync_which_reads_the_engine_outside_the_lock():
     apic.writer.delete(f"{DOMAIN}/usracc-cred")
     reactions.tick()
     assert apic.store.get(INV).get("operSt") == "offline"
-    apic.writer.post(f"{DOMAIN}/usracc-cred", proposed_mo({"vmmUsrAccP": {"attributes": {"usr": "u", "pwd": "p"}}}))
+    credential = {"vmmUsrAccP": {"attributes": {"usr": "u", "pwd": "p"}}}
+    apic.writer.post(f"{DOMAIN}/usracc-cred", proposed_mo(credential))
     reactions.tick()
     assert apic.store.get(INV).get("operSt") == "online" and source.seen[-1].user == "u"
 
@@ -153,10 +160,35 @@ def test_every_controller_is_resynced_when_its_period_runs_out():
     apic, clock, reactions, source = _lab()
     reactions.tick()
     vmm = next(h for h in apic.store.hooks if isinstance(h, RedhatVmm))
-    assert vmm.tick() == 0
-    clock.advance(29)
-    assert vmm.tick() == 0
+    for step in (0, 29):  # polls find no event in between
+        clock.advance(step)
+        vmm.tick()
+        reactions.tick()
+        assert len(source.seen) == 1
     clock.advance(1)
-    assert vmm.tick() == 1
+    vmm.tick()
     reactions.tick()
     assert len(source.seen) == 2
+
+
+def test_a_new_event_brings_the_sync_forward():
+    apic, clock, reactions, source = _lab()
+    source.answer = Inventory(PRODUCT, "Default", ("Default",), (), (), 7)
+    reactions.tick()
+    vmm = next(h for h in apic.store.hooks if isinstance(h, RedhatVmm))
+    clock.advance(10)
+    vmm.tick()
+    reactions.tick()
+    assert (source.polled, len(source.seen)) == ([7], 1)  # nothing new: no sync
+
+    source.newest = 8
+    clock.advance(10)
+    vmm.tick()
+    reactions.tick()
+    assert (source.polled, len(source.seen)) == ([7, 7], 2)  # the poll queued a sync, run in the same tick
+
+    source.answer = ControllerError("Failed to connect to https://rhvm.example:443: Connection refused")
+    apic.writer.post(CTRLR, proposed_mo({"vmmCtrlrP": {"attributes": {"descr": "x"}}}))
+    reactions.tick()
+    clock.advance(10)
+    assert vmm.tick() == 0  # an offline controller is not polled, only resynced on its period

@@ -5,7 +5,7 @@ the APIC's REST API with requests, the lab clock moves through /_sim, RHV is dri
 and the result is read back over REST: the controller online with the engine's product info, a compHv per
 host, a compVm per VM with compRsHv to its host, its compVNics; a wrong password makes the controller
 offline with F0130, a fixed one brings it back and clears the fault; a started and a migrated VM are
-followed on the next resync.
+followed on the next resync, and a migration already on the next poll of the engine's events.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ START = 1_800_000_000.0
 DOMAIN = "uni/vmmp-Redhat/dom-rhv"
 CTRLR = f"{DOMAIN}/ctrlr-engine"
 INVENTORY = "comp/prov-Redhat/ctrlr-[rhv]-engine"
-RESYNC = 60
+RESYNC = 60  # RedhatVmmSettings defaults: a full resync every 60 s of lab time, an event poll every 10 s
+EVENT_POLL = 10
 
 
 @pytest.fixture
@@ -173,3 +174,21 @@ def test_a_started_and_a_migrated_vm_are_followed_on_the_next_resync(lab_apic_rh
     assert after["vm2"]
     (vm2,) = [v["attributes"] for v in _children(s, url, "compVm") if v["attributes"]["name"] == "vm2"]
     assert vm2["state"] == "poweredOn"
+
+
+def test_a_migration_is_followed_on_the_next_event_poll(lab_apic_rhv):
+    s, url, rhv = lab_apic_rhv
+    _domain(s, url, rhv)
+    _advance(s, url, 1)
+    before = _vm_hosts(s, url)["vm1"]
+
+    connection = _sdk(rhv)
+    try:
+        vms = connection.system_service().vms_service()
+        vms.vm_service(vms.list(search="name=vm1")[0].id).migrate()
+    finally:
+        connection.close()
+    _advance(s, url, EVENT_POLL)
+
+    after = _vm_hosts(s, url)["vm1"]
+    assert after == _sdk_vm_hosts(rhv)["vm1"] != before

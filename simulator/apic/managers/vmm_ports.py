@@ -88,9 +88,15 @@ class ControllerError(Exception):
 
 
 class InventorySource(Protocol):
-    """Reads one controller's inventory over the wire; raises ControllerError."""
+    """Reads one controller over the wire; both raise ControllerError."""
 
-    def fetch(self, endpoint: ControllerEndpoint) -> Inventory: ...
+    def fetch(self, endpoint: ControllerEndpoint) -> Inventory:
+        """The whole inventory of the endpoint's data center."""
+        ...
+
+    def newest_event(self, endpoint: ControllerEndpoint, after: int) -> int:
+        """The newest event after the id `after` that may have changed the inventory, else `after`."""
+        ...
 
 
 # Queue work to run later, outside every lock (the lab's reactions): a description for logs, the work.

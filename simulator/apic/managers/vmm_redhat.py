@@ -4,10 +4,11 @@ and the controller's inventory (comp/prov-Redhat/ctrlr-[<dom>]-<name>) mirrors w
 Talking to the engine is HTTP and may take long, so it never happens inside a store transaction: a
 change of the controller or of its credential only asks for a sync through the `schedule` port (the
 lab's reactions, run by its tick outside every lock); the sync reads the engine through an
-InventorySource and applies the whole snapshot with one system write. A full resync also comes due
-on the lab clock every `resync_seconds`. A failed sync turns the controller `offline` and raises
-F0130 on it, as a real APIC does when it cannot reach or log in to its controller
-(vmm-endpoints-contracts.md A3); the next good sync clears it.
+InventorySource and applies the whole snapshot with one system write. On the lab clock, every
+`event_poll_seconds` the engine's events are polled from the last one seen (the oVirt API has no push)
+and any new one brings a sync forward; a full resync comes due every `resync_seconds` regardless.
+A failed sync turns the controller `offline` and raises F0130 on it, as a real APIC does when it cannot
+reach or log in to its controller (vmm-endpoints-contracts.md A3); the next good sync clears it.
 """
 
 from __future__ import annotations
@@ -42,8 +43,10 @@ F0130_FIXED = {  # vmm-endpoints-contracts.md A3, the PUV sample of a real F0130
 
 @dataclass
 class RedhatVmmSettings:
-    # lab time between full resyncs of one controller (a real APIC's period is not public)
+    # lab time between full resyncs of one controller, and between polls of its events (a real APIC's
+    # periods are not public)
     resync_seconds: float = 60.0
+    event_poll_seconds: float = 10.0
 
 
 class RedhatVmm:
@@ -57,6 +60,7 @@ class RedhatVmm:
         self._lock = threading.Lock()
         self._queued: set[str] = set()
         self._due: dict[str, float] = {}  # vmmCtrlrP dn -> lab time of its next full resync
+        self._polled: dict[str, tuple[int, float]] = {}  # online vmmCtrlrP dn -> (last event seen, next poll)
         self.store.hooks.append(self)
 
     # --- what asks for a sync ----------------------------------------------------------------------------
@@ -67,6 +71,7 @@ class RedhatVmm:
             if event.cls == "vmmCtrlrP" and event.dn.startswith(PROVIDER):
                 if event.kind == "deleted":
                     self._due.pop(event.dn, None)
+                    self._polled.pop(event.dn, None)
                 else:
                     self.request(event.dn)
             elif event.cls == "vmmRsAcc" and event.dn.startswith(PROVIDER):
@@ -87,7 +92,8 @@ class RedhatVmm:
         self.schedule(f"sync Red Hat VMM controller {ctrlr_dn}", lambda: self.sync(ctrlr_dn))
 
     def tick(self) -> int:
-        """The lab's tick: queue the full resync of every controller whose period has run out."""
+        """The lab's tick: queue the full resync of every controller whose period has run out, and a
+        poll of the events of every other online one whose poll is due."""
         now = self.apic.clock.now()
         with self.store.lock:
             due = [mo.dn for mo in self.store.of_class("vmmCtrlrP")
@@ -95,7 +101,23 @@ class RedhatVmm:
         for dn in due:
             self._due[dn] = now + self.settings.resync_seconds
             self.request(dn)
-        return len(due)
+        polls = [(dn, last) for dn, (last, at) in list(self._polled.items()) if now >= at and dn not in due]
+        for dn, last in polls:
+            self._polled[dn] = (last, now + self.settings.event_poll_seconds)
+            self.schedule(f"poll the events of Red Hat VMM controller {dn}",
+                          lambda dn=dn, last=last: self.poll(dn, last))
+        return len(due) + len(polls)
+
+    def poll(self, ctrlr_dn: str, last: int) -> None:
+        """A reaction: any event after `last` (or an engine that no longer answers) asks for a sync."""
+        if self.store.get(ctrlr_dn) is None:
+            return
+        try:
+            changed = self.source.newest_event(self.endpoint(ctrlr_dn), last) > last
+        except ControllerError:
+            changed = True  # the sync finds out what is wrong and says so
+        if changed:
+            self.request(ctrlr_dn)
 
     # --- the sync itself (a reaction: no lock held) ------------------------------------------------------
     def sync(self, ctrlr_dn: str) -> None:
@@ -117,8 +139,11 @@ class RedhatVmm:
                 return  # deleted while its engine was read: nothing is left to update
             if inventory is not None:
                 body = self._online(ctrlr_dn, inventory)
+                next_poll = self.apic.clock.now() + self.settings.event_poll_seconds
+                self._polled[ctrlr_dn] = (inventory.last_event, next_poll)
             else:
                 body = self._offline(ctrlr_dn, error)
+                self._polled.pop(ctrlr_dn, None)
             self.apic.system_post(self.inventory_dn(ctrlr_dn), body)
 
     def endpoint(self, ctrlr_dn: str) -> ControllerEndpoint:
