@@ -96,3 +96,17 @@ def test_nothing_listening_is_a_connection_failure():
         refused = f"^Failed to connect to http://127.0.0.1:{port}: Connection refused$"
         with pytest.raises(ControllerError, match=refused):
             OvirtClient(f"http://127.0.0.1:{port}", "admin@internal", "redhat123").login()
+
+
+def test_a_kept_session_logs_in_again_when_the_engine_forgot_its_token(served):
+    lab, server = served
+    source = OvirtInventorySource(plain_http=lambda host, port: port == server.port)
+    endpoint = ControllerEndpoint("127.0.0.1", server.port, "Default", "admin@internal", "redhat123")
+    try:
+        first = source.fetch(endpoint)
+        # the kept session signs in no one: polling right after the sync finds nothing new
+        assert source.newest_event(endpoint, first.last_event) == first.last_event
+        lab.rhv.expire_tokens()
+        assert source.fetch(endpoint).hosts == first.hosts
+    finally:
+        source.close()
