@@ -178,15 +178,19 @@ class OvirtClient:
                  for e in self.get("/events", **params).get("event", [])]
         return sorted((e for e in found if e.id > since), key=lambda e: e.id)
 
+    def newest_event_id(self) -> int:
+        """The id of the newest event (the engine lists events newest first), 0 for none."""
+        return max((int(e["id"]) for e in self.get("/events", max="1").get("event", [])), default=0)
+
     def inventory(self, data_center: str) -> Inventory:
         """One whole snapshot of a data center; the event position is read first, so a change made
         while the snapshot is taken is seen again by the next poll rather than lost."""
         product = self.product_info()
-        events = self.events()
+        last_event = self.newest_event_id()
         clusters = tuple(self.clusters(self.data_center_id(data_center)))
         return Inventory(product=product, data_center=data_center, clusters=clusters,
-                         hosts=tuple(self.hosts(data_center)),
-                         vms=tuple(self.vms(data_center)), last_event=events[-1].id if events else 0)
+                         hosts=tuple(self.hosts(data_center)), vms=tuple(self.vms(data_center)),
+                         last_event=last_event)
 
 
 class OvirtInventorySource:

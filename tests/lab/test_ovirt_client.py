@@ -66,6 +66,7 @@ def test_events_are_polled_from_a_position(served):
     assert every and [e.id for e in every] == sorted(e.id for e in every)
     assert client.events(since=every[-1].id) == []
     assert [e.id for e in client.events(since=every[0].id)] == [e.id for e in every[1:]]
+    assert client.newest_event_id() == every[-1].id
 
 
 def test_the_source_uses_https_on_443_unless_the_address_serves_plain_http():
