@@ -122,30 +122,26 @@ class OvirtClient:
         return [c["name"] for c in self.get(f"/datacenters/{data_center_id}/clusters").get("cluster", [])]
 
     def hosts(self, data_center: str) -> list[Host]:
+        """The data center's hosts with their NICs and each NIC's LLDP TLVs, in one request (`follow`,
+        engine 4.2+), not one per host and NIC: a sync of a thousand-VM engine stays a handful of calls."""
         found = []
-        for host in self.get("/hosts", search=f'datacenter="{data_center}"').get("host", []):
-            nics = tuple(self._host_nic(host["id"], nic) for nic in
-                         self.get(f"/hosts/{host['id']}/nics").get("host_nic", []))
+        listing = self.get("/hosts", search=f'datacenter="{data_center}"',
+                           follow="nics.link_layer_discovery_protocol_elements")
+        for host in listing.get("host", []):
+            nics = tuple(_host_nic(nic) for nic in host.get("nics", {}).get("host_nic", []))
             found.append(Host(id=host["id"], name=host.get("name", ""), address=host.get("address", ""),
                               status=host.get("status", ""), nics=nics))
         return found
 
-    def _host_nic(self, host_id: str, nic: dict) -> HostNic:
-        elements = self.get(f"/hosts/{host_id}/nics/{nic['id']}/linklayerdiscoveryprotocolelements")
-        lldp = {}
-        for element in elements.get("link_layer_discovery_protocol_element", []):
-            values = [p.get("value", "") for p in element.get("properties", {}).get("property", [])]
-            lldp[element.get("name", "")] = values[0] if values else ""
-        return HostNic(id=nic["id"], name=nic.get("name", ""), mac=nic.get("mac", {}).get("address", ""),
-                       ip=nic.get("ip", {}).get("address", ""), lldp=lldp)
-
     def vms(self, data_center: str) -> list[Vm]:
+        """The data center's VMs with their NICs and guest-reported devices, in one request (`follow`)."""
         profile_network = self._profile_networks()
         found = []
-        for vm in self.get("/vms", search=f'datacenter="{data_center}"').get("vm", []):
-            ips = self._guest_ips(vm["id"])
+        listing = self.get("/vms", search=f'datacenter="{data_center}"', follow="nics,reported_devices")
+        for vm in listing.get("vm", []):
+            ips = _guest_ips(vm.get("reported_devices", {}).get("reported_device", []))
             nics = []
-            for nic in self.get(f"/vms/{vm['id']}/nics").get("nic", []):
+            for nic in vm.get("nics", {}).get("nic", []):
                 mac = nic.get("mac", {}).get("address", "")
                 network, vlan = profile_network.get(nic.get("vnic_profile", {}).get("id", ""), ("", None))
                 nics.append(VmNic(id=nic["id"], name=nic.get("name", ""), mac=mac, network=network, vlan=vlan,
@@ -162,14 +158,6 @@ class OvirtClient:
             networks[net["id"]] = (net.get("name", ""), int(vlan) if vlan is not None else None)
         return {p["id"]: networks.get(p.get("network", {}).get("id", ""), ("", None))
                 for p in self.get("/vnicprofiles").get("vnic_profile", [])}
-
-    def _guest_ips(self, vm_id: str) -> dict[str, tuple[str, ...]]:
-        """MAC (lower case) -> the addresses the guest agent reports on it."""
-        out = {}
-        for device in self.get(f"/vms/{vm_id}/reporteddevices").get("reported_device", []):
-            mac = device.get("mac", {}).get("address", "").lower()
-            out[mac] = tuple(ip["address"] for ip in device.get("ips", {}).get("ip", []) if ip.get("address"))
-        return out
 
     def events(self, since: int = 0) -> list[Event]:
         """Events newer than the id `since` (the engine's `from=`), oldest first."""
@@ -232,6 +220,25 @@ class OvirtInventorySource:
             client = OvirtClient(key[0], endpoint.user, endpoint.password, self.timeout)
             self._clients[key] = (endpoint.password, client)
         return client
+
+
+def _host_nic(nic: dict) -> HostNic:
+    lldp = {}
+    elements = nic.get("link_layer_discovery_protocol_elements", {})
+    for element in elements.get("link_layer_discovery_protocol_element", []):
+        values = [p.get("value", "") for p in element.get("properties", {}).get("property", [])]
+        lldp[element.get("name", "")] = values[0] if values else ""
+    return HostNic(id=nic["id"], name=nic.get("name", ""), mac=nic.get("mac", {}).get("address", ""),
+                   ip=nic.get("ip", {}).get("address", ""), lldp=lldp)
+
+
+def _guest_ips(devices: list[dict]) -> dict[str, tuple[str, ...]]:
+    """MAC (lower case) -> the addresses the guest agent reports on it."""
+    out = {}
+    for device in devices:
+        mac = device.get("mac", {}).get("address", "").lower()
+        out[mac] = tuple(ip["address"] for ip in device.get("ips", {}).get("ip", []) if ip.get("address"))
+    return out
 
 
 def _reason(exc: Exception) -> str:
