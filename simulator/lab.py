@@ -184,3 +184,4 @@ class Lab:
     def stop(self) -> None:
         while self.servers:
             self.servers.pop().stop()
+        self.redhat_vmm.source.close()  # the sessions the APIC keeps with RHV Managers
