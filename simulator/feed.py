@@ -42,10 +42,6 @@ class ChangeFeed(Generic[T]):
         if listener in self._listeners:
             self._listeners.remove(listener)
 
-    @property
-    def listeners(self) -> list[Listener]:
-        return list(self._listeners)
-
     def publish(self, batch: list[T]) -> None:
         """Queue one commit's changes; call with the model's lock held, then `deliver()` without it."""
         if not batch:

@@ -129,9 +129,6 @@ class Rhv:
         """Apply every transition the clock has made due; returns how many (the lab's tick calls this)."""
         return self.engine.tick()
 
-    def settle(self) -> int:
-        return self.tick()
-
     # --- inventories and simulator powers ------------------------------------------------------------------
     def reset(self) -> None:
         """Back to the last loaded inventory, in place: no jobs, events or sessions; ids keep counting."""

@@ -70,7 +70,7 @@ def test_stopping_a_booting_vm_cancels_its_boot(rhv):
         rhv.lifecycle.start(vm(rhv, "vm2"), rhv.caller())
         rhv.lifecycle.stop(vm(rhv, "vm2"), rhv.caller())
     rhv.clock.advance(60)
-    rhv.settle()
+    rhv.tick()
     assert vm(rhv, "vm2").status == "down" and codes(rhv) == [153, 33]
 
 
@@ -79,7 +79,7 @@ def test_stopping_a_migrating_vm_aborts_the_migration(rhv):
         job = rhv.lifecycle.migrate(vm(rhv, "vm1"), rhv.caller(), host(rhv, "host2"))
         rhv.lifecycle.stop(vm(rhv, "vm1"), rhv.caller())
     rhv.clock.advance(60)
-    rhv.settle()
+    rhv.tick()
     assert job.status == "aborted" and vm(rhv, "vm1").host_id is None and 63 not in codes(rhv)
 
 
@@ -90,7 +90,7 @@ def test_cancel_migration(rhv):
         with pytest.raises(RhvFault, match="Cannot cancel migration for non migrating VM."):
             rhv.lifecycle.cancel_migration(vm(rhv, "vm1"), rhv.caller())
     rhv.clock.advance(60)
-    rhv.settle()
+    rhv.tick()
     assert vm(rhv, "vm1").host_id == host(rhv, "host1").id and codes(rhv) == [62, 161]
 
 
@@ -99,7 +99,7 @@ def test_destination_leaving_service_fails_the_migration(rhv):
         job = rhv.lifecycle.migrate(vm(rhv, "vm1"), rhv.caller(), host(rhv, "host2"))
     rhv.set_host_status("host2", "non_responsive")
     rhv.clock.advance(2)
-    rhv.settle()
+    rhv.tick()
     assert job.status == "failed" and vm(rhv, "vm1").status == "up" and vm(rhv, "vm1").host_id == host(rhv, "host1").id
     assert rhv.audit.events[-1].description.startswith("Migration failed due to an Error: Destination host is not")
 
@@ -111,7 +111,7 @@ def test_a_vm_booting_on_a_host_going_to_maintenance_is_moved_once_up(rhv):
         assert vm(rhv, "vm2").host_id == host(rhv, "host1").id
         rhv.hosts.deactivate(host(rhv, "host1"), rhv.caller())
     rhv.clock.advance(rhv.config.boot_seconds + rhv.config.migration_seconds + rhv.config.maintenance_seconds)
-    rhv.settle()
+    rhv.tick()
     assert host(rhv, "host1").status == "maintenance" and vm(rhv, "vm2").host_id == host(rhv, "host2").id
     assert codes(rhv)[-4:] == [32, 67, 63, 620]
 
@@ -121,7 +121,7 @@ def test_an_empty_host_reaches_maintenance_after_a_moment(rhv):
         rhv.hosts.deactivate(host(rhv, "host2"), rhv.caller(), reason="firmware")
     assert host(rhv, "host2").status == "preparing_for_maintenance"
     rhv.clock.advance(rhv.config.maintenance_seconds)
-    rhv.settle()
+    rhv.tick()
     assert host(rhv, "host2").status == "maintenance"
     assert rhv.audit.events[-1].description == (
         "Host host2 was switched to Maintenance mode by admin@internal-authz (Reason: firmware).")
@@ -132,7 +132,7 @@ def test_a_non_operational_host_is_evacuated(rhv):
     assert vm(rhv, "vm1").status == "migrating"
     assert rhv.audit.events[-1].description.endswith("Reason: Host is non operational).")
     rhv.clock.advance(2)
-    rhv.settle()
+    rhv.tick()
     assert vm(rhv, "vm1").host_id == host(rhv, "host2").id
 
 
