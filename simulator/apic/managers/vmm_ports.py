@@ -47,6 +47,7 @@ class Host:
     address: str
     status: str
     nics: tuple[HostNic, ...]
+    cluster: str = ""  # the name of the host's cluster
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,19 @@ class Inventory:
     hosts: tuple[Host, ...]
     vms: tuple[Vm, ...]
     last_event: int  # the newest event id seen, for a later poll with from=
+    # the parts that could not be read ("hosts", "vms"): their tuples are empty, and the APIC keeps what it
+    # had of them and raises F0132 (partial inventory) rather than deleting them
+    partial: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LogicalNetwork:
+    """What the APIC asks a controller to carry for one EPG: a VLAN-tagged network of its data center,
+    with a vNIC profile of the same name, attached (not required) to every cluster of the data center."""
+
+    name: str
+    vlan: int
+    description: str
 
 
 class ControllerError(Exception):
@@ -87,8 +101,16 @@ class ControllerError(Exception):
     center. The message is short and goes into the fault's text as a real APIC quotes its error."""
 
 
+class DataCenterNotFound(ControllerError):
+    """The controller answered, but has no data center of the vmmCtrlrP's rootContName (F606262)."""
+
+
+class NetworkInUse(ControllerError):
+    """The controller refused to remove a logical network because a VM NIC still uses it."""
+
+
 class InventorySource(Protocol):
-    """Reads one controller over the wire; both raise ControllerError."""
+    """Reads and provisions one controller over the wire; every method raises ControllerError."""
 
     def fetch(self, endpoint: ControllerEndpoint) -> Inventory:
         """The whole inventory of the endpoint's data center."""
@@ -96,6 +118,16 @@ class InventorySource(Protocol):
 
     def newest_event(self, endpoint: ControllerEndpoint, after: int) -> int:
         """The newest event after the id `after` that may have changed the inventory, else `after`."""
+        ...
+
+    def ensure_network(self, endpoint: ControllerEndpoint, network: LogicalNetwork) -> str:
+        """Make the data center carry `network` (create it, or correct its VLAN, profile and cluster
+        attachments) and return its id; asking again for what is already there changes nothing."""
+        ...
+
+    def remove_network(self, endpoint: ControllerEndpoint, name: str) -> None:
+        """Remove the data center's logical network `name` (gone already: nothing to do); NetworkInUse
+        when the controller refuses because a VM NIC still uses it."""
         ...
 
 
