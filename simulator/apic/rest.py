@@ -167,6 +167,14 @@ def remove(rest: str):
     return _reply(apic().delete(dn, caller, _params()), fmt)
 
 
+@bp.route("/mqapi2/troubleshoot.eptracker.<fmt>", methods=["GET"])
+def ep_tracker(fmt: str):
+    """The endpoint tracker lives under /mqapi2, not /api, and is authenticated as /api is."""
+    _check_format(fmt)
+    caller = authenticate()
+    return _reply(apic().ep_transitions(_params(), caller), fmt)
+
+
 def _target(path: str) -> tuple[str, str, str]:
     """(`mo`, dn, '') or (`class`, scope dn, class) from the path after /api/."""
     path = path.removeprefix("node/")
