@@ -3,77 +3,16 @@ read (never under the store's lock), what a snapshot leaves in the comp tree, an
 
 from __future__ import annotations
 
-from simulator.apic.managers.vmm_ports import (
-    ControllerEndpoint,
-    ControllerError,
-    Host,
-    HostNic,
-    Inventory,
-    ProductInfo,
-    Vm,
-    VmNic,
-)
-from simulator.apic.managers.vmm_redhat import RedhatVmm, RedhatVmmSettings
+from vmm_script import CTRLR, DOMAIN, INV, PRODUCT, scripted_lab
+from vmm_script import host as _host
+from vmm_script import vm as _vm
+
+from simulator.apic.managers.vmm_ports import ControllerError, Inventory
+from simulator.apic.managers.vmm_redhat import RedhatVmm
 from simulator.apic.mit.proposed import proposed_mo
 from simulator.apic.service import Apic
-from simulator.clock import ManualClock
-from simulator.reactions import Reactions
 
-DOMAIN = "uni/vmmp-Redhat/dom-rhv"
-CTRLR = f"{DOMAIN}/ctrlr-engine"
-INV = "comp/prov-Redhat/ctrlr-[rhv]-engine"
-PRODUCT = ProductInfo("Red Hat Virtualization Manager", "Red Hat", "4.5.3.5-1.el8ev", "4.5")
-
-
-def _host(oid: str, *nics: str) -> Host:
-    return Host(oid, f"name-{oid}", "192.0.2.1", "up",
-                tuple(HostNic(n, n, f"00:1a:4a:00:00:0{i}", "", {}) for i, n in enumerate(nics)))
-
-
-def _vm(oid: str, host: str, *macs: str) -> Vm:
-    return Vm(oid, f"name-{oid}", "up" if host else "down", host,
-              tuple(VmNic(m, f"nic{i}", m, "net", None, ()) for i, m in enumerate(macs)))
-
-
-class Script:
-    """An inventory source that answers what the test says and records whether the store was locked."""
-
-    def __init__(self, apic: Apic):
-        self.apic = apic
-        self.answer: Inventory | ControllerError = Inventory(PRODUCT, "Default", ("Default",), (), (), 0)
-        self.seen: list[ControllerEndpoint] = []
-        self.locked: list[bool] = []
-        self.during = lambda: None
-        self.newest = 0
-        self.polled: list[int] = []
-
-    def fetch(self, endpoint: ControllerEndpoint) -> Inventory:
-        self.seen.append(endpoint)
-        self.locked.append(self.apic.store.lock._is_owned())
-        self.during()
-        if isinstance(self.answer, ControllerError):
-            raise self.answer
-        return self.answer
-
-    def newest_event(self, endpoint: ControllerEndpoint, after: int) -> int:
-        self.polled.append(after)
-        return max(self.newest, after)
-
-
-def _lab(password: str = "pw", credential: bool = True):
-    clock = ManualClock(1_800_000_000.0)
-    apic = Apic(clock=clock)
-    reactions = Reactions()
-    source = Script(apic)
-    RedhatVmm(apic, source, reactions.queue, RedhatVmmSettings(resync_seconds=30, event_poll_seconds=10))
-    children = [{"vmmUsrAccP": {"attributes": {"name": "cred", "usr": "admin@internal", "pwd": password}}}]
-    attrs = {"name": "engine", "hostOrIp": "rhvm.example", "rootContName": "Default"}
-    ctrlr: dict = {"vmmCtrlrP": {"attributes": attrs}}
-    if credential:
-        ctrlr["vmmCtrlrP"]["children"] = [{"vmmRsAcc": {"attributes": {"tDn": f"{DOMAIN}/usracc-cred"}}}]
-    domain = {"vmmDomP": {"attributes": {"name": "rhv"}, "children": [*children, ctrlr]}}
-    apic.writer.post(DOMAIN, proposed_mo(domain))
-    return apic, clock, reactions, source
+_lab = scripted_lab
 
 
 def _dns(apic: Apic) -> set[str]:
@@ -114,17 +53,27 @@ def test_a_snapshot_replaces_the_last_one():
     source.answer = Inventory(PRODUCT, "Default", ("Default",), hosts,
                               (_vm("v1", "h1", "56:6f:1a:2b:00:01"), _vm("v2", "h2", "56:6f:1a:2b:00:02")), 9)
     reactions.tick()
+    adj1, adj2 = "adj-[leaf-101]-[eth1/1]", "adj-[leaf-102]-[eth1/1]"
     assert _dns(apic) == {"hv-h1", "hv-h1/hpnic-eno1", "hv-h1/hpnic-eno2", "hv-h2", "hv-h2/hpnic-eno1",
+                          f"hv-h1/{adj1}", f"hv-h1/{adj2}", "hv-h2/adj-[leaf-101]-[eth1/2]",
+                          f"hv-h1/hpnic-eno1/rsnicAdj-[{INV}/hv-h1/{adj1}]",
+                          f"hv-h1/hpnic-eno2/rsnicAdj-[{INV}/hv-h1/{adj2}]",
+                          f"hv-h2/hpnic-eno1/rsnicAdj-[{INV}/hv-h2/adj-[leaf-101]-[eth1/2]]",
                           "vm-v1", "vm-v1/rshv", "vm-v1/vnic-56:6F:1A:2B:00:01",
-                          "vm-v2", "vm-v2/rshv", "vm-v2/vnic-56:6F:1A:2B:00:02"}
+                          "vm-v2", "vm-v2/rshv", "vm-v2/vnic-56:6F:1A:2B:00:02", "sw-Default"}
+    assert apic.store.get(f"{INV}/hv-h1/{adj2}").get("portDesc") == "topology/pod-1/paths-102/pathep-[eth1/1]"
     assert apic.store.get(f"{INV}/vm-v2/rshv").get("tDn") == f"{INV}/hv-h2"
 
-    source.answer = Inventory(PRODUCT, "Default", ("Default",), (_host("h1", "eno1"),),
+    source.answer = Inventory(PRODUCT, "Default", ("Default",), (_host("h1", "eno1", heard=False),),
                               (_vm("v1", "", "56:6f:1a:2b:00:01"), _vm("v3", "h1")), 12)
     apic.writer.post(CTRLR, proposed_mo({"vmmCtrlrP": {"attributes": {"descr": "again"}}}))
     reactions.tick()
-    assert _dns(apic) == {"hv-h1", "hv-h1/hpnic-eno1", "vm-v1", "vm-v1/vnic-56:6F:1A:2B:00:01", "vm-v3",
-                          "vm-v3/rshv"}
+    assert _dns(apic) == {"hv-h1", "hv-h1/hpnic-eno1", "hv-h1/fault-F606391", "vm-v1",
+                          "vm-v1/vnic-56:6F:1A:2B:00:01", "vm-v3", "vm-v3/rshv", "sw-Default"}
+    fault = apic.store.get(f"{INV}/hv-h1/fault-F606391")
+    assert (fault.get("severity"), fault.get("descr")) == ("major", (
+        "[FSM:FAILED]: Get LLDP/CDP adjacency information for the physical adapters on the host: "
+        "name-h1(TASK:ifc:vmmmgr:CompHvGetHpNicAdj)"))
     assert apic.store.get(f"{INV}/vm-v1").get("state") == "poweredOff"
 
 

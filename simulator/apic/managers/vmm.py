@@ -3,7 +3,8 @@
 A vmmCtrlrP (uni/vmmp-<vendor>/dom-<dom>/ctrlr-<name>) makes the APIC keep an inventory controller
 comp/prov-<vendor>/ctrlr-[<dom>]-<name>, with an injected-objects container for container domains,
 where integrations (the aci-containers controller, the RHV import) report what they see. It goes
-away with the vmmCtrlrP (cni-nodeprep.md §A3).
+away with the vmmCtrlrP (cni-nodeprep.md §A3). A container domain's controller is online at once (its
+integration signs in to the APIC); any other is offline until the APIC has reached it (vmm_redhat.py).
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ class VmmInventory:
         source = self.store.get(event.dn)
         naming = inventory.naming()
         vendor = inventory.naming("compProv")["name"]
-        attrs = {**naming, "vendor": vendor, "operSt": "online", "modTs": source.get("modTs")}
+        oper = "online" if vendor in CONTAINER_VENDORS else "offline"
+        attrs = {**naming, "vendor": vendor, "operSt": oper, "modTs": source.get("modTs")}
         attrs.update({k: source.get(k) for k in COPIED})
         txn.create(inventory.meta, inventory.text, {k: v for k, v in attrs.items() if k in inventory.meta.props})
         if vendor in CONTAINER_VENDORS:

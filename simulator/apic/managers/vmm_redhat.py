@@ -1,5 +1,7 @@
 """The APIC's side of a Red Hat VMM domain: each vmmCtrlrP under uni/vmmp-Redhat names an RHV Manager,
-and the controller's inventory (comp/prov-Redhat/ctrlr-[<dom>]-<name>) mirrors what that engine shows.
+and the controller's inventory (comp/prov-Redhat/ctrlr-[<dom>]-<name>) mirrors what that engine shows;
+the EPGs associated with the domain become logical networks there, and the NICs of running VMs on them
+endpoints of their EPGs.
 
 Talking to the engine is HTTP and may take long, so it never happens inside a store transaction: a
 change of the controller or of its credential only asks for a sync through the `schedule` port (the
@@ -7,8 +9,14 @@ lab's reactions, run by its tick outside every lock); the sync reads the engine 
 InventorySource and applies the whole snapshot with one system write. On the lab clock, every
 `event_poll_seconds` the engine's events are polled from the last one seen (the oVirt API has no push)
 and any new one brings a sync forward; a full resync comes due every `resync_seconds` regardless.
-A failed sync turns the controller `offline` and raises F0130 on it, as a real APIC does when it cannot
-reach or log in to its controller (vmm-endpoints-contracts.md A3); the next good sync clears it.
+One sync first provisions the engine (every EPG's network carried, the networks of EPGs no longer
+associated removed; a refusal is F606351 on the EPG and is tried again on every sync), then reads it
+whole and writes the inventory tree (redhat_inventory.py) and the endpoints (vmm_endpoints.py).
+Faults as a real APIC raises them (vmm-endpoints-contracts.md A3): an engine it cannot reach or log in
+to turns the controller `offline` with F0130; a data center the engine does not have, offline with
+F606262 and F16438 (the add-controller FSM and its connect stage); a part of the inventory that could
+not be read, F0132 (the controller stays online and keeps what it had of that part). The next good
+sync clears them.
 """
 
 from __future__ import annotations
@@ -19,7 +27,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..mit.dn import parent_dn
-from .vmm_ports import ControllerEndpoint, ControllerError, Inventory, InventorySource, Schedule, Vm
+from .faults import FaultSpec, cleared_body, fault_body
+from .redhat_inventory import CarriedNetwork, InventoryTree, host_paths
+from .vmm_endpoints import EndpointWriter
+from .vmm_epg import DEFAULT_NAME, RedhatEpgAssociations
+from .vmm_ports import (
+    ControllerEndpoint,
+    ControllerError,
+    DataCenterNotFound,
+    Inventory,
+    InventorySource,
+    LogicalNetwork,
+    Schedule,
+)
 
 if TYPE_CHECKING:
     from ..mit.store import Event, Transaction
@@ -27,18 +47,39 @@ if TYPE_CHECKING:
 
 PROVIDER = "uni/vmmp-Redhat/"
 INVENTORY = "comp/prov-Redhat"
-F0130 = "F0130"
-F0130_TEXT = (
-    "Connection to VMM controller: {host} with name {ctrlr} in datacenter {dc} in domain: {dom} is failing "
-    "repeatedly with error: [{error}]. Please verify network connectivity of VMM controller {host} and check "
-    "VMM controller user credentials are valid."
+F0130 = FaultSpec(  # vmm-endpoints-contracts.md A3, the PUV sample of a real F0130
+    code="F0130", cause="connect-failed", rule="comp-ctrlr-connect-failed", severity="major",
+    type="communications", subject="controller", domain="external",
+    text="Connection to VMM controller: {host} with name {ctrlr} in datacenter {dc} in domain: {dom} is failing "
+         "repeatedly with error: [{error}]. Please verify network connectivity of VMM controller {host} and check "
+         "VMM controller user credentials are valid.",
 )
-F0130_FIXED = {  # vmm-endpoints-contracts.md A3, the PUV sample of a real F0130
-    "cause": "connect-failed", "rule": "comp-ctrlr-connect-failed", "severity": "major",
-    "origSeverity": "major", "highestSeverity": "major", "prevSeverity": "major", "type": "communications",
-    "subject": "controller", "domain": "external", "lc": "raised", "delegated": "yes", "ack": "no",
-    "occur": "1",
-}
+# the add-controller FSM and its connect stage (research A3, TSBOOK); rule, severity and subject inferred
+F606262 = FaultSpec(
+    code="F606262", cause="fsm-failed", rule="fsm-comp-ctrlr-add-fsm-fail", severity="major", type="config",
+    subject="fsm-comp-ctrlr-add", domain="infra",
+    text="[FSM:FAILED]: VMM Add-Controller FSM: {inv} Failed to find datacenter {dc} in RHV-M "
+         "{host}(FSM:ifc:vmmmgr:CompCtrlrAdd)",
+)
+F16438 = FaultSpec(
+    code="F16438", cause="fsm-failed", rule="fsm-comp-ctrlr-add-connect-fsm-stage-fail", severity="warning",
+    type="config", subject="fsm-comp-ctrlr-add-connect", domain="infra",
+    text="[FSM:STAGE:FAILED]: Establish connection Stage: {inv}(FSM-STAGE:ifc:vmmmgr:CompCtrlrAdd:Connect)",
+)
+F0132 = FaultSpec(  # research A3, the PUV sample; the error's wording for RHV is the simulator's
+    code="F0132", cause="operational-issues", rule="comp-ctrlr-operational-issues", severity="major",
+    type="operational", subject="controller", domain="external",
+    text="Operational issues detected for VMM controller: {host} with name {ctrlr} in datacenter {dc} in domain: "
+         "{dom} due to error: Partial inventory: the {parts} of the data center could not be read",
+)
+# a change the APIC could not make in the engine (research A3's follow-on task failure), raised on the EPG
+F606351 = FaultSpec(
+    code="F606351", cause="fsm-failed", rule="fsm-comp-pol-cont-update-ctrlr-pol-fsm-fail", severity="major",
+    type="config", subject="task-ifc-vmmmgr-comp-pol-cont-update-ctrlr-pol", domain="infra",
+    text="[FSM:FAILED]: Task for updating comp:PolCont(TASK:ifc:vmmmgr:CompPolContUpdateCtrlrPol): "
+         "controller {ctrlr}: {error}",
+)
+CONTROLLER_FAULTS = (F0130, F606262, F16438, F0132)
 
 
 @dataclass
@@ -47,6 +88,11 @@ class RedhatVmmSettings:
     # periods are not public)
     resync_seconds: float = 60.0
     event_poll_seconds: float = 10.0
+    # the logical network's name for an EPG (the real rule is not public, research A1), which free VLAN
+    # a pool gives first (lowest | highest), and fvCEp.vmmSrc of RHV endpoints (not public, research B1)
+    network_name: str = DEFAULT_NAME
+    vlan_order: str = "lowest"
+    vmm_source: str = "rhev"
 
 
 class RedhatVmm:
@@ -62,6 +108,9 @@ class RedhatVmm:
         self._due: dict[str, float] = {}  # vmmCtrlrP dn -> lab time of its next full resync
         self._polled: dict[str, tuple[int, float]] = {}  # online vmmCtrlrP dn -> (last event seen, next poll)
         self.store.hooks.append(self)
+        self.associations = RedhatEpgAssociations(
+            self.store, self.domain_changed, apic.timestamp,
+            name_template=lambda: self.settings.network_name, order=lambda: self.settings.vlan_order)
 
     # --- what asks for a sync ----------------------------------------------------------------------------
     def __call__(self, txn: Transaction, events: list[Event]) -> None:
@@ -80,8 +129,6 @@ class RedhatVmm:
                 for rel in self.store.of_class("vmmRsAcc"):
                     if rel.get("tDn") == event.dn:
                         self.request(parent_dn(rel.dn))
-            elif event.cls == "compCtrlr" and event.kind == "created" and event.dn.startswith(INVENTORY):
-                txn.modify(self.store.get(event.dn), {"operSt": "offline"})  # until its engine answers
 
     def request(self, ctrlr_dn: str) -> None:
         """Ask for one sync of a controller; asking again before it ran changes nothing."""
@@ -90,6 +137,12 @@ class RedhatVmm:
                 return
             self._queued.add(ctrlr_dn)
         self.schedule(f"sync Red Hat VMM controller {ctrlr_dn}", lambda: self.sync(ctrlr_dn))
+
+    def domain_changed(self, domain_dn: str) -> None:
+        """The EPGs a domain carries changed: every controller of the domain syncs."""
+        for mo in self.store.children(domain_dn):
+            if mo.cls == "vmmCtrlrP":
+                self.request(mo.dn)
 
     def tick(self) -> int:
         """The lab's tick: queue the full resync of every controller whose period has run out, and a
@@ -119,32 +172,113 @@ class RedhatVmm:
         if changed:
             self.request(ctrlr_dn)
 
-    # --- the sync itself (a reaction: no lock held) ------------------------------------------------------
+    # --- the sync itself (a reaction: no lock held while the engine is talked to) -----------------------
     def sync(self, ctrlr_dn: str) -> None:
         with self._lock:
             self._queued.discard(ctrlr_dn)
-        ctrlr = self.store.get(ctrlr_dn)
-        if ctrlr is None:
+        if self.store.get(ctrlr_dn) is None:
             return
-        self._due[ctrlr_dn] = self.apic.clock.now() + self.settings.resync_seconds
+        now = self.apic.clock.now()
+        full = now >= self._due.get(ctrlr_dn, -math.inf) or ctrlr_dn not in self._polled
+        self._due[ctrlr_dn] = now + self.settings.resync_seconds
         inventory: Inventory | None = None
-        error = ""
+        carried: list[CarriedNetwork] = []
+        refused: dict[str, str] = {}
+        failure: ControllerError | None = None
         try:
-            inventory = self.source.fetch(self.endpoint(ctrlr_dn))
+            endpoint = self.endpoint(ctrlr_dn)
+            with self.store.lock:
+                wanted, have = self._networks(ctrlr_dn)
+            carried, refused = self._provision(endpoint, wanted, have, full)
+            inventory = self.source.fetch(endpoint)
         except ControllerError as exc:
-            error = str(exc)
+            failure = exc
         # what is there now and what replaces it are read and written under one hold of the lock
         with self.store.lock:
             if self.store.get(ctrlr_dn) is None:
                 return  # deleted while its engine was read: nothing is left to update
-            if inventory is not None:
-                body = self._online(ctrlr_dn, inventory)
-                next_poll = self.apic.clock.now() + self.settings.event_poll_seconds
-                self._polled[ctrlr_dn] = (inventory.last_event, next_poll)
-            else:
-                body = self._offline(ctrlr_dn, error)
+            inv_dn = self.inventory_dn(ctrlr_dn)
+            if inventory is None:
                 self._polled.pop(ctrlr_dn, None)
-            self.apic.system_post(self.inventory_dn(ctrlr_dn), body)
+                self.apic.system_post(inv_dn, self._offline(ctrlr_dn, failure))
+                return
+            self._polled[ctrlr_dn] = (inventory.last_event, now + self.settings.event_poll_seconds)
+            tree = InventoryTree(self.store, inv_dn, self.apic.timestamp())
+            paths = {h.id: host_paths(h) for h in inventory.hosts}
+            body = self._online(ctrlr_dn, inventory, tree.children(inventory, carried, paths))
+            self.apic.system_post(inv_dn, body)
+            writer = EndpointWriter(self.store, tree, self.store.get(ctrlr_dn).get("name"), self.settings.vmm_source)
+            for epg_dn, epg_body in writer.writes(inventory, carried, paths):
+                if self.store.get(epg_dn) is not None:
+                    self.apic.system_post(epg_dn, epg_body)
+            self._report(ctrlr_dn, wanted, have, refused)
+
+    def _networks(self, ctrlr_dn: str) -> tuple[dict[str, LogicalNetwork], dict[str, CarriedNetwork]]:
+        """The networks the domain's EPGs want (vmmEpPD), and what the controller carried at its last
+        sync (compEpPD with its port group's network id), both by EPG."""
+        domain_dn, inv_dn = parent_dn(ctrlr_dn), self.inventory_dn(ctrlr_dn)
+        wanted = {}
+        for eppd in self.store.children(domain_dn):
+            vlan = eppd.get("encap")[len("vlan-"):] if eppd.cls == "vmmEpPD" else ""
+            if vlan.isdigit():
+                wanted[eppd.get("epgPKey")] = LogicalNetwork(
+                    eppd.get("name"), int(vlan), f"EPG {eppd.get('epgPKey')} of the APIC's VMM domain {domain_dn}")
+        ids = {pol.get("name"): pol.get("oid") for sw in self.store.children(inv_dn) if sw.cls == "hvsLNode"
+               for pol in self.store.children(sw.dn) if pol.cls == "hvsExtPol"}
+        have = {}
+        for pd in self.store.children(inv_dn):
+            vlan = pd.get("encap")[len("vlan-"):] if pd.cls == "compEpPD" else ""
+            if vlan.isdigit():
+                have[pd.get("epgPKey")] = CarriedNetwork(pd.get("epgPKey"), pd.get("name"), int(vlan),
+                                                         ids.get(pd.get("name"), ""))
+        return wanted, have
+
+    def _provision(self, endpoint: ControllerEndpoint, wanted: dict[str, LogicalNetwork],
+                   have: dict[str, CarriedNetwork], full: bool) -> tuple[list[CarriedNetwork], dict[str, str]]:
+        """Carry every wanted network (checked on the engine on a full resync, or when it is new or
+        changed), remove the networks no EPG wants any more. Returns what the controller now carries and,
+        by EPG, why the engine refused a change. A controller that cannot be reached raises."""
+        carried, refused = [], {}
+        for epg, net in wanted.items():
+            known = have.get(epg)
+            if not full and known is not None and known.network_id and (known.name, known.vlan) == (net.name, net.vlan):
+                carried.append(known)
+                continue
+            try:
+                carried.append(CarriedNetwork(epg, net.name, net.vlan, self.source.ensure_network(endpoint, net)))
+            except DataCenterNotFound:
+                raise
+            except ControllerError as exc:
+                # refused (an engine that cannot be reached at all fails the inventory read that follows);
+                # what the EPG had stays carried
+                refused[epg] = str(exc)
+                if known is not None:
+                    carried.append(known)
+        for epg, old in have.items():
+            if epg in wanted and wanted[epg].name == old.name:
+                continue
+            try:
+                self.source.remove_network(endpoint, old.name)
+            except ControllerError as exc:
+                refused[epg] = str(exc)
+                if epg not in wanted:
+                    carried.append(old)  # still on the engine, and still the EPG's until it can go
+        return carried, refused
+
+    def _report(self, ctrlr_dn: str, wanted: dict[str, LogicalNetwork], have: dict[str, CarriedNetwork],
+                refused: dict[str, str]) -> None:
+        """F606351 on each EPG whose change the engine refused; cleared on the others of the domain."""
+        name = self.store.get(ctrlr_dn).get("name")
+        for epg in dict.fromkeys([*wanted, *have, *refused]):
+            if self.store.get(epg) is None:
+                continue
+            if epg in refused:
+                fault = fault_body(self.store, epg, F606351, self.apic.timestamp(), ctrlr=name, error=refused[epg])
+            elif self.store.get(f"{epg}/fault-{F606351.code}") is not None:
+                fault = cleared_body(F606351.code)
+            else:
+                continue
+            self.apic.system_post(epg, {"fvAEPg": {"attributes": {"status": "modified"}, "children": [fault]}})
 
     def endpoint(self, ctrlr_dn: str) -> ControllerEndpoint:
         """Where the vmmCtrlrP points and the credential its vmmRsAcc names (pwd read from the store)."""
@@ -163,59 +297,38 @@ class RedhatVmm:
         domain_rn, ctrlr_rn = ctrlr_dn[len(PROVIDER):].split("/", 1)
         return f"{INVENTORY}/ctrlr-[{domain_rn[len('dom-'):]}]-{ctrlr_rn[len('ctrlr-'):]}"
 
-    # --- what a sync writes --------------------------------------------------------------------------------
-    def _online(self, ctrlr_dn: str, inventory: Inventory) -> dict[str, Any]:
-        inv_dn = self.inventory_dn(ctrlr_dn)
+    # --- the controller's own state and faults -----------------------------------------------------------
+    def _details(self, ctrlr_dn: str) -> dict[str, str]:
+        ctrlr = self.store.get(ctrlr_dn)
+        return {"host": ctrlr.get("hostOrIp"), "ctrlr": ctrlr.get("name"), "dc": ctrlr.get("rootContName"),
+                "dom": ctrlr_dn[len(PROVIDER):].split("/", 1)[0][len("dom-"):], "inv": self.inventory_dn(ctrlr_dn)}
+
+    def _online(self, ctrlr_dn: str, inventory: Inventory, children: list[dict[str, Any]]) -> dict[str, Any]:
         product = inventory.product
         attrs = {"status": "modified", "operSt": "online", "vendor": product.vendor, "model": product.name,
                  "rev": product.version, "apiVer": product.api_version}
-        children = [_child("faultInst", code=F0130, status="deleted")]
-        host_dns = {h.id: f"{inv_dn}/hv-{h.id}" for h in inventory.hosts}
-        for host in inventory.hosts:
-            nics = [_child("compHpNic", oid=n.name, name=n.name, mac=n.mac.upper(), ip=n.ip)
-                    for n in host.nics]
-            nics += self._gone(host_dns[host.id], "compHpNic", "oid", {n.name for n in host.nics})
-            children.append(_child("compHv", nics, oid=host.id, name=host.name, mgmtIp=host.address))
-        children += self._gone(inv_dn, "compHv", "oid", set(host_dns))
-        for vm in inventory.vms:
-            children.append(self._vm(inv_dn, vm, host_dns))
-        children += self._gone(inv_dn, "compVm", "oid", {vm.id for vm in inventory.vms})
-        return {"compCtrlr": {"attributes": attrs, "children": children}}
-
-    def _vm(self, inv_dn: str, vm: Vm, host_dns: dict[str, str]) -> dict[str, Any]:
-        vm_dn = f"{inv_dn}/vm-{vm.id}"
-        on = vm.powered_on and vm.host_id in host_dns
-        rel = _child("compRsHv", tDn=host_dns[vm.host_id]) if on else _child("compRsHv", status="deleted")
-        nics = [_child("compVNic", mac=n.mac.upper(), name=n.name, ip=n.ips[0] if n.ips else "",
-                       operSt="up" if on else "down") for n in vm.nics]
-        nics += self._gone(vm_dn, "compVNic", "mac", {n.mac.upper() for n in vm.nics})
-        return _child("compVm", [rel, *nics], oid=vm.id, name=vm.name, uuid=vm.id, type="virt",
-                      state="poweredOn" if on else "poweredOff")
-
-    def _gone(self, parent: str, cls: str, naming: str, keep: set[str]) -> list[dict[str, Any]]:
-        """Deletions of the children of `cls` the engine no longer shows."""
-        return [_child(cls, **{naming: mo.get(naming), "status": "deleted"})
-                for mo in self.store.children(parent) if mo.cls == cls and mo.get(naming) not in keep]
-
-    def _offline(self, ctrlr_dn: str, error: str) -> dict[str, Any]:
         inv_dn = self.inventory_dn(ctrlr_dn)
-        ctrlr, inv = self.store.get(ctrlr_dn), self.store.get(inv_dn)
-        was = inv.get("operSt") if inv is not None else "offline"
-        fault = self.store.get(f"{inv_dn}/fault-{F0130}")
-        domain = ctrlr_dn[len(PROVIDER):].split("/", 1)[0][len("dom-"):]
-        descr = F0130_TEXT.format(host=ctrlr.get("hostOrIp"), ctrlr=ctrlr.get("name"),
-                                  dc=ctrlr.get("rootContName"), dom=domain, error=error)
-        attrs = {"code": F0130, **F0130_FIXED, "descr": descr}
-        if fault is None:
-            now = self.apic.timestamp()
-            old = "online" if was == "online" else "unknown"
-            attrs.update(created=now, lastTransition=now, changeSet=f"operSt (Old: {old}, New: offline)")
+        faults = [cleared_body(spec.code) for spec in (F0130, F606262, F16438)]
+        if inventory.partial:
+            faults.append(fault_body(self.store, inv_dn, F0132, self.apic.timestamp(),
+                                     "remoteOperIssues (Old: , New: partial-inv)",
+                                     parts=" and the ".join(inventory.partial), **self._details(ctrlr_dn)))
+        else:
+            faults.append(cleared_body(F0132.code))
+        return {"compCtrlr": {"attributes": attrs, "children": faults + children}}
+
+    def _offline(self, ctrlr_dn: str, failure: ControllerError | None) -> dict[str, Any]:
+        inv_dn = self.inventory_dn(ctrlr_dn)
+        inv = self.store.get(inv_dn)
+        was = "online" if inv is not None and inv.get("operSt") == "online" else "unknown"
+        change = f"operSt (Old: {was}, New: offline)"
+        now, details = self.apic.timestamp(), self._details(ctrlr_dn)
+        if isinstance(failure, DataCenterNotFound):
+            raised = [fault_body(self.store, inv_dn, F606262, now, change, **details),
+                      fault_body(self.store, inv_dn, F16438, now, change, **details)]
+        else:
+            raised = [fault_body(self.store, inv_dn, F0130, now, change, error=str(failure), **details)]
+        codes = {f["faultInst"]["attributes"]["code"] for f in raised}
+        cleared = [cleared_body(spec.code) for spec in CONTROLLER_FAULTS if spec.code not in codes]
         return {"compCtrlr": {"attributes": {"status": "modified", "operSt": "offline"},
-                              "children": [_child("faultInst", **attrs)]}}
-
-
-def _child(cls: str, children: list[dict[str, Any]] | None = None, **attrs: str) -> dict[str, Any]:
-    body: dict[str, Any] = {"attributes": attrs}
-    if children:
-        body["children"] = children
-    return {cls: body}
+                              "children": raised + cleared}}
