@@ -60,7 +60,7 @@ WIRE_DEFAULTS = {"extMngdBy": "", "userdom": ":all:"}
 NAMING_NAME = {"min": 1, "max": 64, "regex": ["^[a-zA-Z0-9_.:-]+$"]}
 
 PROP_KEYS = {"kind", "default", "values", "access", "secure", "min", "max", "regex"}
-CLASS_KEYS = set("why rn naming parents super abstract configurable label relation props".split())
+CLASS_KEYS = set("why rn naming parents addParents super abstract configurable label relation props".split())
 KINDS = {"string", "enum", "bitmask", "number", "dn", "mac", "ip", "date", "other"}
 ACCESS = {"naming", "config", "create-only", "ro", "implicit"}
 
@@ -276,7 +276,7 @@ def build_class(name: str, entry: dict, ov: dict, housekeeping: Housekeeping) ->
     out = {
         "rn": rn,
         "naming": naming,
-        "parents": sorted(ov.get("parents", entry.get("containedBy") or [])),
+        "parents": sorted(set(ov.get("parents", entry.get("containedBy") or [])) | set(ov.get("addParents") or ())),
         "super": list(ov.get("super", entry.get("superClasses") or [])),
         "abstract": ov.get("abstract", entry.get("isAbstract", rn is None)),
         "configurable": ov.get("configurable", entry.get("isConfigurable", True)),
