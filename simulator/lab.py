@@ -19,7 +19,7 @@ from flask import Flask
 from . import defaults
 from .adapters.ovirt_client import OvirtInventorySource
 from .apic import rest as apic_rest
-from .apic.managers.vmm_redhat import RedhatVmm
+from .apic.managers.vmm_redhat import RedhatVmm, RedhatVmmSettings
 from .apic.service import Apic, ApicConfig
 from .clock import LabClock, OffsetClock
 from .control import bp as control_bp
@@ -41,6 +41,8 @@ class LabOptions:
     refresh_timeout: int = 600
     rhv_inventory: Path | None = None
     rhv_admin_password: str = "redhat123"
+    # the APIC's Red Hat VMM integration: resync and event-poll periods, network naming, VLAN order
+    redhat_vmm: RedhatVmmSettings = field(default_factory=RedhatVmmSettings)
 
     def apply_scenario(self, path: Path) -> None:
         """Take the topology and fixtures a scenario file names (paths relative to the file)."""
@@ -58,12 +60,32 @@ class LabOptions:
             self.rhv_inventory = base / data["rhv_inventory"]
         self.fixtures = [base / f for f in data.get("fixtures", [])] + self.fixtures
         self.admin_password = data.get("admin_password", self.admin_password)
+        self.redhat_vmm = _settings(path, RedhatVmmSettings, data.get("redhat_vmm") or {})
         for p in [self.topology, self.rhv_inventory, *self.fixtures]:
             if p is not None and not Path(p).exists():
                 raise ValueError(f"{path}: no such file: {p}")
 
 
-SCENARIO_KEYS = {"name", "description", "topology", "fixtures", "admin_password", "rhv_inventory"}
+SCENARIO_KEYS = {"name", "description", "topology", "fixtures", "admin_password", "rhv_inventory", "redhat_vmm"}
+
+
+def _settings(path: Path, kind: type, given: object):
+    """A settings dataclass from a scenario's mapping; an unknown key or a value of the wrong type is an
+    error naming the file."""
+    if not isinstance(given, dict):
+        raise ValueError(f"{path}: redhat_vmm is a mapping of settings")
+    defaults = kind()
+    unknown = sorted(set(given) - set(vars(defaults)))
+    if unknown:
+        raise ValueError(f"{path}: unknown redhat_vmm settings: {', '.join(unknown)}")
+    for key, value in given.items():
+        expected = type(getattr(defaults, key))
+        if not isinstance(value, (int, float) if expected is float else expected) or isinstance(value, bool):
+            raise ValueError(f"{path}: redhat_vmm.{key} must be a {expected.__name__}, not {value!r}")
+    try:
+        return kind(**given)
+    except ValueError as exc:
+        raise ValueError(f"{path}: redhat_vmm: {exc}") from None
 
 
 class Settles(Protocol):
@@ -89,7 +111,8 @@ class Lab:
         # the APIC's Red Hat VMM controllers read their RHV Managers over the oVirt REST API, in reactions;
         # an address on the port of this lab's RHV Manager served without TLS is reached over plain http
         self.redhat_vmm = RedhatVmm(self.apic, OvirtInventorySource(plain_http=lambda host, port: any(
-            s.scheme == "http" and s.port == port for s in [self.rhv_server] if s)), self.reactions.queue)
+            s.scheme == "http" and s.port == port for s in [self.rhv_server] if s)), self.reactions.queue,
+            self.options.redhat_vmm)
         self._load_fixtures()
         # the order of the lab's tick: RHV, Kubernetes (to come), the integrations (resyncs, reactions), the APIC
         self.settling: list[Settles] = [self.rhv, self.redhat_vmm, self.reactions, self.apic]

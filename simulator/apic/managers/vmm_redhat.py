@@ -94,6 +94,19 @@ class RedhatVmmSettings:
     vlan_order: str = "lowest"
     vmm_source: str = "rhev"
 
+    def __post_init__(self) -> None:
+        for name in ("resync_seconds", "event_poll_seconds"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
+        if self.vlan_order not in ("lowest", "highest"):
+            raise ValueError(f"vlan_order is lowest or highest, not {self.vlan_order!r}")
+        try:
+            self.network_name.format(tenant="t", ap="a", epg="e", delimiter="|")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"network_name {self.network_name!r} may use only {{tenant}}, {{ap}}, {{epg}} and "
+                             f"{{delimiter}} ({exc})") from None
+
 
 class RedhatVmm:
     def __init__(self, apic: Apic, source: InventorySource, schedule: Schedule,
