@@ -78,6 +78,8 @@ def test_host_cabling_is_not_an_rhv_inventory_matter(tmp_path):
     ({"data_centers": [{"name": "A", "clusters": [{"name": "c", "hosts": [{"name": "h", "nics": [
         {"uplink": {"leaf": 101}}]}]}]}]}, "host cabling belongs in the fabric file's 'cabling:' list"),
     ({"clusters": []}, "a data_centers list"),
+    ({"data_centers": [{"name": "A", "clusters": [{"name": "c", "hosts": [{"name": "h", "unattached": ["web"]}]}]}]},
+     "host h: unattached names no network of its cluster: web"),
 ])
 def test_mistakes_are_named_and_change_nothing(tmp_path, mistake, message):
     rhv = engine(defaults.RHV_INVENTORY)
@@ -86,6 +88,28 @@ def test_mistakes_are_named_and_change_nothing(tmp_path, mistake, message):
     with pytest.raises(ValueError, match=message):
         rhv.load_inventory(path)
     assert rhv.find("vms", "vm1") is not None
+
+
+def test_hosts_carry_their_clusters_networks_on_the_management_nic_unless_told_otherwise(tmp_path):
+    """The loader's default: a cluster network no NIC names goes where ovirtmgmt is (with its VLAN device);
+    a NIC that names it keeps it; a host listing it under `unattached:` does not carry it."""
+    path = tmp_path / "nets.yaml"
+    path.write_text(yaml.safe_dump({"data_centers": [{"name": "A", "networks": [
+        {"name": "ovirtmgmt", "management": True}, {"name": "web", "vlan": 110}, {"name": "db", "vlan": 120}],
+        "clusters": [{"name": "c", "networks": ["web", "db"], "hosts": [
+            {"name": "h1", "nics": [{"name": "eno1"}, {"name": "eno2", "networks": ["db"]}]},
+            {"name": "h2", "nics": [{"name": "eno1"}], "unattached": ["web"]}]}]}]}))
+    rhv = engine(path)
+    inv = rhv.inventory
+
+    def carried(host_name):
+        host = rhv.find("hosts", host_name)
+        return sorted((inv.networks[a.network_id].name, inv.find_host_nic(host, a.nic_id).name)
+                      for a in host.attachments), sorted(n.name for n in host.nics)
+
+    assert carried("h1") == ([("db", "eno2"), ("ovirtmgmt", "eno1"), ("web", "eno1")],
+                             ["eno1", "eno1.110", "eno2", "eno2.120"])
+    assert carried("h2") == ([("db", "eno1"), ("ovirtmgmt", "eno1")], ["eno1", "eno1.120"])
 
 
 def test_reset_returns_to_the_loaded_inventory():

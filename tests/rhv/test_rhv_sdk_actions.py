@@ -220,12 +220,83 @@ def test_cross_cluster_migration_rules(engine):
             "Cluster.\n-Please select target Host")
         with pytest.raises(sdk.Error) as caught:  # the app network is not attached to the Secondary cluster
             web1.migrate(host=types.Host(name="host3"), cluster=types.Cluster(name="Secondary"))
+        assert (caught.value.code, caught.value.fault.detail) == (
+            409, "[Cannot migrate VM. Selected Cluster is missing one or more networks app that is used by VM.]")
+        clusters = connection.system_service().clusters_service()
+        secondary = by_name(clusters, "Secondary")
+        app = by_name(connection.system_service().networks_service(), "app")
+        clusters.cluster_service(secondary.id).networks_service().add(types.Network(id=app.id, required=False))
+        with pytest.raises(sdk.Error) as caught:  # on the cluster now, but on no NIC of host3
+            web1.migrate(host=types.Host(name="host3"), cluster=types.Cluster(name="Secondary"))
         assert caught.value.fault.detail.endswith(
             "The host host3 did not satisfy internal filter Network because network(s) app are missing.]")
         batch1 = vm_service(connection, "batch1")
         batch1.migrate(cluster=types.Cluster(name="Default"))
         engine.advance(2)
         assert host_name(connection, batch1.get()) == "host2"
+    finally:
+        connection.close()
+
+
+def test_a_migration_to_another_cluster_moves_the_vm_into_it(engine):
+    """MigrateVm with a target cluster runs ChangeVMCluster once the VM is up on the destination (event 35
+    before 63); while it migrates, the VM is still in its own cluster."""
+    engine.load("two-clusters.yaml")
+    connection = engine.connect()
+    try:
+        batch1 = vm_service(connection, "batch1")
+        batch1.migrate(host=types.Host(name="host1"), cluster=types.Cluster(name="Default"))
+        moving = batch1.get()
+        assert moving.status == types.VmStatus.MIGRATING and connection.follow_link(moving.cluster).name == "Secondary"
+        job = wait_for_job(engine, connection, "Migrating VM batch1 to Host host1")
+        assert job.status == types.JobStatus.FINISHED
+        moved = batch1.get()
+        assert (host_name(connection, moved), connection.follow_link(moved.cluster).name) == ("host1", "Default")
+        assert sorted(v.name for v in connection.system_service().vms_service().list(search="cluster=Default")) == [
+            "batch1", "db1", "web1", "web2"]
+        events = [(e.code, e.description) for e in connection.system_service().events_service().list(max=2)]
+        assert events[1] == (35, "VM batch1 configuration was updated by admin@internal-authz.")
+        assert events[0][0] == 63
+    finally:
+        connection.close()
+
+
+def test_a_migration_to_a_host_whose_nic_lacks_the_network_fails_as_the_engine_fails_it(engine):
+    """The Network filter reads the destination host's network attachments, not only its cluster's networks."""
+    engine.load("two-clusters.yaml")
+    connection = engine.connect()
+    try:
+        hosts = connection.system_service().hosts_service()
+        host2 = hosts.host_service(by_name(hosts, "host2").id)
+        app = by_name(connection.system_service().networks_service(), "app")
+        attachment = next(a for a in host2.network_attachments_service().list() if a.network.id == app.id)
+        host2.setup_networks(removed_network_attachments=[types.NetworkAttachment(id=attachment.id)])
+        assert "eno1.110" not in [n.name for n in host2.nics_service().list()]
+        with pytest.raises(sdk.Error) as caught:
+            vm_service(connection, "web1").migrate(host=types.Host(name="host2"))
+        assert (caught.value.code, caught.value.fault.detail) == (409, (
+            "[Cannot migrate VM. There is no host that satisfies current scheduling constraints. See below for "
+            "details:, The host host2 did not satisfy internal filter Network because network(s) app are missing.]"))
+        assert host_name(connection, vm_service(connection, "web1").get()) == "host1"
+    finally:
+        connection.close()
+
+
+def test_a_network_a_running_vm_uses_stays_on_its_host(engine):
+    """HostSetupNetworks refuses to take a network off a host while a VM running there uses it."""
+    engine.load("two-clusters.yaml")
+    connection = engine.connect()
+    try:
+        hosts = connection.system_service().hosts_service()
+        host1 = hosts.host_service(by_name(hosts, "host1").id)
+        app = by_name(connection.system_service().networks_service(), "app")
+        attachment = next(a for a in host1.network_attachments_service().list() if a.network.id == app.id)
+        with pytest.raises(sdk.Error) as caught:
+            host1.setup_networks(removed_network_attachments=[types.NetworkAttachment(id=attachment.id)])
+        assert (caught.value.code, caught.value.fault.detail) == (409, (
+            "[Cannot setup Networks. The following Logical Network: 'app' is being used by the following VM(s): "
+            "'web1,web2' . Please stop the VM(s) and try again.]"))
+        assert app.id in [a.network.id for a in host1.network_attachments_service().list()]
     finally:
         connection.close()
 

@@ -156,7 +156,7 @@ def test_setup_networks_refuses_a_network_the_cluster_lacks(connection):
         host_service(connection).setup_networks(modified_network_attachments=[types.NetworkAttachment(
             network=types.Network(id=network.id), host_nic=types.HostNic(name="eno2"))])
     assert (caught.value.code, caught.value.fault.detail) == (
-        409, "[Failed setup Network. The following networks (not-in-cluster) are not defined in the cluster.]")
+        409, "[Failed setup Networks. The following networks (not-in-cluster) are not defined in the cluster.]")
 
 
 # --- LLDP from plain data ---------------------------------------------------------------------------------

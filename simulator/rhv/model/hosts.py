@@ -155,15 +155,19 @@ class Hosts:
         networks = [self.inv.networks.get(network_id) for network_id, _nic in attach]
         foreign = sorted(n.name for n in networks if n is not None and host.cluster_id not in n.clusters)
         if foreign:
-            raise rejected("ACTION_TYPE_FAILED_NETWORK_NOT_IN_CLUSTER", "setup", "NETWORK", networks=", ".join(foreign))
+            raise rejected("ACTION_TYPE_FAILED_NETWORK_NOT_IN_CLUSTER", "setup", "NETWORKS", networks=", ".join(foreign))
         seen: dict[str, int] = {}
         for network_id, _nic in attach:
             seen[network_id] = seen.get(network_id, 0) + 1
         twice = [n for n, count in seen.items() if count > 1]
         if twice:
             raise rejected("ACTION_TYPE_FAILED_NETWORK_ATTACHMENTS_REFERENCES_SAME_NETWORK_DUPLICATELY", "setup",
-                           "NETWORK", ACTION_TYPE_FAILED_NETWORK_ATTACHMENTS_REFERENCES_SAME_NETWORK_DUPLICATELY_LIST="",
+                           "NETWORKS", ACTION_TYPE_FAILED_NETWORK_ATTACHMENTS_REFERENCES_SAME_NETWORK_DUPLICATELY_LIST="",
                            ACTION_TYPE_FAILED_NETWORK_ATTACHMENTS_REFERENCES_SAME_NETWORK_DUPLICATELY_ENTITY=twice[0])
+        moved = {network_id for network_id, _nic in attach}
+        for attachment in host.attachments:
+            if attachment.id in detach and attachment.network_id not in moved:
+                self._check_unused_on_host(host, attachment.network_id)
         job = self.engine.start_job("HostSetupNetworks", self.engine.now(), caller, VDS=host.name)
         for attachment_id_ in detach:
             attachment = next((a for a in host.attachments if a.id == attachment_id_), None)
@@ -176,6 +180,16 @@ class Hosts:
             self.attach_network(host, self.inv.networks[network_id], self.inv.find_host_nic(host, nic_id))
         self.engine.end_job(job, "finished", self.engine.now())
         return job
+
+    def _check_unused_on_host(self, host, network_id: str) -> None:
+        """HostSetupNetworksValidator.validateNotRemovingUsedNetworkByVms: a network a VM running on the host
+        uses through a plugged vNIC stays on the host."""
+        network = self.inv.networks.get(network_id)
+        users = sorted(vm.name for vm in self.inv.vms_on(host.id)
+                       if vm.running and any(nic.plugged and self.inv.network_of_nic(nic) is network for nic in vm.nics))
+        if network is not None and users:
+            raise rejected("NETWORK_CANNOT_DETACH_NETWORK_USED_BY_VMS", "setup", "NETWORKS", networkName=network.name,
+                           vmNames=",".join(users))
 
     def commit_network_changes(self, host, caller: Caller) -> Job:
         """CommitNetworkChangesCommand (`commitnetconfig`): VDSM makes the running network configuration the one

@@ -1,8 +1,11 @@
 """VM power, reboot and migration: the engine's commands and their state machines.
 
 Validation happens first and in the engine's order (MigrateVmToServerCommand: destination
-exists and is Up, VM is running, clusters match, not the same host; then the scheduler's
-filters), failing with the engine's messages. Accepted commands change state at once (the VM is
+exists and is Up, VM is running, clusters match, not the same host; a target cluster must carry
+every network the VM's NICs use (ChangeVmClusterValidator); then the scheduler's filters, of which
+the Network filter wants each plugged vNIC's network on one of the host's NICs), failing with the
+engine's messages. A migration to another cluster moves the VM into it once it is up on the
+destination (MigrateVmCommand.runningSucceded runs ChangeVMCluster: event 35, then 63). Accepted commands change state at once (the VM is
 `powering_up`, `migrating` with its host still the source) and schedule their completion on the
 timeline as data (kind, VM id, job id, who asked); the completion writes the events (62/63, 65 or
 120 on failure, 67 when the system moves VMs off a host leaving service) and ends the job. Every
@@ -32,6 +35,7 @@ class Migration:
     started: float
     to_server: bool
     caller: dict
+    cluster_id: str | None = None  # the target cluster a cross-cluster migration moves the VM into
 
 
 def duration_words(seconds: float) -> str:
@@ -101,8 +105,7 @@ class Lifecycle:
             if vm.host_id == host.id:
                 reasons.append(self._filtered(host, "Migration", app_error("VAR__DETAIL__SAME_HOST")))
                 continue
-            attached = {n.id for n in self.inv.cluster_networks(host.cluster_id)}
-            missing = sorted({n.name for n in map(self.inv.network_of_nic, vm.nics) if n and n.id not in attached})
+            missing = self.missing_networks(vm, host)
             if missing:
                 detail = app_error("VAR__DETAIL__NETWORK_MISSING", networkNames=", ".join(missing))
                 reasons.append(self._filtered(host, "Network", detail))
@@ -111,6 +114,13 @@ class Lifecycle:
         if not fit:
             raise failed(header, *reasons)
         return min(fit, key=lambda h: (self.load(h), h.name))
+
+    def missing_networks(self, vm, host) -> list[str]:
+        """NetworkPolicyUnit: the network of every plugged vNIC must be on one of the host's NICs (a network
+        attachment; the management network is one too), named once per vNIC that lacks it, in vNIC order."""
+        on_host = {a.network_id for a in host.attachments}
+        networks = [self.inv.network_of_nic(nic) for nic in vm.nics if nic.plugged]
+        return [n.name for n in networks if n is not None and n.id not in on_host]
 
     @staticmethod
     def _filtered(host, name: str, detail: str) -> str:
@@ -228,10 +238,28 @@ class Lifecycle:
                 raise rejected("ACTION_TYPE_FAILED_MIGRATION_TO_SAME_HOST", "migrate", "VM")
             if host.cluster_id != vm.cluster_id and not cluster_id:
                 raise rejected("ACTION_TYPE_FAILED_MIGRATE_BETWEEN_TWO_CLUSTERS", "migrate", "VM")
+        if cluster_id:
+            self._check_target_cluster(vm, cluster_id)
+        if host is not None:
             dest = self.schedule(vm, "migrate", host.cluster_id, candidates=[host])
         else:
             dest = self.schedule(vm, "migrate", cluster_id or vm.cluster_id)
-        return self._begin(vm, dest, caller, to_server=host is not None, reason=None, at=self.engine.now())
+        moves = cluster_id if cluster_id and cluster_id != vm.cluster_id else None
+        return self._begin(vm, dest, caller, to_server=host is not None, reason=None, at=self.engine.now(),
+                           cluster_id=moves)
+
+    def _check_target_cluster(self, vm, cluster_id: str) -> None:
+        """ChangeVmClusterValidator, which MigrateVm runs whenever a target cluster is given: the same data
+        center, the same architecture, and every network the VM's NICs use attached to the target cluster."""
+        target, current = self.inv.clusters[cluster_id], self.inv.clusters[vm.cluster_id]
+        if target.data_center_id != current.data_center_id:
+            raise failed(app_error("VM_CANNOT_MOVE_TO_CLUSTER_IN_OTHER_STORAGE_POOL"))
+        attached = {n.id for n in self.inv.cluster_networks(cluster_id)}
+        missing = [n.name for n in map(self.inv.network_of_nic, vm.nics) if n is not None and n.id not in attached]
+        if missing:
+            raise rejected("MOVE_VM_CLUSTER_MISSING_NETWORK", "migrate", "VM", networks=", ".join(missing))
+        if target.architecture != current.architecture:
+            raise rejected("ACTION_TYPE_FAILED_VM_CLUSTER_DIFFERENT_ARCHITECTURES", "migrate", "VM")
 
     def _check_migratable(self, vm) -> None:
         if not vm.running:
@@ -241,7 +269,8 @@ class Lifecycle:
         if vm.status != "up":
             raise rejected("ACTION_TYPE_FAILED_VM_STATUS_ILLEGAL", "migrate", "VM", vmStatus=status_words(vm.status))
 
-    def _begin(self, vm, dest, caller: Caller, to_server: bool, reason: str | None, at: float) -> Job:
+    def _begin(self, vm, dest, caller: Caller, to_server: bool, reason: str | None, at: float,
+               cluster_id: str | None = None) -> Job:
         source = self.inv.hosts[vm.host_id]
         self.engine.set(vm, status="migrating")
         command = "MigrateVmToServer" if to_server else "MigrateVm"
@@ -251,7 +280,8 @@ class Lifecycle:
             self._log("VM_MIGRATION_START", at, caller, vm, source, OptionalReason="", **names)
         else:
             self._log("VM_MIGRATION_START_SYSTEM_INITIATED", at, caller, vm, source, OptionalReason=reason, **names)
-        self.migrations[vm.id] = Migration(vm.id, source.id, dest.id, job.id, at, to_server, caller.describe())
+        self.migrations[vm.id] = Migration(vm.id, source.id, dest.id, job.id, at, to_server, caller.describe(),
+                                           cluster_id)
         self._later(self.engine.config.migration_seconds, "migration", vm, job, caller, start=at)
         return job
 
@@ -277,11 +307,21 @@ class Lifecycle:
             self.engine.end_job(job, "failed", at)
             return
         self.engine.set(vm, status="up", host_id=dest.id)
+        if migration.cluster_id and migration.cluster_id != vm.cluster_id:
+            self._change_cluster(vm, migration.cluster_id, caller, at)
         took = duration_words(at - migration.started)
         self._log("VM_MIGRATION_DONE", at, caller, vm, dest, Duration=took, TotalDuration=took,
                   ActualDowntime=f"{self.engine.config.migration_downtime_ms}ms", **names)
         self.engine.end_job(job, "finished", at)
         self.engine.hosts.check_drained(source, caller, at)
+
+    def _change_cluster(self, vm, cluster_id: str, caller: Caller, at: float) -> None:
+        """ChangeVMClusterCommand, run internally once the VM is up on the destination: the VM joins the
+        cluster, pinned hosts are forgotten (event 250 then, 35 otherwise)."""
+        pinned = bool(vm.placement_host_ids)
+        self.engine.set(vm, cluster_id=cluster_id, placement_host_ids=[])
+        kind = "USER_UPDATE_VM_CLUSTER_DEFAULT_HOST_CLEARED" if pinned else "USER_UPDATE_VM"
+        self._log(kind, at, caller, vm, VmName=vm.name)
 
     def cancel_migration(self, vm, caller: Caller) -> Job:
         migration = self.migrations.get(vm.id)

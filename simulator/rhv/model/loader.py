@@ -11,14 +11,22 @@
             hosts:
               - name: host1
                 address: 192.168.10.11
-                nics:                   # network: attached to the NIC (a VLAN one adds eno2.110)
+                nics:                   # network(s): attached to the NIC (a VLAN one adds eno2.110)
                   - {name: eno1, mac: "00:1a:4a:10:00:01", ip: 192.168.10.11/24, network: ovirtmgmt}
                   - {name: eno2, networks: [web]}
+              - name: host2
+                unattached: [web]       # cluster networks this host's NICs do not carry
             vms:
               - name: vm1
                 status: up              # up needs a host: named, or the least loaded one
                 host: host1
                 nics: [{name: nic1, profile: web, mac: "56:6f:1a:2b:00:01", ips: [10.1.10.11]}]
+
+A host NIC carries the networks its `network`/`networks` name; the first NIC carries the management
+network when it names none itself. Every other network of the host's cluster that
+no NIC names goes on the NIC carrying the management network, as an administrator's setupnetworks
+would have put it there (the engine's scheduler wants a VM's networks on the host's NICs), unless
+the host lists it under `unattached:`.
 
 Ids not given are derived from the names (the same file gives the same ids); a mistake in the
 file is a ValueError naming the entity, raised before anything is replaced. Where a host NIC is
@@ -155,6 +163,7 @@ def _host(inv: Inventory, cluster: Cluster, management: Network | None, data: di
                 serial=host_id.split("-")[-1].upper(), uuid=stable_id("hw", name).upper())
     for index, nic_data in enumerate(data.get("nics", [])):
         _host_nic(inv, host, management, index, nic_data)
+    _cluster_networks_on(inv, host, management, data.get("unattached", []))
     inv.hosts[host.id] = host
 
 
@@ -188,12 +197,31 @@ def _host_nic(inv: Inventory, host: Host, management: Network | None, index: int
     for network in networks:
         if any(a.network_id == network.id for a in host.attachments):
             raise ValueError(f"host {host.name}: network {network.name} is attached twice")
-        host.attachments.append(NetworkAttachment(id=attachment_id(host.id, nic.id, network.id),
-                                                  network_id=network.id, nic_id=nic.id))
-        if network.vlan is not None and not any(n.name == f"{nic_name}.{network.vlan}" for n in host.nics):
-            host.nics.append(HostNic(id=vlan_device_id(host.name, nic_name, network.vlan),
-                                     name=f"{nic_name}.{network.vlan}", mac=nic.mac, mtu=network.mtu or nic.mtu,
-                                     speed=nic.speed, boot_protocol="none", vlan=network.vlan, base=nic_name))
+        _attach(host, nic, network)
+
+
+def _cluster_networks_on(inv: Inventory, host: Host, management: Network | None, unattached: list) -> None:
+    """The cluster's networks no NIC of the file named go on the NIC that carries the management network."""
+    cluster_networks = inv.cluster_networks(host.cluster_id)
+    unknown = sorted(set(unattached) - {n.name for n in cluster_networks})
+    if unknown:
+        raise ValueError(f"host {host.name}: unattached names no network of its cluster: {', '.join(unknown)}")
+    carrier = next((nic for a in host.attachments if management is not None and a.network_id == management.id
+                    for nic in host.nics if nic.id == a.nic_id), None)
+    attached = {a.network_id for a in host.attachments}
+    for network in sorted(cluster_networks, key=lambda n: n.name):
+        if carrier is None or network.id in attached or network is management or network.name in unattached:
+            continue
+        _attach(host, carrier, network)
+
+
+def _attach(host: Host, nic: HostNic, network: Network) -> None:
+    host.attachments.append(NetworkAttachment(id=attachment_id(host.id, nic.id, network.id),
+                                              network_id=network.id, nic_id=nic.id))
+    if network.vlan is not None and not any(n.name == f"{nic.name}.{network.vlan}" for n in host.nics):
+        host.nics.append(HostNic(id=vlan_device_id(host.name, nic.name, network.vlan),
+                                 name=f"{nic.name}.{network.vlan}", mac=nic.mac, mtu=network.mtu or nic.mtu,
+                                 speed=nic.speed, boot_protocol="none", vlan=network.vlan, base=nic.name))
 
 
 def _vm(inv: Inventory, cluster: Cluster, data: dict) -> None:

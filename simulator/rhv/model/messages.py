@@ -14,6 +14,7 @@ VAR_TYPES = {
     "VM": "VM",
     "HOST": "Host",
     "NETWORK": "Network",
+    "NETWORKS": "Networks",
     "VNIC_PROFILE": "VM network interface profile",
     "INTERFACE": "Interface",
     "LABEL": "Label",
@@ -59,6 +60,7 @@ ACTION_TYPE_FAILED_NETWORK_NOT_IN_CLUSTER=Failed ${action} ${type}. The followin
 ACTION_TYPE_FAILED_PASSTHROUGH_PROFILE_CONTAINS_NOT_SUPPORTED_PROPERTIES=Cannot ${action} ${type}. 'Port Mirroring,'Qos' and 'Network Filter' are not supported on passthrough profiles.
 ACTION_TYPE_FAILED_PINNED_VM_NOT_RUNNING_ON_DEDICATED_HOST=Cannot ${action} ${type}. Running VM is hosted on ${hostName}. Include ${hostName} in dedicated hosts, or migrate VM to dedicated host prior to pinning.
 ACTION_TYPE_FAILED_VDS_STATUS_ILLEGAL=Cannot ${action} ${type}. Operation can be performed only when Host status is ${hostStatus}.
+ACTION_TYPE_FAILED_VM_CLUSTER_DIFFERENT_ARCHITECTURES=Cannot ${action} ${type}. The VM and the destination cluster architectures do not match.
 ACTION_TYPE_FAILED_VM_IS_NOT_RUNNING=Cannot ${action} ${type}. VM is not running.
 ACTION_TYPE_FAILED_VM_IS_RUNNING=Cannot ${action} ${type}. VM is running.
 ACTION_TYPE_FAILED_VM_STATUS_ILLEGAL=Cannot ${action} ${type} because the VM is in ${vmStatus} status.
@@ -67,7 +69,9 @@ ACTION_TYPE_FAILED_VNIC_PROFILE_IN_ONE_USE=Cannot ${action} ${type}. This VM net
 ACTION_TYPE_FAILED_VNIC_PROFILE_NAME_IN_USE=Cannot ${action} ${type}. The VM network interface profile's name is already used by an existing profile for the same network.\n-Please choose a different name.
 CANNOT_MAINTENANCE_VDS_RUN_VMS_NO_OTHER_RUNNING_VDS=The following Hosts have running VMs and cannot be switched to maintenance mode: ${HostsList}.Please ensure that the following Clusters have at least one Host in UP state: ${ClustersList}.
 MAC_POOL_NOT_ENOUGH_MAC_ADDRESSES=Cannot ${action} ${type}. Not enough MAC addresses left in MAC Address Pool.
+MOVE_VM_CLUSTER_MISSING_NETWORK=Cannot ${action} ${type}. Selected Cluster is missing one or more networks ${networks} that is used by VM.
 NETWORK_ALREADY_ATTACHED_TO_CLUSTER=Logical Network is already attached to Cluster.
+NETWORK_CANNOT_DETACH_NETWORK_USED_BY_VMS=Cannot ${action} ${type}. The following Logical Network: '${networkName}' is being used by the following VM(s): '${vmNames}' . Please stop the VM(s) and try again.
 NETWORK_CANNOT_REMOVE_MANAGEMENT_NETWORK=The Management Network ('${NetworkName}') is mandatory and cannot be removed.
 NETWORK_CLUSTER_NETWORK_IN_USE=Cannot ${action} ${type}. Network is being used by at least one Cluster.
 NETWORK_INTERFACE_IN_USE_BY_VM=Cannot ${action} ${type}. There is at least one running VM that uses this Network.
@@ -88,6 +92,7 @@ VDS_CLUSTER_IS_NOT_VALID=Cannot ${action} ${type}. Cluster ID is not valid.
 VDS_INVALID_SERVER_ID=Cannot ${action} ${type}. Invalid Host Id.
 VDS_STATUS_NOT_VALID_FOR_UPDATE=Cannot ${action} ${type}. Host parameters cannot be modified while Host is operational.\nPlease switch Host to Maintenance mode first.
 VM_CANNOT_CANCEL_MIGRATION_WHEN_VM_IS_NOT_MIGRATING=Cannot cancel migration for non migrating VM.
+VM_CANNOT_MOVE_TO_CLUSTER_IN_OTHER_STORAGE_POOL=VM can be moved only to a Cluster in the same Data Center.
 """)
 
 # AuditLogType name, code and severity, then the AuditLogMessages template
@@ -111,6 +116,7 @@ VM_MIGRATION_FAILED_DURING_MOVE_TO_MAINTENANCE 140 error=Migration failed${DueTo
 USER_STARTED_VM 153 normal=VM ${VmName} was started by ${UserName} (Host: ${VdsName}).
 USER_REBOOT_VM 157 normal=VM ${VmName} is rebooting. Rebooted by: ${UserName}
 VM_CANCEL_MIGRATION 161 normal=Migration cancelled (VM: ${VmName}, Source: ${VdsName}, User: ${UserName}).
+USER_UPDATE_VM_CLUSTER_DEFAULT_HOST_CLEARED 250 normal=${VmName} cluster was updated by ${UserName}, Default host was reset to auto assign.
 VDS_SET_NONOPERATIONAL 517 normal=Host ${VdsName} moved to Non-Operational state.
 USER_VDS_MAINTENANCE 600 normal=Host ${VdsName} was switched to Maintenance mode by ${UserName} (Reason: ${Reason}).
 USER_VDS_MAINTENANCE_WITHOUT_REASON 620 normal=Host ${VdsName} was switched to Maintenance mode by ${UserName}.
