@@ -58,10 +58,9 @@ PROVIDER = "uni/vmmp-Redhat"
 TENANT, AP, EPG = "bench", "rhv", "web"
 EPG_DN = f"uni/tn-{TENANT}/ap-{AP}/epg-{EPG}"
 STEP_S = 1.0  # lab seconds per clock advance
-MAX_STEPS = 150  # more than two full resync periods: an import or a move that takes longer is a failure
 LEAF_PORTS = 54
 TARGET_IMPORT_RATIO = 3.0
-TARGET_BYTES_PER_VM = 4096.0
+TARGET_BYTES_PER_VM = 3 * 2048.0  # memory_per_mo's 2 KiB per MO, for the compVm, compRsHv and compVNic of a VM
 TARGET_MOVE_WALL_S = 2.0
 
 
@@ -69,15 +68,28 @@ def options():
     p = c.parser(__doc__.splitlines()[0])
     p.add_argument("--data-centers", type=int, default=2)
     p.add_argument("--clusters", type=int, default=4)
-    p.add_argument("--hosts", type=int, default=50)
-    p.add_argument("--vms", type=int, default=1000)
+    p.add_argument("--hosts", type=int, help="default 50 (10 with --quick)")
+    p.add_argument("--vms", type=int, help="default 1,000 (200 with --quick)")
     p.add_argument("--leaves", type=int, default=4, help="leaves of the generated fabric (54 ports each)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--controllers", type=int, choices=(1, 2), default=2,
                    help="1: a controller for the first data center only; 2: one per data center (at most 2)")
     p.add_argument("--rounds", type=int, help="import/list rounds (default 5, 2 with --quick)")
     p.add_argument("--migrations", type=int, help="VMs migrated for the path measurement (default 5, 2 quick)")
-    return p.parse_args()
+    args = p.parse_args()
+    args.hosts = args.hosts or (10 if args.quick else 50)
+    args.vms = args.vms or (200 if args.quick else 1000)
+    args.rounds = args.rounds or (2 if args.quick else 5)
+    args.migrations = args.migrations or (2 if args.quick else 5)
+    return args
+
+
+def wait_steps() -> int:
+    """Clock advances after which whatever a sync does has happened: a full resync period and an event poll."""
+    from simulator.apic.managers.vmm_redhat import RedhatVmmSettings
+
+    settings = RedhatVmmSettings()
+    return int((settings.resync_seconds + settings.event_poll_seconds) / STEP_S) + 1
 
 
 # --- the generated lab -------------------------------------------------------------------------------
@@ -116,6 +128,7 @@ class Bench:
     data_centers: list[str] = field(default_factory=list)
     expected: dict[str, set[str]] = field(default_factory=dict)  # data center -> the VM ids the SDK lists
     busy_ticks: int = 0
+    limit: int = field(default_factory=wait_steps)  # clock advances to wait for a sync's effect at most
 
     def post(self, dn: str, body: dict) -> None:
         r = self.session.post(f"{self.apic_url}/api/mo/{dn}.json", json=body, timeout=120)
@@ -210,8 +223,8 @@ def run_import(bench: Bench, domain: str, errors: list[str]) -> dict:
     start = time.perf_counter()
     bench.post(f"{PROVIDER}/dom-{domain}", body)
     while [bench.vm_count(dn) for dn in dns] != wanted:
-        if steps == MAX_STEPS:
-            errors.append(f"import {domain}: not every compVm after {MAX_STEPS} clock advances")
+        if steps == bench.limit:
+            errors.append(f"import {domain}: not every compVm after {bench.limit} clock advances")
             break
         bench.advance()
         steps += 1
@@ -351,7 +364,7 @@ def epg_profile(bench: Bench, domain: str) -> str:
     name = eppd[0]["vmmEpPD"]["attributes"]["name"]
     system = bench.connection.system_service()
     dc_id = system.data_centers_service().list(search=f'name="{bench.data_centers[0]}"')[0].id
-    for _ in range(MAX_STEPS):
+    for _ in range(bench.limit):
         networks = [n for n in system.networks_service().list() if n.name == name and n.data_center.id == dc_id]
         if networks:
             profiles = [p for p in system.vnic_profiles_service().list() if p.network.id == networks[0].id]
@@ -359,7 +372,7 @@ def epg_profile(bench: Bench, domain: str) -> str:
                 return profiles[0].id
         bench.advance()
     raise NotAvailable(f"data center {bench.data_centers[0]} has no logical network {name!r} with a vNIC "
-                       f"profile after {MAX_STEPS} clock advances")
+                       f"profile after {bench.limit} clock advances")
 
 
 def endpoint_vms(bench: Bench, profile_id: str, count: int) -> list[tuple[str, str]]:
@@ -374,12 +387,12 @@ def endpoint_vms(bench: Bench, profile_id: str, count: int) -> list[tuple[str, s
         nic = vms.vm_service(vm.id).nics_service().add(
             types.Nic(name="nic-epg", vnic_profile=types.VnicProfile(id=profile_id)))
         out.append((vm.id, nic.mac.address.upper()))
-    for _ in range(MAX_STEPS):
+    for _ in range(bench.limit):
         if all(cep_paths(bench, mac) for _, mac in out):
             return out
         bench.advance()
     raise NotAvailable(f"no fvCEp with an fvRsCEpToPathEp under {EPG_DN} for the VM NICs on its network "
-                       f"after {MAX_STEPS} clock advances (endpoints are not in this build)")
+                       f"after {bench.limit} clock advances (endpoints are not in this build)")
 
 
 def cep_paths(bench: Bench, mac: str) -> set[str]:
@@ -400,15 +413,15 @@ def move(bench: Bench, vm_id: str, mac: str) -> dict:
         bench.advance()
         steps += 1
         job = migration_job(bench, name)
-        if steps == MAX_STEPS:
-            raise NotAvailable(f"the migration of {name} did not end within {MAX_STEPS} clock advances")
+        if steps == bench.limit:
+            raise NotAvailable(f"the migration of {name} did not end within {bench.limit} clock advances")
     if str(job.status) != "finished":
         raise NotAvailable(f"the migration of {name} ended {job.status}")
     host = system.hosts_service().host_service(vm_service.get().host.id).get().name
     expected, first = {bench.host_paths[host]}, steps
     while cep_paths(bench, mac) != expected:
-        if steps - first == MAX_STEPS:
-            raise NotAvailable(f"the fvCEp of {name} did not follow its migration within {MAX_STEPS} advances")
+        if steps - first == bench.limit:
+            raise NotAvailable(f"the fvCEp of {name} did not follow its migration within {bench.limit} advances")
         bench.advance()
         steps += 1
     wall = time.perf_counter() - sent
@@ -428,8 +441,6 @@ def migration_job(bench: Bench, vm_name: str):
 # --- the report ---------------------------------------------------------------------------------------
 def main() -> int:
     args = options()
-    rounds = args.rounds or (2 if args.quick else 5)
-    migrations = args.migrations or (2 if args.quick else 5)
     c.banner(f"Red Hat VMM import of {args.vms:,} VMs ({args.hosts} hosts, {args.clusters} clusters, "
              f"{args.data_centers} data centers) vs the same VMs listed with ovirtsdk4", args.quick)
     errors: list[str] = []
@@ -443,8 +454,8 @@ def main() -> int:
                 bench.expected[dc] = {vm.id for vm in vms.list(search=f'datacenter="{dc}"')}
             if len(vms.list()) != args.vms:
                 errors.append(f"the engine lists {len(vms.list())} VMs, not the {args.vms} generated")
-            imports = measure_imports(bench, rounds, errors)
-            moves = measure_moves(bench, f"round{rounds}", migrations)
+            imports = measure_imports(bench, args.rounds, errors)
+            moves = measure_moves(bench, f"round{args.rounds}", args.migrations)
         finally:
             bench.connection.close()
             bench.session.close()
