@@ -42,6 +42,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -380,8 +381,13 @@ def endpoint_vms(bench: Bench, profile_id: str, count: int) -> list[tuple[str, s
     has its fvCEp with a path."""
     import ovirtsdk4.types as types
 
-    vms = bench.connection.system_service().vms_service()
-    chosen = sorted(vms.list(search=f'datacenter="{bench.data_centers[0]}" and status=up'), key=lambda v: v.name)
+    system = bench.connection.system_service()
+    vms = system.vms_service()
+    hosts_per_cluster = Counter(h.cluster.id for h in system.hosts_service().list(search="status=up"))
+    chosen = sorted((vm for vm in vms.list(search=f'datacenter="{bench.data_centers[0]}" and status=up')
+                     if hosts_per_cluster[vm.cluster.id] > 1), key=lambda v: v.name)
+    if not chosen:
+        raise NotAvailable(f"no up VM of {bench.data_centers[0]} is in a cluster of two or more hosts")
     out = []
     for vm in chosen[:count]:
         nic = vms.vm_service(vm.id).nics_service().add(
@@ -403,10 +409,15 @@ def cep_paths(bench: Bench, mac: str) -> set[str]:
 
 def move(bench: Bench, vm_id: str, mac: str) -> dict:
     """Migrate one VM; from the advance that finished its job to the first read showing the new path."""
+    import ovirtsdk4 as sdk
+
     system = bench.connection.system_service()
     vm_service = system.vms_service().vm_service(vm_id)
     name = vm_service.get().name
-    vm_service.migrate()
+    try:
+        vm_service.migrate()
+    except sdk.Error as exc:
+        raise NotAvailable(f"the engine refused to migrate {name}: {exc}") from None
     job, steps = None, 0
     while job is None:
         sent = time.perf_counter()
