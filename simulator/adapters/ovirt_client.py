@@ -4,7 +4,20 @@ It speaks what a real engine serves (ovirt.md §2): an SSO password grant for th
 then Bearer-authenticated JSON requests with `Version: 4`. Labs use self-signed certificates, so TLS
 is not verified, and proxies from the environment are ignored (a lab address is never behind one).
 What it reads comes back as the APIC's port types (simulator.apic.managers.vmm_ports), so the APIC
-side never sees a wire format; every failure is one ControllerError with a short message.
+side never sees a wire format; every failure is one ControllerError with a short message, quoting the
+engine's own fault words when it answered with a fault.
+
+A sync reads the data center first (DataCenterNotFound when the engine has none of that name), then
+its hosts and its VMs as two independent reads: when one of them fails, the other still comes back
+and the inventory names the failed part (`Inventory.partial`), so the APIC keeps what it knew of it.
+
+Provisioning (`ovirt_networks`: the logical network an EPG becomes) uses documented API v4 calls
+only. Which calls the real APIC makes is not public (research A1); this client's documented choice:
+create the network in the data center (VLAN, description, VM usage), make sure its same-name vNIC
+profile exists, attach it (not required) to every cluster of the data center, and put it on the host
+NICs that face the fabric, i.e. NICs whose LLDP Port Description names an ACI path (`topology/...`):
+one such NIC per host (the engine carries a network on one NIC of a host), through setupnetworks and
+commitnetconfig, so a VM on the network can run on, and migrate between, the hosts cabled to leaves.
 """
 
 from __future__ import annotations
@@ -18,13 +31,17 @@ import requests
 from ..apic.managers.vmm_ports import (
     ControllerEndpoint,
     ControllerError,
+    DataCenterNotFound,
     Host,
     HostNic,
     Inventory,
+    LogicalNetwork,
     ProductInfo,
     Vm,
     VmNic,
 )
+from . import ovirt_networks
+from .ovirt_wire import EngineRefusal, fault_words, lldp_tlvs
 
 SESSION_EVENTS = frozenset({30, 31})  # USER_VDC_LOGIN, USER_VDC_LOGOUT: a sign-in changes no inventory
 TIMEOUT = (5.0, 30.0)  # seconds to connect, to read: the tick that runs a sync waits this long at worst
@@ -75,24 +92,44 @@ class OvirtClient:
 
     def get(self, path: str, **params: str) -> dict[str, Any]:
         """GET one API path as JSON; an empty collection is `{}` on the engine's JSON wire."""
+        return self._json("GET", path, self._call("GET", path, params=params), (200,))
+
+    def send(self, method: str, path: str, body: dict | None = None) -> dict[str, Any]:
+        """POST, PUT or DELETE one API path with a JSON body; the engine's answer (an entity, an action) or {}.
+        EngineRefusal (a ControllerError) when the engine refuses, with its fault's words."""
+        return self._json(method, path, self._call(method, path, body=body), (200, 201))
+
+    def _call(self, method: str, path: str, params: dict | None = None, body: dict | None = None) -> requests.Response:
         if self._token is None:
             self.login()
-        reply = self._send("GET", self.base_url + API + path, params=params,
-                           headers={"Authorization": f"Bearer {self._token}"})
+        kwargs: dict[str, Any] = {"params": params or {}}
+        if body is not None:
+            kwargs["json"] = body  # requests sets Content-Type: application/json
+        elif method != "GET":
+            kwargs["headers"] = {"Content-Type": "application/json"}  # the engine wants one on every write
+        reply = self._authorized(method, path, kwargs)
         if reply.status_code == 401:  # the token expired or the engine restarted: log in again, as the SDK
             self.login()
-            reply = self._send("GET", self.base_url + API + path, params=params,
-                               headers={"Authorization": f"Bearer {self._token}"})
+            reply = self._authorized(method, path, kwargs)
         if reply.status_code == 401:
             raise ControllerError("the engine refused the session token (HTTP 401)")
-        if reply.status_code != 200:
-            raise ControllerError(f"GET {API}{path}: HTTP {reply.status_code}")
+        return reply
+
+    def _authorized(self, method: str, path: str, kwargs: dict) -> requests.Response:
+        headers = {**kwargs.get("headers", {}), "Authorization": f"Bearer {self._token}"}
+        return self._send(method, self.base_url + API + path, **{**kwargs, "headers": headers})
+
+    def _json(self, method: str, path: str, reply: requests.Response, ok: tuple[int, ...]) -> dict[str, Any]:
+        if reply.status_code not in ok:
+            detail = fault_words(reply)
+            words = f": {detail}" if detail else ""
+            raise EngineRefusal(f"{method} {API}{path}: HTTP {reply.status_code}{words}", reply.status_code, detail)
         if not reply.content:
             return {}
         try:
             return reply.json()
         except ValueError:
-            raise ControllerError(f"GET {API}{path}: the reply is not JSON") from None
+            raise ControllerError(f"{method} {API}{path}: the reply is not JSON") from None
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         try:
@@ -116,21 +153,26 @@ class OvirtClient:
         for dc in self.get("/datacenters", search=f'name="{name}"').get("data_center", []):
             if dc.get("name") == name:
                 return dc["id"]
-        raise ControllerError(f"Failed to find datacenter {name}")
+        raise DataCenterNotFound(f"Failed to find datacenter {name}")
 
-    def clusters(self, data_center_id: str) -> list[str]:
-        return [c["name"] for c in self.get(f"/datacenters/{data_center_id}/clusters").get("cluster", [])]
+    def clusters(self, data_center_id: str) -> dict[str, str]:
+        """The data center's clusters: id -> name."""
+        return {c["id"]: c.get("name", "")
+                for c in self.get(f"/datacenters/{data_center_id}/clusters").get("cluster", [])}
 
-    def hosts(self, data_center: str) -> list[Host]:
+    def hosts(self, data_center: str, cluster_names: dict[str, str] | None = None) -> list[Host]:
         """The data center's hosts with their NICs and each NIC's LLDP TLVs, in one request (`follow`,
-        engine 4.2+), not one per host and NIC: a sync of a thousand-VM engine stays a handful of calls."""
+        engine 4.2+), not one per host and NIC: a sync of a thousand-VM engine stays a handful of calls.
+        `cluster_names` (id -> name, the data center's clusters) names each host's cluster."""
+        names = cluster_names or {}
         found = []
         listing = self.get("/hosts", search=f'datacenter="{data_center}"',
                            follow="nics.link_layer_discovery_protocol_elements")
         for host in listing.get("host", []):
             nics = tuple(_host_nic(nic) for nic in host.get("nics", {}).get("host_nic", []))
             found.append(Host(id=host["id"], name=host.get("name", ""), address=host.get("address", ""),
-                              status=host.get("status", ""), nics=nics))
+                              status=host.get("status", ""), nics=nics,
+                              cluster=names.get(host.get("cluster", {}).get("id", ""), "")))
         return found
 
     def vms(self, data_center: str) -> list[Vm]:
@@ -171,14 +213,26 @@ class OvirtClient:
         return max((int(e["id"]) for e in self.get("/events", max="1").get("event", [])), default=0)
 
     def inventory(self, data_center: str) -> Inventory:
-        """One whole snapshot of a data center; the event position is read first, so a change made
-        while the snapshot is taken is seen again by the next poll rather than lost."""
+        """One snapshot of a data center; the event position is read first, so a change made while the
+        snapshot is taken is seen again by the next poll rather than lost. Once the data center has
+        answered, its hosts and its VMs are read independently: a part that fails comes back empty and
+        is named in `partial`."""
         product = self.product_info()
         last_event = self.newest_event_id()
-        clusters = tuple(self.clusters(self.data_center_id(data_center)))
-        return Inventory(product=product, data_center=data_center, clusters=clusters,
-                         hosts=tuple(self.hosts(data_center)), vms=tuple(self.vms(data_center)),
-                         last_event=last_event)
+        clusters = self.clusters(self.data_center_id(data_center))
+        partial = []
+        hosts: tuple[Host, ...] = ()
+        vms: tuple[Vm, ...] = ()
+        try:
+            hosts = tuple(self.hosts(data_center, clusters))
+        except ControllerError:
+            partial.append("hosts")
+        try:
+            vms = tuple(self.vms(data_center))
+        except ControllerError:
+            partial.append("vms")
+        return Inventory(product=product, data_center=data_center, clusters=tuple(clusters.values()),
+                         hosts=hosts, vms=vms, last_event=last_event, partial=tuple(partial))
 
 
 class OvirtInventorySource:
@@ -206,6 +260,12 @@ class OvirtInventorySource:
         changes = [e.id for e in self._client(endpoint).events(since=after) if e.code not in SESSION_EVENTS]
         return max(changes, default=after)
 
+    def ensure_network(self, endpoint: ControllerEndpoint, network: LogicalNetwork) -> str:
+        return ovirt_networks.ensure_network(self._client(endpoint), endpoint.data_center, network)
+
+    def remove_network(self, endpoint: ControllerEndpoint, name: str) -> None:
+        ovirt_networks.remove_network(self._client(endpoint), endpoint.data_center, name)
+
     def close(self) -> None:
         for _, client in self._clients.values():
             client.close()
@@ -223,13 +283,8 @@ class OvirtInventorySource:
 
 
 def _host_nic(nic: dict) -> HostNic:
-    lldp = {}
-    elements = nic.get("link_layer_discovery_protocol_elements", {})
-    for element in elements.get("link_layer_discovery_protocol_element", []):
-        values = [p.get("value", "") for p in element.get("properties", {}).get("property", [])]
-        lldp[element.get("name", "")] = values[0] if values else ""
     return HostNic(id=nic["id"], name=nic.get("name", ""), mac=nic.get("mac", {}).get("address", ""),
-                   ip=nic.get("ip", {}).get("address", ""), lldp=lldp)
+                   ip=nic.get("ip", {}).get("address", ""), lldp=lldp_tlvs(nic))
 
 
 def _guest_ips(devices: list[dict]) -> dict[str, tuple[str, ...]]:

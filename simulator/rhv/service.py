@@ -1,6 +1,7 @@
 """One simulated RHV Manager, as other parts of the lab and the HTTP layer use it: one method per
 operation (SSO login and logout, authenticate, an API request, the simulator's powers, reset,
-loading an inventory, LLDP neighbours, the clock's tick, the saved state).
+loading an inventory, LLDP neighbours, the clock's tick, the saved state). Among the powers, armed
+read faults (`fail_reads`) make the next GETs of one collection answer the engine's server error.
 
 The state and its one change path are the model's (`model/engine.py`); the REST resources are the
 registry's (`resources/`). Every entry point settles what the clock has made due first, so a bare
@@ -20,6 +21,7 @@ from .model import loader, state
 from .model.audit import Caller
 from .model.engine import Engine
 from .model.entities import Version
+from .read_faults import DETAIL, ReadFaults
 from .resources.catalog import REGISTRY
 from .resources.context import Ctx
 from .resources.registry import ApiReply, ApiRequest
@@ -62,6 +64,7 @@ class Rhv:
         self.clock = clock or OffsetClock()
         self.engine = Engine(self.config, self.clock)
         self.registry = REGISTRY
+        self.read_faults = ReadFaults([c.rel for c in REGISTRY.root])
 
     # --- what other parts read --------------------------------------------------------------------------
     changes = _EngineAttribute("changes")  # ChangeFeed[Change]: subscribe(fn) gets each operation's changes
@@ -122,6 +125,9 @@ class Rhv:
     def request(self, req: ApiRequest) -> ApiReply:
         """One API request, answered by the registry inside one model operation (RhvFault if refused)."""
         with self.engine.operation():
+            fault = self.read_faults.take(req.method, req.path)
+            if fault is not None:
+                raise fault
             return self.registry.handle(Ctx(self.engine, self.registry, req))
 
     # --- the clock ---------------------------------------------------------------------------------------
@@ -131,13 +137,18 @@ class Rhv:
 
     # --- inventories and simulator powers ------------------------------------------------------------------
     def reset(self) -> None:
-        """Back to the last loaded inventory, in place: no jobs, events or sessions; ids keep counting."""
+        """Back to the last loaded inventory, in place: no jobs, events, sessions or armed read faults; ids
+        keep counting."""
+        with self.engine.lock:
+            self.read_faults.clear()
         self.engine.load(self.engine.source)
 
     def load_inventory(self, path: str | Path) -> dict[str, int]:
         """Replace the inventory with a YAML fixture's; a bad file changes nothing."""
         data = loader.read(path)
         self.engine.load(data)
+        with self.engine.lock:
+            self.read_faults.clear()
         return self.counts()
 
     def set_lldp_neighbours(self, neighbours: Mapping[tuple[str, str], Mapping[str, str]]) -> None:
@@ -149,6 +160,19 @@ class Rhv:
         with self.engine.operation():
             vm_id = self._named("vms", vm_name, "VM").id if vm_name else None
             self.engine.lifecycle.inject_migration_failure(vm_id, error)
+
+    def fail_reads(self, collection: object, status: object = 500, count: object = 1,
+                   detail: object = DETAIL) -> dict[str, dict]:
+        """The next `count` GETs under the root collection `collection` answer HTTP `status` with the engine's
+        fault; ValueError (one line) for a collection the API has not, a status outside 500-599, a count < 1.
+        Returns every armed fault."""
+        with self.engine.lock:
+            self.read_faults.arm(collection, status, count, detail)
+            return self.read_faults.describe()
+
+    def clear_read_faults(self) -> None:
+        with self.engine.lock:
+            self.read_faults.clear()
 
     def set_host_status(self, host_name: str, status: str) -> None:
         with self.engine.operation():

@@ -138,9 +138,22 @@ class Networking:
         self.engine.set(network, labels=[x for x in network.labels if x != label])
 
     def update_network(self, network: Network, description: str | None = None, comment: str | None = None,
-                       mtu: int | None = None) -> Network:
-        values = {"description": description, "comment": comment, "mtu": mtu}
+                       mtu: int | None = None, vlan: int | None = None) -> Network:
+        """UpdateNetworkCommand; a new VLAN reaches the hosts that carry the network (the engine syncs their
+        attachments), so each shows its VLAN device `<nic>.<new vlan>` in place of the old one."""
+        if vlan is not None and not 0 <= vlan <= 4094:
+            raise failed(app_error("NETWORK_VLAN_OUT_OF_RANGE"), status=400)
+        carriers = [(host, a) for host in self.inv.hosts.values() for a in host.attachments
+                    if a.network_id == network.id]
+        moves = vlan is not None and vlan != network.vlan
+        if moves:
+            for host, attachment in carriers:
+                self.engine.hosts.detach_network(host, attachment)
+        values = {"description": description, "comment": comment, "mtu": mtu, "vlan": vlan}
         self.engine.set(network, **{k: v for k, v in values.items() if v is not None})
+        if moves:
+            for host, attachment in carriers:
+                self.engine.hosts.attach_network(host, network, self.inv.find_host_nic(host, attachment.nic_id))
         return network
 
     # --- vNIC profiles ------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def _add_at_root(ctx, _parent) -> ApiReply:
 def _update(ctx, network) -> ApiReply:
     b = ctx.body
     ctx.engine.networking.update_network(network, description=b.text("description"), comment=b.text("comment"),
-                                         mtu=b.int("mtu"))
+                                         mtu=b.int("mtu"), vlan=b.attr_int("vlan", "id"))
     return ApiReply(200, ctx.render("network", network))
 
 
