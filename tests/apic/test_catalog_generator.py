@@ -26,7 +26,8 @@ def shared(*parts: str) -> Path:
 SOURCE = shared("aci-catalog")
 TRACES = shared("research", "traces")
 
-# Classes the recorded client traces post (apic-rest.md / acc-provision.md) and the default fabric uses.
+# Classes the recorded client traces post (apic-rest.md / acc-provision.md), the default fabric uses, and the
+# Red Hat VMM object model (issue 10) writes.
 REQUIRED = """
 aaaUser aaaUserCert aaaUserDomain aaaUserRole dhcpInfraProvP firmwareCtrlrRunning fvAEPg fvAp fvBD fvRsBDToOut
 fvRsBd fvRsCons fvRsCtx fvRsDomAtt fvRsProv fvSubnet fvTenant fvnsEncapBlk fvnsMcastAddrBlk fvnsMcastAddrInstP
@@ -36,6 +37,9 @@ vzEntry vzFilter vzInTerm vzOutTerm vzRsFiltAtt vzRsSubjFiltAtt vzSubj
 polUni fabricTopology fabricPod fabricNode topSystem firmwareCtrlrFwStatusCont compUni compProv compCtrlr topInfo
 infraInfra fabricInst aaaUserEp fvEpTags fvRsTenantMonPol vnsSvcCont qosCustomPol monEPGPol bgpInstPol bgpAsP
 vmmProvP vmmInjectedCont fvCtx l3extOut l3extRsEctx l3extInstP
+vmmEpPD compEpPD compEpPConn compRsDlPol compRsNicAdj compHpNic compRsHv hvsAdj hvsLNode hvsExtPol hvsRsEpPD
+fvCEp fvIp fvReportingNode fvRsToNic fvRsHyper fvRsToVm fvRsVm fvRsCEpToPathEp troubleshootEpTransition
+fvEpPCont fvEpP fvLocale fvDyPathAtt fvConnDef fvIfConn faultInst
 """.split()
 
 NOT_STORED = {"aaaLogin", "error"}  # a REST method and the error envelope, not MO classes
@@ -115,6 +119,39 @@ def test_generator_reproduces_the_committed_catalog(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert out.read_bytes() == CATALOG.read_bytes(), "catalog.json is stale: run python tools/gen_catalog.py"
+
+
+def run_generator(tmp_path: Path, overlay: dict) -> dict:
+    """The catalog the generator makes from the shared facts and `overlay` (classes only)."""
+    if not (SOURCE / "classes.json").exists():
+        pytest.skip(f"shared class facts not found at {SOURCE}")
+    path, out = tmp_path / "overlay.yaml", tmp_path / "catalog.json"
+    path.write_text(yaml.safe_dump({"classes": overlay}), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, str(GENERATOR), str(SOURCE), "--overlay", str(path), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    return json.loads(out.read_text(encoding="utf-8"))["classes"]
+
+
+def test_add_parents_extends_the_source_list_and_parents_replaces_it(tmp_path: Path) -> None:
+    added = run_generator(tmp_path, {"faultInst": {"why": "test", "addParents": ["compHv", "fvAp"]}})
+    source = json.loads((SOURCE / "classes.json").read_text(encoding="utf-8"))
+    expected = sorted(set(source["faultInst"]["containedBy"]) | {"compHv"})
+    assert added["faultInst"]["parents"] == expected  # fvAp, already a source parent, is not repeated
+    replaced = run_generator(
+        tmp_path, {"faultInst": {"why": "test", "parents": ["fvTenant"], "addParents": ["compHv"]}}
+    )
+    assert replaced["faultInst"]["parents"] == ["compHv", "fvTenant"]
+
+
+def test_the_committed_overlay_adds_the_inventory_to_the_fault_parents(classes: dict) -> None:
+    overlay = yaml.safe_load(OVERLAY.read_text(encoding="utf-8"))["classes"]["faultInst"]
+    assert "parents" not in overlay and overlay["addParents"] == ["compCtrlr", "compHv"]
+    assert {"compCtrlr", "compHv", "fvAEPg", "fvTenant", "vmmDomP"} <= set(classes["faultInst"]["parents"])
 
 
 def test_catalog_is_compact_and_names_its_sources(catalog: dict) -> None:
