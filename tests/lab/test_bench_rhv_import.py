@@ -48,7 +48,8 @@ def test_the_import_bench_finds_every_vm_and_reports_its_figures(tmp_path):
     moves = figures["migration"]
     if moves["available"]:
         (one,) = moves["moves"]
-        assert set(one) == {"vm", "to", "wall_s", "lab_s", "advances"}
+        assert set(one) == {"vm", "to", "wall_s", "lab_s", "advances", "last_advance_s", "idle_advance_s"}
+        assert one["lab_s"] > 0
     else:
         assert moves["reason"]
 
