@@ -2,7 +2,9 @@
 
 `tests/ansible/ovirt_playbook.yml` logs in with ovirt_auth, then, with `auth: "{{ ovirt_auth }}"`:
 adds a logical network with VLAN 120 to data center Default and attaches it to cluster Default
-(ovirt_network), adds a vNIC profile on it (ovirt_vnic_profile), plugs a NIC with that profile
+(ovirt_network), adds a vNIC profile on it (ovirt_vnic_profile), puts the network on eno1 of host1 and
+host2 and saves it (ovirt_host_network: the engine's scheduler wants a VM's networks on the destination
+host's NICs, not only on its cluster), plugs a NIC with that profile
 into vm1 (ovirt_nic), migrates the running vm1 from host1 to host2 (ovirt_vm, `state: running` +
 `host:`), and reads everything back with the *_info modules, checking what they return with
 ansible.builtin.assert tasks. It runs twice as a subprocess (json stdout callback) against one HTTPS
@@ -11,7 +13,7 @@ lab; then the resulting state is read through ovirtsdk4.
 The modules wait for jobs and VM states by polling in real time, and the lab's clock is real time
 plus an offset, so the migration is made short (0.5 s) instead of advancing the clock.
 
-Expected `changed` per task: on the first run the four writes (02-05); on the second run none.
+Expected `changed` per task: on the first run the five writes (02-05 with 03a); on the second run none.
 That second run is a no-op because the simulator does what the modules compare against: a vNIC
 profile created with an empty <network_filter/> has no filter (and PUT /vnicprofiles/{id} works
 when one does differ), and PUT /vms/{id} stores the <placement_policy> hosts that GET then shows.
@@ -34,9 +36,9 @@ PLAYBOOK = ANSIBLE_DIR / "ovirt_playbook.yml"
 USER, PASSWORD = "admin@internal", "redhat123"
 NETWORK, VLAN, PROFILE, VM, NIC = "acisim-app", 120, "acisim-app-profile", "vm1", "nic2"
 
-TASKS = ["01", "02", "03", "04", "05", "10", "10a", "11", "11a", "12", "12a", "13", "13a", "14", "14a",
+TASKS = ["01", "02", "03", "03a", "04", "05", "10", "10a", "11", "11a", "12", "12a", "13", "13a", "14", "14a",
          "15", "15a", "16", "16a", "99"]
-WRITES = {"02", "03", "04", "05"}
+WRITES = {"02", "03", "03a", "04", "05"}
 INFO = {"10", "11", "12", "13", "14", "15", "16"}
 
 
@@ -116,6 +118,13 @@ def test_resulting_state_through_the_sdk(two_runs, connection):
     [attached] = [n for n in system.clusters_service().cluster_service(cluster.id).networks_service().list()
                   if n.id == network.id]
     assert attached.required is False
+
+    # on eno1 of both hosts, where the migration needs it
+    for host in system.hosts_service().list(search="cluster=Default"):
+        host_service = system.hosts_service().host_service(host.id)
+        nics = {n.id: n.name for n in host_service.nics_service().list()}
+        assert [nics[a.host_nic.id] for a in host_service.network_attachments_service().list()
+                if a.network.id == network.id] == ["eno1"], host.name
 
     # its profiles: the one the engine made with the network, and the playbook's
     network_service = system.networks_service().network_service(network.id)

@@ -136,10 +136,27 @@ def render_attachment(ctx, item) -> Obj:
     host, att = item
     o = Obj("network_attachment", {"href": ctx.href("hosts", host.id, "networkattachments", att.id), "id": att.id})
     o.add("in_sync", True)
+    o.add("ip_address_assignments", _assignments(ctx, host, att))
     o.add("host", ctx.ref("host", "hosts", host.id))
     o.add("host_nic", ref("host_nic", ctx.href("hosts", host.id, "nics", att.nic_id), att.nic_id))
     o.add("network", ctx.ref("network", "networks", att.network_id))
     return o
+
+
+def _assignments(ctx, host, att) -> Obj:
+    """How the attachment's addresses are assigned, IPv4 then IPv6, as the engine always lists them: the NIC's
+    static address for the untagged network it carries (the management network), `none` otherwise."""
+    nic = ctx.inv.find_host_nic(host, att.nic_id)
+    network = ctx.inv.networks.get(att.network_id)
+    v4 = Obj("ip")
+    method = "none"
+    if nic is not None and network is not None and network.vlan is None and nic.ip:
+        method = nic.boot_protocol
+        v4.add("address", nic.ip).add("gateway", nic.gateway or None).add("netmask", nic.netmask or None)
+    v4.add("version", "v4")
+    assignments = [Obj("ip_address_assignment").add("assignment_method", method).add("ip", v4),
+                   Obj("ip_address_assignment").add("assignment_method", "none").add("ip", Obj("ip").add("version", "v6"))]
+    return Obj("ip_address_assignments", fields=[("ip_address_assignment", assignments)])
 
 
 def _add_attachment(ctx, host) -> ApiReply:
