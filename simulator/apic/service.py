@@ -26,6 +26,7 @@ from .managers.config_snapshots import ConfigSnapshots
 from .managers.ep_tracker import EpTracker, EpTrackerSettings
 from .managers.relations import RelationResolver
 from .managers.vmm import VmmInventory
+from .managers.vmm_deploy import LeafDeployment
 from .mit.catalog import Catalog, default_catalog
 from .mit.proposed import ProposedMO, proposed_mo
 from .mit.store import MO, Store
@@ -73,6 +74,7 @@ class Apic:
         self.relations = RelationResolver(self.store)
         self.certificates = CertificateDecoder(self.store)
         self.vmm = VmmInventory(self.store)
+        self.leaf_deployment = LeafDeployment(self.store)  # VMM EPGs' VLANs on the leaf ports facing hosts
         self.config_snapshots = ConfigSnapshots(self.store, self.timestamp)
         self.ep_tracker = EpTracker(self.store, self.timestamp, self.config.ep_tracker)
         self.writer = Writer(self.store, self.timestamp)

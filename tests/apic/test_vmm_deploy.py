@@ -16,8 +16,6 @@ import pytest
 import requests
 import websocket
 
-from simulator.apic.managers.vmm_deploy import LeafDeployment
-
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 
 DOMAIN = "uni/vmmp-Redhat/dom-rhv"
@@ -98,9 +96,8 @@ class Apic:
 
 @pytest.fixture
 def apic(lab):
-    """The lab's APIC with the leaf deployment hooked to its store, a Red Hat domain with a static VLAN
+    """The lab's APIC (its leaf deployment keeps fvDyPathAtt/fvIfConn), a Red Hat domain with a static VLAN
     block, a tenant with two EPGs and the domain's inventory controller (no host yet)."""
-    LeafDeployment(lab.apic.store)
     apic = Apic(lab)
     pool = "uni/infra/vlanns-[rhv_pool]-dynamic"
     apic.post(pool, {"fvnsVlanInstP": {"attributes": {"name": "rhv_pool", "allocMode": "dynamic"}, "children": [
