@@ -87,6 +87,9 @@ WRITTEN = [
 
 # Classes the controller alone writes, with a DN under an existing parent a client might try.
 NOT_CONFIGURABLE = [
+    ("compHv", f"{INV}/hv-host-2", {}),
+    ("compVm", f"{INV}/vm-vm-2", {}),
+    ("compVNic", f"{VM}/vnic-00:1A:4A:16:01:52", {}),
     ("hvsExtPol", f"{SWITCH}/extpol-net-2", {"oid": "net-2"}),
     ("hvsLNode", f"{INV}/sw-Other", {"oid": "Other"}),
     ("hvsAdj", f"{HV}/adj-[leaf-102]-[eth1/2]", {}),
