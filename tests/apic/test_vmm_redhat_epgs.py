@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from vmm_script import DOMAIN, INV, PRODUCT, host, scripted_lab, vm
 
-from simulator.apic.managers.vmm_ports import ControllerError, DataCenterNotFound, Inventory
+from simulator.apic.managers.vmm_ports import Changes, ControllerError, DataCenterNotFound, Inventory
+from simulator.apic.managers.vmm_redhat import RedhatVmm
 from simulator.apic.mit.proposed import proposed_mo
 
 POOL = "uni/infra/vlanns-[rhv]-dynamic"
@@ -169,3 +170,53 @@ def test_an_unknown_data_center_and_a_partial_inventory_raise_their_faults(lab):
     apic.writer.post(f"{DOMAIN}/ctrlr-engine", proposed_mo({"vmmCtrlrP": {"attributes": {"descr": "d"}}}))
     reactions.tick()
     assert {mo.get("code") for mo in apic.store.children(INV) if mo.cls == "faultInst"} == {"F0130"}
+
+
+def test_an_event_re_reads_only_what_it_names(lab):
+    apic, clock, reactions, source = lab
+    vmm = next(h for h in apic.store.hooks if isinstance(h, RedhatVmm))
+    vmm.settings.resync_seconds = 1000  # only polls in this test
+    _associate(apic, WEB)
+    hosts = (host("h1", "eno1"), host("h2", "eno1"))
+    other = vm("v2", "h2", "56:6F:1A:2B:00:02", network="shop|app|web")
+    source.answer = Inventory(PRODUCT, "Default", ("Default",), hosts,
+                              (vm("v1", "h1", MAC, network="shop|app|web"), other), 5)
+    reactions.tick()
+    full_reads = len(source.seen)
+
+    source.answer = Inventory(PRODUCT, "Default", ("Default",), hosts,
+                              (vm("v1", "h2", MAC, network="shop|app|web"), other), 6)
+    source.named = Changes(6, vms=("v1",))
+    clock.advance(10)
+    vmm.tick()
+    reactions.tick()
+    assert (len(source.seen), source.some[-1]) == (full_reads, (("v1",), ()))
+    paths = [mo.get("tDn") for mo in apic.store.children(f"{WEB}/cep-{MAC}") if mo.cls == "fvRsCEpToPathEp"]
+    assert paths == ["topology/pod-1/paths-101/pathep-[eth1/2]"]
+    assert apic.store.get(f"{INV}/vm-v1/rshv").get("tDn") == f"{INV}/hv-h2"
+    assert apic.store.get(f"{WEB}/cep-56:6F:1A:2B:00:02") is not None  # not named: left alone
+
+    # a host named by an event: read again with the VMs on it, whose paths follow the host's
+    source.answer = Inventory(PRODUCT, "Default", ("Default",), (hosts[0], host("h2", "eno1", heard=False)),
+                              (vm("v1", "h2", MAC, network="shop|app|web"), other), 7)
+    source.named = Changes(7, hosts=("h2",))
+    clock.advance(10)
+    vmm.tick()
+    reactions.tick()
+    assert source.some[-1] == (("v1", "v2"), ("h2",))
+    assert apic.store.get(f"{INV}/hv-h2/fault-F606391") is not None
+    assert [mo for mo in apic.store.children(f"{WEB}/cep-{MAC}") if mo.cls == "fvRsCEpToPathEp"] == []
+
+    # a VM the engine no longer has goes with its endpoint; the poll's position moves on
+    source.answer = Inventory(PRODUCT, "Default", ("Default",), hosts, (other,), 8)
+    source.named = Changes(8, vms=("v1",))
+    clock.advance(10)
+    vmm.tick()
+    reactions.tick()
+    assert apic.store.get(f"{INV}/vm-v1") is None and apic.store.get(f"{WEB}/cep-{MAC}") is None
+    assert len(source.some) == 3
+    clock.advance(10)
+    vmm.tick()
+    reactions.tick()
+    assert (source.polled[-1], len(source.seen)) == (8, full_reads)  # the re-read's position is the next poll's
+    assert not any(source.locked)

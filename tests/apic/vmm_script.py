@@ -4,8 +4,10 @@ hand, and an inventory source that answers what the test says and records how it
 from __future__ import annotations
 
 from simulator.apic.managers.vmm_ports import (
+    Changes,
     ControllerEndpoint,
     ControllerError,
+    Delta,
     Host,
     HostNic,
     Inventory,
@@ -60,6 +62,8 @@ class Script:
         self.networks: dict[str, tuple[str, int]] = {}  # name -> (id, vlan) the engine carries
         self.in_use: set[str] = set()  # networks a VM NIC uses: removal refused
         self.calls: list[tuple[str, str]] = []
+        self.named: Changes | None = None
+        self.some: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
 
     def fetch(self, endpoint: ControllerEndpoint) -> Inventory:
         self.seen.append(endpoint)
@@ -69,9 +73,23 @@ class Script:
             raise self.answer
         return self.answer
 
-    def newest_event(self, endpoint: ControllerEndpoint, after: int) -> int:
+    def changes(self, endpoint: ControllerEndpoint, after: int) -> Changes:
+        """`named` (set by the test) names what changed; otherwise an event newer than `after` is whole."""
         self.polled.append(after)
-        return max(self.newest, after)
+        if self.named is not None:
+            named, self.named = self.named, None
+            return named
+        return Changes(max(self.newest, after), whole=self.newest > after)
+
+    def fetch_some(self, endpoint: ControllerEndpoint, vm_ids: tuple[str, ...], host_ids: tuple[str, ...]) -> Delta:
+        self.some.append((vm_ids, host_ids))
+        self.locked.append(self.apic.store.lock._is_owned())
+        if isinstance(self.answer, ControllerError):
+            raise self.answer
+        hosts = tuple(h for h in self.answer.hosts if h.id in host_ids)
+        vms = tuple(v for v in self.answer.vms if v.id in vm_ids)
+        return Delta(hosts, vms, tuple(sorted(set(host_ids) - {h.id for h in hosts})),
+                     tuple(sorted(set(vm_ids) - {v.id for v in vms})))
 
     def ensure_network(self, endpoint: ControllerEndpoint, network: LogicalNetwork) -> str:
         self.calls.append(("ensure", network.name))

@@ -59,6 +59,11 @@ def host_paths(host: Host) -> list[str]:
     return list(dict.fromkeys(a["portDesc"] for a in map(adjacency, host.nics) if a is not None))
 
 
+def stored_paths(store: Store, hv_dn: str) -> list[str]:
+    """The leaf paths facing a host as the last read of it left them (its hvsAdj)."""
+    return list(dict.fromkeys(mo.get("portDesc") for mo in store.children(hv_dn) if mo.cls == "hvsAdj"))
+
+
 class InventoryTree:
     def __init__(self, store: Store, inv_dn: str, now: str):
         self.store = store
@@ -79,21 +84,21 @@ class InventoryTree:
         self.data_center = inventory.data_center
         if "hosts" not in inventory.partial:
             for host in inventory.hosts:
-                out.append(self._host(host))
+                out.append(self.host(host))
             out += self.gone(self.inv_dn, "compHv", "oid", {h.id for h in inventory.hosts})
         if "vms" not in inventory.partial:
             by_network = {c.name: c for c in carried}
             known_hosts = {mo.get("oid") for mo in self.store.children(self.inv_dn) if mo.cls == "compHv"}
             known_hosts |= {h.id for h in inventory.hosts}
             for vm in inventory.vms:
-                out.append(self._vm(vm, known_hosts, by_network, paths))
+                out.append(self.vm(vm, known_hosts, by_network, paths))
             out += self.gone(self.inv_dn, "compVm", "oid", {vm.id for vm in inventory.vms})
         out += self._switch(inventory.data_center, carried)
         out += [_child("compEpPD", epgPKey=c.epg, encap=f"vlan-{c.vlan}", name=c.name) for c in carried]
         out += self.gone(self.inv_dn, "compEpPD", "epgPKey", {c.epg for c in carried})
         return out
 
-    def _host(self, host: Host) -> dict[str, Any]:
+    def host(self, host: Host) -> dict[str, Any]:
         hv_dn = self.hv_dn(host.id)
         children, adjs, unheard = [], {}, False
         for nic in host.nics:
@@ -120,7 +125,7 @@ class InventoryTree:
                       availOperSt="maintenance" if host.status == "maintenance" else "available",
                       enteringMaintenance="yes" if host.status == "preparing_for_maintenance" else "no")
 
-    def _vm(self, vm: Vm, known_hosts: set[str], by_network: dict[str, CarriedNetwork],
+    def vm(self, vm: Vm, known_hosts: set[str], by_network: dict[str, CarriedNetwork],
             paths: dict[str, list[str]]) -> dict[str, Any]:
         vm_dn = self.vm_dn(vm.id)
         on = vm.powered_on and vm.host_id in known_hosts

@@ -17,14 +17,15 @@ the leaf had also learned it there; `vmmSrc` for RHV is not public (research B1)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..mit.dn import parent_dn
 from .redhat_inventory import CarriedNetwork, InventoryTree, _child
-from .vmm_ports import Inventory, Vm, VmNic
+from .vmm_ports import Vm, VmNic
 
 if TYPE_CHECKING:
-    from ..mit.store import Store
+    from ..mit.store import MO, Store
 
 
 def leaves_of(path: str) -> list[str]:
@@ -44,18 +45,14 @@ class EndpointWriter:
         self.controller = controller
         self.vmm_source = vmm_source
 
-    def writes(self, inventory: Inventory, carried: list[CarriedNetwork],
-               paths: dict[str, list[str]]) -> list[tuple[str, dict[str, Any]]]:
-        """(EPG dn, body) system writes that bring every EPG this controller reports endpoints to up to
-        date; nothing for the EPGs when the VMs could not be read (a partial inventory keeps them)."""
-        if "vms" in inventory.partial:
-            return []
-        hosts = {h.id: h.name for h in inventory.hosts}
-        hosts.update({mo.get("oid"): mo.get("name") for mo in self.store.children(self.tree.inv_dn)
-                      if mo.cls == "compHv" and mo.get("oid") not in hosts})
+    def writes(self, vms: Iterable[Vm], hosts: dict[str, str], carried: list[CarriedNetwork],
+               paths: dict[str, list[str]], only: set[str] | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """(EPG dn, body) system writes that bring the endpoints of `vms` up to date; `hosts` maps host
+        ids to names. `only` (VM DNs) limits what is taken away to the endpoints of those VMs (a re-read
+        of some VMs); without it every endpoint this controller reported and no VM has any more goes."""
         wanted: dict[str, dict[str, dict[str, Any]]] = {c.epg: {} for c in carried if self.store.get(c.epg)}
         by_network = {c.name: c for c in carried}
-        for vm in inventory.vms:
+        for vm in vms:
             if not vm.powered_on or vm.host_id not in hosts:
                 continue
             for nic in vm.nics:
@@ -69,8 +66,8 @@ class EndpointWriter:
         out = []
         for epg, endpoints in wanted.items():
             children = list(endpoints.values())
-            children += [_child("fvCEp", mac=mo.get("mac"), status="deleted") for mo in self._ours(epg)
-                         if mo.get("mac") not in endpoints]
+            children += [_child("fvCEp", mac=mo.get("mac"), status="deleted") for mo, vm_dn in self._ours(epg)
+                         if mo.get("mac") not in endpoints and (only is None or vm_dn in only)]
             if children:
                 out.append((epg, {"fvAEPg": {"attributes": {"status": "modified"}, "children": children}}))
         return out
@@ -121,7 +118,8 @@ class EndpointWriter:
         return list(dict.fromkeys(parent_dn(parent_dn(rel.dn)) for rel in self.store.of_class("fvRsToVm")
                                   if rel.get("tDn").startswith(prefix)))
 
-    def _ours(self, epg: str) -> list:
+    def _ours(self, epg: str) -> list[tuple[MO, str]]:
+        """The EPG's endpoints this controller reported, each with the DN of its VM."""
         prefix = self.tree.inv_dn + "/"
         out = []
         for mo in self.store.children(epg):
@@ -129,5 +127,5 @@ class EndpointWriter:
                 continue
             rel = next((c for c in self.store.children(mo.dn) if c.cls == "fvRsToVm"), None)
             if rel is not None and rel.get("tDn").startswith(prefix):
-                out.append(mo)
+                out.append((mo, rel.get("tDn")))
         return out

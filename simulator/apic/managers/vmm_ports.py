@@ -96,6 +96,31 @@ class LogicalNetwork:
     description: str
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What the controller's events since a poll's position say changed in the data center."""
+
+    last_event: int  # the newest event id seen (the position of the next poll)
+    vms: tuple[str, ...] = ()  # ids of VMs an event named
+    hosts: tuple[str, ...] = ()  # ids of hosts an event named (and no VM)
+    whole: bool = False  # an event that names neither (a network, a cluster, ...): read everything again
+
+    @property
+    def any(self) -> bool:
+        return self.whole or bool(self.vms or self.hosts)
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A re-read of some objects of the data center: what they are now, and those the engine no longer
+    has there (deleted, or moved to another data center)."""
+
+    hosts: tuple[Host, ...]
+    vms: tuple[Vm, ...]
+    gone_hosts: tuple[str, ...]
+    gone_vms: tuple[str, ...]
+
+
 class ControllerError(Exception):
     """The controller could not be read: unreachable, refused the credentials, or has no such data
     center. The message is short and goes into the fault's text as a real APIC quotes its error."""
@@ -116,8 +141,14 @@ class InventorySource(Protocol):
         """The whole inventory of the endpoint's data center."""
         ...
 
-    def newest_event(self, endpoint: ControllerEndpoint, after: int) -> int:
-        """The newest event after the id `after` that may have changed the inventory, else `after`."""
+    def changes(self, endpoint: ControllerEndpoint, after: int) -> Changes:
+        """What the events after the id `after` changed in the endpoint's data center (events of other
+        data centers and sign-ins/outs ignored); `last_event` is `after` when there is nothing new."""
+        ...
+
+    def fetch_some(self, endpoint: ControllerEndpoint, vm_ids: tuple[str, ...],
+                   host_ids: tuple[str, ...]) -> Delta:
+        """Those VMs and hosts as the engine has them now (as `fetch` would return them)."""
         ...
 
     def ensure_network(self, endpoint: ControllerEndpoint, network: LogicalNetwork) -> str:

@@ -27,11 +27,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..mit.dn import parent_dn
-from .faults import FaultSpec, cleared_body, fault_body
-from .redhat_inventory import CarriedNetwork, InventoryTree, host_paths
+from .faults import cleared_body, fault_body
+from .redhat_faults import CONTROLLER_FAULTS, F0130, F0132, F16438, F606262, F606351
+from .redhat_inventory import CarriedNetwork, InventoryTree, host_paths, stored_paths
 from .vmm_endpoints import EndpointWriter
 from .vmm_epg import DEFAULT_NAME, RedhatEpgAssociations
 from .vmm_ports import (
+    Changes,
     ControllerEndpoint,
     ControllerError,
     DataCenterNotFound,
@@ -47,39 +49,6 @@ if TYPE_CHECKING:
 
 PROVIDER = "uni/vmmp-Redhat/"
 INVENTORY = "comp/prov-Redhat"
-F0130 = FaultSpec(  # vmm-endpoints-contracts.md A3, the PUV sample of a real F0130
-    code="F0130", cause="connect-failed", rule="comp-ctrlr-connect-failed", severity="major",
-    type="communications", subject="controller", domain="external",
-    text="Connection to VMM controller: {host} with name {ctrlr} in datacenter {dc} in domain: {dom} is failing "
-         "repeatedly with error: [{error}]. Please verify network connectivity of VMM controller {host} and check "
-         "VMM controller user credentials are valid.",
-)
-# the add-controller FSM and its connect stage (research A3, TSBOOK); rule, severity and subject inferred
-F606262 = FaultSpec(
-    code="F606262", cause="fsm-failed", rule="fsm-comp-ctrlr-add-fsm-fail", severity="major", type="config",
-    subject="fsm-comp-ctrlr-add", domain="infra",
-    text="[FSM:FAILED]: VMM Add-Controller FSM: {inv} Failed to find datacenter {dc} in RHV-M "
-         "{host}(FSM:ifc:vmmmgr:CompCtrlrAdd)",
-)
-F16438 = FaultSpec(
-    code="F16438", cause="fsm-failed", rule="fsm-comp-ctrlr-add-connect-fsm-stage-fail", severity="warning",
-    type="config", subject="fsm-comp-ctrlr-add-connect", domain="infra",
-    text="[FSM:STAGE:FAILED]: Establish connection Stage: {inv}(FSM-STAGE:ifc:vmmmgr:CompCtrlrAdd:Connect)",
-)
-F0132 = FaultSpec(  # research A3, the PUV sample; the error's wording for RHV is the simulator's
-    code="F0132", cause="operational-issues", rule="comp-ctrlr-operational-issues", severity="major",
-    type="operational", subject="controller", domain="external",
-    text="Operational issues detected for VMM controller: {host} with name {ctrlr} in datacenter {dc} in domain: "
-         "{dom} due to error: Partial inventory: the {parts} of the data center could not be read",
-)
-# a change the APIC could not make in the engine (research A3's follow-on task failure), raised on the EPG
-F606351 = FaultSpec(
-    code="F606351", cause="fsm-failed", rule="fsm-comp-pol-cont-update-ctrlr-pol-fsm-fail", severity="major",
-    type="config", subject="task-ifc-vmmmgr-comp-pol-cont-update-ctrlr-pol", domain="infra",
-    text="[FSM:FAILED]: Task for updating comp:PolCont(TASK:ifc:vmmmgr:CompPolContUpdateCtrlrPol): "
-         "controller {ctrlr}: {error}",
-)
-CONTROLLER_FAULTS = (F0130, F606262, F16438, F0132)
 
 
 @dataclass
@@ -175,15 +144,60 @@ class RedhatVmm:
         return len(due) + len(polls)
 
     def poll(self, ctrlr_dn: str, last: int) -> None:
-        """A reaction: any event after `last` (or an engine that no longer answers) asks for a sync."""
+        """A reaction: the engine's events after `last` say what changed. The VMs and hosts they name are
+        read again and only they are written; an event about anything else (a network, a cluster), or an
+        engine that no longer answers, asks for a whole sync."""
         if self.store.get(ctrlr_dn) is None:
             return
         try:
-            changed = self.source.newest_event(self.endpoint(ctrlr_dn), last) > last
+            endpoint = self.endpoint(ctrlr_dn)
+            changes = self.source.changes(endpoint, last)
+            if changes.whole:
+                self.request(ctrlr_dn)
+            elif changes.any:
+                self._refresh(ctrlr_dn, endpoint, changes)
+            else:
+                self._seen(ctrlr_dn, changes.last_event)
         except ControllerError:
-            changed = True  # the sync finds out what is wrong and says so
-        if changed:
-            self.request(ctrlr_dn)
+            self.request(ctrlr_dn)  # the sync finds out what is wrong and says so
+
+    def _seen(self, ctrlr_dn: str, last_event: int) -> None:
+        if ctrlr_dn in self._polled:
+            self._polled[ctrlr_dn] = (last_event, self._polled[ctrlr_dn][1])
+
+    def _refresh(self, ctrlr_dn: str, endpoint: ControllerEndpoint, changes: Changes) -> None:
+        """Read the named VMs and hosts again (and the VMs on those hosts, whose paths follow the host's),
+        then write just them and their endpoints."""
+        inv_dn = self.inventory_dn(ctrlr_dn)
+        with self.store.lock:
+            hv_dns = {f"{inv_dn}/hv-{h}" for h in changes.hosts}
+            on_hosts = [vm.get("oid") for vm in self.store.children(inv_dn) if vm.cls == "compVm"
+                        and (rel := self.store.get(f"{vm.dn}/rshv")) is not None and rel.get("tDn") in hv_dns]
+        delta = self.source.fetch_some(endpoint, tuple(dict.fromkeys([*changes.vms, *on_hosts])), changes.hosts)
+        with self.store.lock:
+            ctrlr = self.store.get(ctrlr_dn)
+            if ctrlr is None or self.store.get(inv_dn) is None:
+                return
+            self._seen(ctrlr_dn, changes.last_event)
+            tree = InventoryTree(self.store, inv_dn, self.apic.timestamp())
+            tree.data_center = ctrlr.get("rootContName")
+            carried = list(self._networks(ctrlr_dn)[1].values())
+            hosts = {mo.get("oid"): mo.get("name") for mo in self.store.children(inv_dn) if mo.cls == "compHv"}
+            hosts.update({h.id: h.name for h in delta.hosts})
+            for gone in delta.gone_hosts:
+                hosts.pop(gone, None)
+            paths = {oid: stored_paths(self.store, tree.hv_dn(oid)) for oid in hosts}
+            paths.update({h.id: host_paths(h) for h in delta.hosts})
+            children = [tree.host(h) for h in delta.hosts]
+            children += [_deleted("compHv", oid=oid) for oid in delta.gone_hosts]
+            by_network = {c.name: c for c in carried}
+            children += [tree.vm(vm, set(hosts), by_network, paths) for vm in delta.vms]
+            children += [_deleted("compVm", oid=oid) for oid in delta.gone_vms]
+            self.apic.system_post(inv_dn, {"compCtrlr": {"attributes": {"status": "modified"}, "children": children}})
+            only = {tree.vm_dn(vm.id) for vm in delta.vms} | {tree.vm_dn(oid) for oid in delta.gone_vms}
+            writer = EndpointWriter(self.store, tree, ctrlr.get("name"), self.settings.vmm_source)
+            for epg_dn, epg_body in writer.writes(delta.vms, hosts, carried, paths, only):
+                self.apic.system_post(epg_dn, epg_body)
 
     # --- the sync itself (a reaction: no lock held while the engine is talked to) -----------------------
     def sync(self, ctrlr_dn: str) -> None:
@@ -220,9 +234,11 @@ class RedhatVmm:
             paths = {h.id: host_paths(h) for h in inventory.hosts}
             body = self._online(ctrlr_dn, inventory, tree.children(inventory, carried, paths))
             self.apic.system_post(inv_dn, body)
-            writer = EndpointWriter(self.store, tree, self.store.get(ctrlr_dn).get("name"), self.settings.vmm_source)
-            for epg_dn, epg_body in writer.writes(inventory, carried, paths):
-                if self.store.get(epg_dn) is not None:
+            if "vms" not in inventory.partial:  # a partial inventory keeps the endpoints it had
+                writer = EndpointWriter(self.store, tree, self.store.get(ctrlr_dn).get("name"),
+                                        self.settings.vmm_source)
+                hosts = {mo.get("oid"): mo.get("name") for mo in self.store.children(inv_dn) if mo.cls == "compHv"}
+                for epg_dn, epg_body in writer.writes(inventory.vms, hosts, carried, paths):
                     self.apic.system_post(epg_dn, epg_body)
             self._report(ctrlr_dn, wanted, have, refused)
 
@@ -345,3 +361,7 @@ class RedhatVmm:
         cleared = [cleared_body(spec.code) for spec in CONTROLLER_FAULTS if spec.code not in codes]
         return {"compCtrlr": {"attributes": {"status": "modified", "operSt": "offline"},
                               "children": raised + cleared}}
+
+
+def _deleted(cls: str, **naming: str) -> dict[str, Any]:
+    return {cls: {"attributes": {**naming, "status": "deleted"}}}
