@@ -102,10 +102,11 @@ Feature: Endpoints of RHV VMs on the fabric, found by name, IP or MAC, and follo
       And the endpoint of the VM "web-s1" follows it to the host "rhv-s3"
 
 
-    Scenario: Each move shows in the endpoint tracker, newest last
+    Scenario: Each move the APIC saw shows in the endpoint tracker, newest last
       When I migrate the VM "web-s2" to the host "rhv-s2"
       And the migration's job ends
-      And I migrate the VM "web-s2" to the host "rhv-s4"
+      Then the endpoint of the VM "web-s2" follows it to the host "rhv-s2"
+      When I migrate the VM "web-s2" to the host "rhv-s4"
       And the migration's job ends
       Then the endpoint of the VM "web-s2" follows it to the host "rhv-s4"
       And the endpoint tracker of the VM "web-s2" ends with these moves, oldest first:

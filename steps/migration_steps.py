@@ -146,8 +146,8 @@ def nic_onto_epg(endpoints, nic, vm, epg):
     profile = _epg_profile(endpoints.vmm, epg)
     nics = endpoints.rhv.client.vm_nics(vm)
     found = named(nics.list(), nic, "NIC")
-    endpoints.profiles_to_restore.add((vm, nic))
     nics.nic_service(found.id).update(types.Nic(vnic_profile=types.VnicProfile(id=profile.id)))
+    endpoints.profiles_to_restore.add((vm, nic))
     endpoints.macs[vm] = [found.mac.address]
 
 
@@ -328,27 +328,38 @@ def endpoint_stays(endpoints, after, vm, host):
     assert endpoints.paths(cep["dn"]) == endpoints.facing(host)
 
 
-def _grouped(rows: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
-    """Consecutive rows of one action as one move of (action, sorted paths): a move's rows share a
-    transaction, so their order within it says nothing."""
-    groups: list[tuple[str, list[str]]] = []
-    for action, path in rows:
-        if groups and groups[-1][0] == action:
-            groups[-1][1].append(path)
-            groups[-1][1].sort()
-        else:
-            groups.append((action, [path]))
-    return groups
+def _moves(rows: list[dict[str, str]], sizes: list[int]) -> list[set[tuple[str, str]]]:
+    """The tracker's rows (oldest first) cut into moves of the expected sizes: the rows of one move come
+    from one transaction, so their order within it says nothing."""
+    pairs = [(row["action"], row["path"]) for row in rows]
+    moves, at = [], 0
+    for size in sizes:
+        moves.append(set(pairs[at:at + size]))
+        at += size
+    return moves + ([set(pairs[at:])] if pairs[at:] else [])
+
+
+def _expected_moves(endpoints, rows: list[tuple[str, str]]) -> list[set[tuple[str, str]]]:
+    """(action, host) rows as moves of (action, path): a move detaches from the ports facing one host
+    and attaches to the ports facing the next; a `detached` after an `attached` begins the next move."""
+    moves: list[set[tuple[str, str]]] = []
+    previous = ""
+    for action, host in rows:
+        if not moves or (action == "detached" and previous == "attached"):
+            moves.append(set())
+        moves[-1] |= {(action, path) for path in endpoints.facing(host)}
+        previous = action
+    return moves
 
 
 def _moves_are(endpoints, vm: str, expected: list[tuple[str, str]]) -> None:
-    want = _grouped([(action, path) for action, host in expected for path in sorted(endpoints.facing(host))])
+    want = _expected_moves(endpoints, expected)
 
     def check():
         cep = endpoints.endpoint_of(vm)
         rows = endpoints.new_moves(cep["dn"])
-        got = _grouped([(row["action"], row["path"]) for row in rows])
-        assert got == want, f"tracker rows of {cep['dn']} since the scenario began: {got}"
+        told = [(row.get("id"), row.get("date"), row["action"], row["path"]) for row in rows]
+        assert _moves(rows, [len(move) for move in want]) == want, f"tracker rows of {cep['dn']} since the scenario began (id, date, action, path): {told}"
     endpoints.vmm.eventually(check)
 
 
