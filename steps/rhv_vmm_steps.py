@@ -148,9 +148,11 @@ class VmmConversation:
         return name
 
     # --- putting things back --------------------------------------------------------------------------
-    def remove_domain(self, name: str, pool: str | None = None) -> None:
-        for dn in (domain_dn(name), aep_dn(name), *([pool_dn(pool)] if pool else [])):
-            self.session.delete(f"/api/mo/{dn}.json")
+    def remove_domain(self, name: str, session: ApicSession | None = None) -> None:
+        """The domain, its AEP and (when this scenario made it) its VLAN pool."""
+        made = self.domains.get(name)
+        for dn in (domain_dn(name), aep_dn(name), *([pool_dn(made.pool)] if made else [])):
+            (session or self.session).delete(f"/api/mo/{dn}.json")
 
     def clean_up(self) -> None:
         cleaner = ApicSession(self.apic_target)  # a fresh login: the scenario's may have expired
@@ -158,9 +160,7 @@ class VmmConversation:
         for tenant in sorted(self.tenants):
             cleaner.delete(f"/api/mo/uni/tn-{tenant}.json")
         for name in sorted(self.to_remove):
-            pool = self.domains[name].pool if name in self.domains else None
-            for dn in (domain_dn(name), aep_dn(name), *([pool_dn(pool)] if pool else [])):
-                cleaner.delete(f"/api/mo/{dn}.json")
+            self.remove_domain(name, cleaner)
 
 
 @pytest.fixture
