@@ -10,6 +10,7 @@ engine's own fault words when it answered with a fault.
 A sync reads the data center first (DataCenterNotFound when the engine has none of that name), then
 its hosts and its VMs as two independent reads: when one of them fails, the other still comes back
 and the inventory names the failed part (`Inventory.partial`), so the APIC keeps what it knew of it.
+Between syncs the APIC follows the engine's events and re-reads only what they name (`ovirt_changes`).
 
 Provisioning (`ovirt_networks`: the logical network an EPG becomes) uses documented API v4 calls
 only. Which calls the real APIC makes is not public (research A1); this client's documented choice:
@@ -23,37 +24,28 @@ commitnetconfig, so a VM on the network can run on, and migrate between, the hos
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import requests
 
 from ..apic.managers.vmm_ports import (
+    Changes,
     ControllerEndpoint,
     ControllerError,
     DataCenterNotFound,
+    Delta,
     Host,
-    HostNic,
     Inventory,
     LogicalNetwork,
     ProductInfo,
     Vm,
-    VmNic,
 )
-from . import ovirt_networks
-from .ovirt_wire import EngineRefusal, fault_words, lldp_tlvs
+from . import ovirt_changes, ovirt_networks
+from .ovirt_wire import HOST_FOLLOW, VM_FOLLOW, EngineRefusal, ProfileNetworks, fault_words, host_of, vm_of
 
-SESSION_EVENTS = frozenset({30, 31})  # USER_VDC_LOGIN, USER_VDC_LOGOUT: a sign-in changes no inventory
 TIMEOUT = (5.0, 30.0)  # seconds to connect, to read: the tick that runs a sync waits this long at worst
 API = "/ovirt-engine/api"
 SSO = "/ovirt-engine/sso/oauth/token"
-
-
-@dataclass(frozen=True)
-class Event:
-    id: int
-    code: int
-    description: str
 
 
 class OvirtClient:
@@ -164,49 +156,23 @@ class OvirtClient:
         """The data center's hosts with their NICs and each NIC's LLDP TLVs, in one request (`follow`,
         engine 4.2+), not one per host and NIC: a sync of a thousand-VM engine stays a handful of calls.
         `cluster_names` (id -> name, the data center's clusters) names each host's cluster."""
-        names = cluster_names or {}
-        found = []
-        listing = self.get("/hosts", search=f'datacenter="{data_center}"',
-                           follow="nics.link_layer_discovery_protocol_elements")
-        for host in listing.get("host", []):
-            nics = tuple(_host_nic(nic) for nic in host.get("nics", {}).get("host_nic", []))
-            found.append(Host(id=host["id"], name=host.get("name", ""), address=host.get("address", ""),
-                              status=host.get("status", ""), nics=nics,
-                              cluster=names.get(host.get("cluster", {}).get("id", ""), "")))
-        return found
+        listing = self.get("/hosts", search=f'datacenter="{data_center}"', follow=HOST_FOLLOW)
+        return [host_of(host, cluster_names or {}) for host in listing.get("host", [])]
 
     def vms(self, data_center: str) -> list[Vm]:
         """The data center's VMs with their NICs and guest-reported devices, in one request (`follow`)."""
-        profile_network = self._profile_networks()
-        found = []
-        listing = self.get("/vms", search=f'datacenter="{data_center}"', follow="nics,reported_devices")
-        for vm in listing.get("vm", []):
-            ips = _guest_ips(vm.get("reported_devices", {}).get("reported_device", []))
-            nics = []
-            for nic in vm.get("nics", {}).get("nic", []):
-                mac = nic.get("mac", {}).get("address", "")
-                network, vlan = profile_network.get(nic.get("vnic_profile", {}).get("id", ""), ("", None))
-                nics.append(VmNic(id=nic["id"], name=nic.get("name", ""), mac=mac, network=network, vlan=vlan,
-                                  ips=ips.get(mac.lower(), ())))
-            found.append(Vm(id=vm["id"], name=vm.get("name", ""), status=vm.get("status", ""),
-                            host_id=vm.get("host", {}).get("id", ""), nics=tuple(nics)))
-        return found
+        profile_network = self.profile_networks()
+        listing = self.get("/vms", search=f'datacenter="{data_center}"', follow=VM_FOLLOW)
+        return [vm_of(vm, profile_network) for vm in listing.get("vm", [])]
 
-    def _profile_networks(self) -> dict[str, tuple[str, int | None]]:
-        """vNIC profile id -> (its logical network's name, the network's VLAN id or None)."""
+    def profile_networks(self) -> ProfileNetworks:
+        """vNIC profile id -> (its logical network's name, the network's VLAN id or None): two requests."""
         networks = {}
         for net in self.get("/networks").get("network", []):
             vlan = net.get("vlan", {}).get("id")
             networks[net["id"]] = (net.get("name", ""), int(vlan) if vlan is not None else None)
         return {p["id"]: networks.get(p.get("network", {}).get("id", ""), ("", None))
                 for p in self.get("/vnicprofiles").get("vnic_profile", [])}
-
-    def events(self, since: int = 0) -> list[Event]:
-        """Events newer than the id `since` (the engine's `from=`), oldest first."""
-        params = {"from": str(since)} if since else {}
-        found = [Event(int(e["id"]), int(e.get("code", 0)), e.get("description", ""))
-                 for e in self.get("/events", **params).get("event", [])]
-        return sorted((e for e in found if e.id > since), key=lambda e: e.id)
 
     def newest_event_id(self) -> int:
         """The id of the newest event (the engine lists events newest first), 0 for none."""
@@ -256,9 +222,12 @@ class OvirtInventorySource:
     def fetch(self, endpoint: ControllerEndpoint) -> Inventory:
         return self._client(endpoint).inventory(endpoint.data_center)
 
-    def newest_event(self, endpoint: ControllerEndpoint, after: int) -> int:
-        changes = [e.id for e in self._client(endpoint).events(since=after) if e.code not in SESSION_EVENTS]
-        return max(changes, default=after)
+    def changes(self, endpoint: ControllerEndpoint, after: int) -> Changes:
+        return ovirt_changes.changes(self._client(endpoint), endpoint.data_center, after)
+
+    def fetch_some(self, endpoint: ControllerEndpoint, vm_ids: tuple[str, ...],
+                   host_ids: tuple[str, ...]) -> Delta:
+        return ovirt_changes.fetch_some(self._client(endpoint), endpoint.data_center, vm_ids, host_ids)
 
     def ensure_network(self, endpoint: ControllerEndpoint, network: LogicalNetwork) -> str:
         return ovirt_networks.ensure_network(self._client(endpoint), endpoint.data_center, network)
@@ -280,20 +249,6 @@ class OvirtInventorySource:
             client = OvirtClient(key[0], endpoint.user, endpoint.password, self.timeout)
             self._clients[key] = (endpoint.password, client)
         return client
-
-
-def _host_nic(nic: dict) -> HostNic:
-    return HostNic(id=nic["id"], name=nic.get("name", ""), mac=nic.get("mac", {}).get("address", ""),
-                   ip=nic.get("ip", {}).get("address", ""), lldp=lldp_tlvs(nic))
-
-
-def _guest_ips(devices: list[dict]) -> dict[str, tuple[str, ...]]:
-    """MAC (lower case) -> the addresses the guest agent reports on it."""
-    out = {}
-    for device in devices:
-        mac = device.get("mac", {}).get("address", "").lower()
-        out[mac] = tuple(ip["address"] for ip in device.get("ips", {}).get("ip", []) if ip.get("address"))
-    return out
 
 
 def _reason(exc: Exception) -> str:
