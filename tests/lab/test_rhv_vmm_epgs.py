@@ -5,9 +5,16 @@ and the real ovirtsdk4, the lab clock moved through /_sim.
 
 from __future__ import annotations
 
+import socket
+
 import ovirtsdk4.types as types
 import pytest
-from vmm_lab import DOMAIN, EVENT_POLL, INVENTORY, advance, get, post, sdk_connection
+import requests
+import yaml
+from vmm_lab import DOMAIN, EVENT_POLL, INVENTORY, START, advance, get, post, sdk_connection
+
+from simulator.clock import ManualClock
+from simulator.lab import Lab, LabOptions
 
 POOL = "uni/infra/vlanns-[rhv]-dynamic"
 WEB = "uni/tn-shop/ap-app/epg-web"
@@ -146,3 +153,52 @@ def test_removing_the_association_waits_for_the_last_nic_then_removes_the_networ
     assert _network(rhv) is None
     assert get(s, url, f"/api/mo/{WEB}/fault-F606351.json") == []
     assert get(s, url, "/api/class/fvDyPathAtt.json") == []
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_domain_from_fixtures_sees_a_vpc_bonded_host_on_the_vpc_path(tmp_path):
+    """The domain, controller and an associated EPG come from a fixture file; host1's two NICs are a bond
+    over a vPC pair, so both hear the vPC's path and the endpoint sits on the protpaths path."""
+    port = _free_port()
+    fabric = tmp_path / "fabric.yaml"
+    fabric.write_text(yaml.safe_dump({"fabric": {"pods": 1, "spines": 2, "leaves": 4}, "cabling": [
+        {"server": "host1", "nic": "bond0", "vpc": [101, 102], "port": "eth1/5", "members": ["eno1", "eno2"]},
+        {"server": "host2", "nic": "eno1", "leaf": 103, "port": "eth1/2"}]}))
+    objects = tmp_path / "objects.yaml"
+    ctrlr = {"vmmCtrlrP": {"attributes": {"name": "engine", "hostOrIp": "127.0.0.1", "port": str(port),
+                                          "rootContName": "Default"},
+                           "children": [{"vmmRsAcc": {"attributes": {"tDn": f"{DOMAIN}/usracc-cred"}}}]}}
+    objects.write_text(yaml.safe_dump([
+        {"dn": POOL, "body": {"fvnsVlanInstP": {"attributes": {"allocMode": "dynamic"}, "children": [
+            {"fvnsEncapBlk": {"attributes": {"from": "vlan-1000", "to": "vlan-1009"}}}]}}},
+        {"dn": DOMAIN, "body": {"vmmDomP": {"attributes": {}, "children": [
+            {"infraRsVlanNs": {"attributes": {"tDn": POOL}}},
+            {"vmmUsrAccP": {"attributes": {"name": "cred", "usr": "admin@internal", "pwd": "redhat123"}}}, ctrlr]}}},
+        {"dn": WEB, "body": {"fvAEPg": {"attributes": {}, "children": [
+            {"fvRsDomAtt": {"attributes": {"tDn": DOMAIN}}}]}}}]))
+    lab = Lab(LabOptions(admin_password="secret", topology=fabric, fixtures=[objects]), clock=ManualClock(START))
+    try:
+        apic = lab.start(tls=False)
+        rhv = lab.start_rhv(tls=False, port=port)
+        s = requests.Session()
+        s.trust_env = False
+        r = s.post(f"{apic.url}/api/aaaLogin.json", json={"aaaUser": {"attributes": {"name": "admin", "pwd": "secret"}}})
+        assert r.status_code == 200, r.text
+        advance(s, apic.url, 1)
+        vpc = "topology/pod-1/protpaths-101-102/pathep-[host1-bond0-vpc]"
+        adjs = get(s, apic.url, "/api/class/hvsAdj.json")
+        assert sorted(a["hvsAdj"]["attributes"]["portDesc"] for a in adjs) == [
+            "topology/pod-1/paths-103/pathep-[eth1/2]", vpc, vpc]
+        mac = _plug(rhv, "vm1")
+        advance(s, apic.url, EVENT_POLL)
+        assert _paths(_endpoint(s, apic.url, mac)) == [vpc]
+        on_vpc = sorted(mo["fvDyPathAtt"]["attributes"]["dn"] for mo in get(s, apic.url, "/api/class/fvDyPathAtt.json")
+                        if mo["fvDyPathAtt"]["attributes"]["targetDn"] == vpc)
+        assert on_vpc == [f"uni/epp/fv-[{WEB}]/node-{leaf}/dyatt-[{vpc}]" for leaf in (101, 102)]
+    finally:
+        lab.stop()
