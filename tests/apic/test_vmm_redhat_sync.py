@@ -141,3 +141,17 @@ def test_a_new_event_brings_the_sync_forward():
     reactions.tick()
     clock.advance(10)
     assert vmm.tick() == 0  # an offline controller is not polled, only resynced on its period
+
+
+def test_triggering_the_inventory_syncs_at_once_and_reads_untriggered_after():
+    apic, clock, reactions, source = _lab()
+    reactions.tick()
+    vmm = next(h for h in apic.store.hooks if isinstance(h, RedhatVmm))
+    vmm.settings.resync_seconds = 1000
+    clock.advance(5)
+    apic.writer.post(CTRLR, proposed_mo({"vmmCtrlrP": {"attributes": {"inventoryTrigSt": "triggered"}}}))
+    assert len(reactions) == 1
+    reactions.tick()
+    assert len(source.seen) == 2
+    assert apic.store.get(CTRLR).get("inventoryTrigSt") == "untriggered"
+    assert len(reactions) == 0  # reading untriggered again asks for no further sync

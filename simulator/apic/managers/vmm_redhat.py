@@ -7,8 +7,11 @@ Talking to the engine is HTTP and may take long, so it never happens inside a st
 change of the controller or of its credential only asks for a sync through the `schedule` port (the
 lab's reactions, run by its tick outside every lock); the sync reads the engine through an
 InventorySource and applies the whole snapshot with one system write. On the lab clock, every
-`event_poll_seconds` the engine's events are polled from the last one seen (the oVirt API has no push)
-and any new one brings a sync forward; a full resync comes due every `resync_seconds` regardless.
+`event_poll_seconds` the engine's events are polled from the last one seen (the oVirt API has no push):
+the VMs and hosts they name are read again and written alone, and an event about anything else brings
+a whole sync forward; a whole sync comes due every `resync_seconds` regardless, and at once when a user
+sets the controller's inventoryTrigSt to `triggered` (the GUI's "trigger inventory sync"; it reads
+`untriggered` again once the sync has run).
 One sync first provisions the engine (every EPG's network carried, the networks of EPGs no longer
 associated removed; a refusal is F606351 on the EPG and is tried again on every sync), then reads it
 whole and writes the inventory tree (redhat_inventory.py) and the endpoints (vmm_endpoints.py).
@@ -103,7 +106,7 @@ class RedhatVmm:
                 if event.kind == "deleted":
                     self._due.pop(event.dn, None)
                     self._polled.pop(event.dn, None)
-                else:
+                elif not _trigger_done(event.changed):
                     self.request(event.dn)
             elif event.cls == "vmmRsAcc" and event.dn.startswith(PROVIDER):
                 self.request(parent_dn(event.dn))
@@ -206,7 +209,8 @@ class RedhatVmm:
         if self.store.get(ctrlr_dn) is None:
             return
         now = self.apic.clock.now()
-        full = now >= self._due.get(ctrlr_dn, -math.inf) or ctrlr_dn not in self._polled
+        triggered = self.store.get(ctrlr_dn).get("inventoryTrigSt") == "triggered"  # "sync now", asked by a user
+        full = triggered or now >= self._due.get(ctrlr_dn, -math.inf) or ctrlr_dn not in self._polled
         self._due[ctrlr_dn] = now + self.settings.resync_seconds
         inventory: Inventory | None = None
         carried: list[CarriedNetwork] = []
@@ -225,6 +229,8 @@ class RedhatVmm:
             if self.store.get(ctrlr_dn) is None:
                 return  # deleted while its engine was read: nothing is left to update
             inv_dn = self.inventory_dn(ctrlr_dn)
+            if triggered:
+                self.apic.system_post(ctrlr_dn, {"vmmCtrlrP": {"attributes": {"inventoryTrigSt": "untriggered"}}})
             if inventory is None:
                 self._polled.pop(ctrlr_dn, None)
                 self.apic.system_post(inv_dn, self._offline(ctrlr_dn, failure))
@@ -365,3 +371,8 @@ class RedhatVmm:
 
 def _deleted(cls: str, **naming: str) -> dict[str, Any]:
     return {cls: {"attributes": {**naming, "status": "deleted"}}}
+
+
+def _trigger_done(changed: dict[str, str]) -> bool:
+    """A controller's change that only says its triggered sync has run (asks for no other)."""
+    return changed.get("inventoryTrigSt") == "untriggered" and set(changed) <= {"inventoryTrigSt", "modTs"}
