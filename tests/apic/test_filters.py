@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from fractions import Fraction
 
 import pytest
@@ -438,20 +437,16 @@ def test_invalid_hand_built_nodes(node):
 
 
 # --------------------------------------------------------------------------------------------------
-# Performance
+# At scale (its speed is measured side by side by bench/class_query_filter.py, never asserted here)
 
 
-def test_eq_over_100k_mos_is_fast():
+def test_eq_over_100k_mos_finds_exactly_the_matches():
     classes = ["fvTenant", "fvBD", "fvAEPg", "fvTenant"]
     mos = [FakeMO(classes[i % 4], name=f"t{i % 1000}", descr="") for i in range(100_000)]
     pred = compile_filter('eq(fvTenant.name,"t4")', is_a)
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        hits = [mo for mo in mos if pred(mo)]
-        best = min(best, time.perf_counter() - start)
+    hits = [mo for mo in mos if pred(mo)]
     assert len(hits) == 100
-    assert best < 0.05, f"{best * 1000:.1f} ms"
+    assert all(mo.cls == "fvTenant" and mo.attrs["name"] == "t4" for mo in hits)
 
 
 # --------------------------------------------------------------------------------------------------
