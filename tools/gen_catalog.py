@@ -60,7 +60,7 @@ WIRE_DEFAULTS = {"extMngdBy": "", "userdom": ":all:"}
 NAMING_NAME = {"min": 1, "max": 64, "regex": ["^[a-zA-Z0-9_.:-]+$"]}
 
 PROP_KEYS = {"kind", "default", "values", "access", "secure", "min", "max", "regex"}
-CLASS_KEYS = set("why rn naming parents addParents super abstract configurable label relation props".split())
+CLASS_KEYS = set("why rn naming parents addParents super abstract configurable label relation props dropProps".split())
 KINDS = {"string", "enum", "bitmask", "number", "dn", "mac", "ip", "date", "other"}
 ACCESS = {"naming", "config", "create-only", "ro", "implicit"}
 
@@ -270,6 +270,10 @@ def build_class(name: str, entry: dict, ov: dict, housekeeping: Housekeeping) ->
             props[p]["default"] = default
     for p, patch in (ov.get("props") or {}).items():
         props[p] = {**props.get(p, {"kind": "string", "default": "", "access": "config"}), **patch}
+    for p in ov.get("dropProps") or ():
+        if p not in props or p in naming:
+            raise CatalogError(f"{name}: dropProps names {p!r}, which is not a droppable property of the class")
+        del props[p]
     for p, facts in props.items():
         check_prop(name, p, facts)
 
