@@ -192,10 +192,10 @@ class RedhatVmm:
             paths = {oid: stored_paths(self.store, tree.hv_dn(oid)) for oid in hosts}
             paths.update({h.id: host_paths(h) for h in delta.hosts})
             children = [tree.host(h) for h in delta.hosts]
-            children += [_deleted("compHv", oid=oid) for oid in delta.gone_hosts]
+            children += [_deleted("compHv", oid=oid) for oid in delta.gone_hosts if self.store.get(tree.hv_dn(oid))]
             by_network = {c.name: c for c in carried}
             children += [tree.vm(vm, set(hosts), by_network, paths) for vm in delta.vms]
-            children += [_deleted("compVm", oid=oid) for oid in delta.gone_vms]
+            children += [_deleted("compVm", oid=oid) for oid in delta.gone_vms if self.store.get(tree.vm_dn(oid))]
             self.apic.system_post(inv_dn, {"compCtrlr": {"attributes": {"status": "modified"}, "children": children}})
             only = {tree.vm_dn(vm.id) for vm in delta.vms} | {tree.vm_dn(oid) for oid in delta.gone_vms}
             writer = EndpointWriter(self.store, tree, ctrlr.get("name"), self.settings.vmm_source)
