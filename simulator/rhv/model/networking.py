@@ -5,7 +5,8 @@ Add/UpdateVnicProfileCommand, AddVmInterfaceCommand): names unique per data cent
 a network's default profile created with it, removal refused while a VM NIC uses the network or
 it is a cluster's management network, a profile's filter one the engine knows and none on a
 pass-through profile, a NIC's profile must belong to a network of the VM's cluster, MACs come
-from the pool and are unique.
+from the pool and are unique, a NIC plugged into a running VM cannot be removed (a NIC's update and
+hot plug/unplug are in vm_nics.py).
 """
 
 from __future__ import annotations
@@ -269,6 +270,10 @@ class Networking:
         return nic
 
     def remove_vm_nic(self, caller: Caller, vm: Vm, nic: VmNic) -> None:
+        """RemoveVmInterfaceCommand: a NIC still plugged into a VM that is not down is refused (the
+        engine does not unplug it for you: deactivate it first)."""
+        if nic.plugged and vm.status not in ("down", "image_locked"):
+            raise rejected("ACTION_TYPE_FAILED_CANNOT_REMOVE_ACTIVE_DEVICE", "remove", "INTERFACE")
         self.engine.remove(nic, out_of=vm.nics)
         self._log("NETWORK_REMOVE_VM_INTERFACE", caller, self._vm_refs(vm), InterfaceName=nic.name, VmName=vm.name,
                   InterfaceType=INTERFACE_NAMES.get(nic.interface, nic.interface))

@@ -1,5 +1,6 @@
-"""A VM's NICs (/vms/{id}/nics): add with a vNIC profile and a MAC from the pool, remove, and the
-device the guest reports for each."""
+"""A VM's NICs (/vms/{id}/nics): add with a vNIC profile and a MAC from the pool, update (another profile,
+name, link, MAC, type, plugged), activate/deactivate (an update of <plugged> only, as the restapi's
+BackendVmNicResource does it), remove, and the device the guest reports for each plugged NIC."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import uuid
 from dataclasses import dataclass
 
 from ..model.entities import Vm, VmNic
+from ..model.networking import UNSET
+from ..model.vm_nics import update_vm_nic
 from ..wire.tree import Obj
 from .common import empty, statistics_empty
+from .context import as_guid, enum_value
 from .registry import ApiReply, Collection, Resource
 
 GUEST_AGENT_STATES = ("up", "migrating", "powering_down")
@@ -17,7 +21,7 @@ GUEST_AGENT_STATES = ("up", "migrating", "powering_down")
 def render(ctx, item) -> Obj:
     vm, nic = item
     href = ctx.href("vms", vm.id, "nics", nic.id)
-    o = Obj("nic", {"href": href, "id": nic.id})
+    o = ctx.start("nic", href, nic.id)
     o.add("name", nic.name)
     ctx.links(o, "nic", href)
     o.add("interface", nic.interface).add("linked", nic.linked)
@@ -35,6 +39,28 @@ def _add(ctx, vm) -> ApiReply:
         ctx.caller, vm, b.text("name"), profile, interface=b.text("interface"), mac=b.text("mac/address"),
         linked=b.bool("linked"), plugged=b.bool("plugged"))
     return ctx.created("nic", (vm, nic))
+
+
+def _update(ctx, item) -> ApiReply:
+    """NicMapper: what the body sets replaces what the NIC has; a <vnic_profile> without an id empties it."""
+    vm, nic = item
+    b = ctx.body
+    profile_id = UNSET
+    if b.has("vnic_profile"):
+        ref = b.child("vnic_profile").id()
+        profile_id = as_guid(ref) if ref else None
+    update_vm_nic(ctx.engine, ctx.caller, vm, nic, name=b.text("name"), interface=enum_value(b.text("interface")),
+                  mac=b.text("mac/address"), linked=b.bool("linked"), plugged=b.bool("plugged"),
+                  profile_id=profile_id)
+    return ApiReply(200, ctx.render("nic", item))
+
+
+def _plug(plugged: bool):
+    def act(ctx, item) -> ApiReply:
+        vm, nic = item
+        update_vm_nic(ctx.engine, ctx.caller, vm, nic, plugged=plugged)
+        return ctx.done()
+    return act
 
 
 def _remove(ctx, item) -> ApiReply:
@@ -59,12 +85,13 @@ def reported_device_id(guest_name: str, mac: str) -> str:
 
 
 def reported_devices(vm: Vm, only: VmNic | None = None) -> list[ReportedDevice]:
-    """Only while the guest runs: one device per NIC, with the IPs the guest has."""
+    """Only while the guest runs: one device per plugged NIC (an unplugged one is gone from the guest), with
+    the IPs the guest has."""
     if vm.status not in GUEST_AGENT_STATES:
         return []
     out = []
     for index, nic in enumerate(vm.nics):
-        if only is None or nic is only:
+        if nic.plugged and (only is None or nic is only):
             name = nic.guest_name or f"eth{index}"
             out.append(ReportedDevice(reported_device_id(name, nic.mac), vm, name, nic))
     return out
@@ -80,7 +107,8 @@ def render_device(ctx, device: ReportedDevice) -> Obj:
     return o.add("vm", ctx.ref("vm", "vms", vm.id))
 
 
-RESOURCE = Resource("nic", render, remove=_remove, collections=[
+RESOURCE = Resource("nic", render, update=_update, remove=_remove, actions={
+    "activate": _plug(True), "deactivate": _plug(False)}, collections=[
     Collection("reporteddevices", "reported_devices", "reported_device",
                list=lambda ctx, item: reported_devices(item[0], only=item[1])),
     empty("networkfilterparameters", "network_filter_parameters", "network_filter_parameter"),
