@@ -1,3 +1,4 @@
-"""Fixtures of the lab tests: a lab whose APIC and RHV Manager are served over HTTP (vmm_lab.py)."""
+"""Fixtures of the lab tests: a lab whose APIC and RHV Manager are served over HTTP, and an RHV Manager
+served alone with an oVirt source that reaches it (vmm_lab.py)."""
 
-from vmm_lab import lab_apic_rhv  # noqa: F401 (a fixture)
+from vmm_lab import fresh, lab_apic_rhv, served  # noqa: F401 (fixtures)

@@ -7,6 +7,8 @@ import ovirtsdk4 as sdk
 import pytest
 import requests
 
+from simulator.adapters.ovirt_client import OvirtInventorySource
+from simulator.apic.managers.vmm_ports import ControllerEndpoint
 from simulator.clock import ManualClock
 from simulator.lab import Lab, LabOptions
 
@@ -91,3 +93,25 @@ def sdk_vm_hosts(rhv) -> dict[str, str]:
         connection.close()
 
 
+
+
+@pytest.fixture(scope="module")
+def served():
+    lab = Lab(clock=ManualClock(1_800_000_000.0))
+    plain = lab.start_rhv(tls=False)
+    yield lab, plain
+    lab.stop()
+
+
+@pytest.fixture
+def fresh(served):
+    """The module's lab with its RHV Manager back to the default inventory, and a source that reaches it."""
+    lab, server = served
+    lab.rhv.reset()
+    source = OvirtInventorySource(plain_http=lambda host, port: port == server.port)
+    endpoint = ControllerEndpoint("127.0.0.1", server.port, "Default", "admin@internal", "redhat123")
+    connection = sdk.Connection(url=f"{server.url}/ovirt-engine/api", username="admin@internal",
+                                password="redhat123", insecure=True)
+    yield lab, source, endpoint, connection.system_service()
+    connection.close()
+    source.close()
