@@ -162,6 +162,11 @@ def two_data_centers(tmp_path):
 def test_another_data_centers_events_are_skipped(two_data_centers, wire):
     lab, source, endpoint, system, _ = two_data_centers
     position = source.fetch(endpoint).last_event
+    host9 = _host(system, "host9")  # a host's events carry its cluster and data center, as the engine logs them
+    host9.deactivate()
+    _until(lab, lambda: host9.get().status == types.HostStatus.MAINTENANCE)
+    host9.activate()
+    _until(lab, lambda: host9.get().status == types.HostStatus.UP)
     far = _vm(system, "far")
     far.start()
     _until(lab, lambda: far.get().status == types.VmStatus.UP)

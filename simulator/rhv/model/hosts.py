@@ -44,7 +44,10 @@ class Hosts:
         return self.engine.inventory
 
     def _log(self, kind: str, at: float, caller: Caller, host, **values):
-        return self.engine.log(kind, at, caller, {"host": host.id}, VdsName=host.name, **values)
+        # as the engine's audit log records a host's events: with its cluster and data center (storage pool)
+        refs = {"host": host.id, "cluster": host.cluster_id,
+                "data_center": self.inv.data_center_of_cluster(host.cluster_id).id}
+        return self.engine.log(kind, at, caller, refs, VdsName=host.name, **values)
 
     # --- maintenance ----------------------------------------------------------------------------------
     def deactivate(self, host, caller: Caller, reason: str | None = None) -> Job:
