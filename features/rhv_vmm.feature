@@ -97,6 +97,6 @@ Feature: The APIC's Red Hat VMM domain: the RHV Manager's inventory, and EPGs as
     And the EPG "bdd-vmm/shop/web" raises a fault about its logical network
     And the data center "Default" still has the logical network of the EPG "bdd-vmm/shop/web"
 
-    When I remove the NIC "bdd-web0" from the VM "vm1"
+    When I unplug the NIC "bdd-web0" from the VM "vm1" and remove it
     Then the logical network of the EPG "bdd-vmm/shop/web" leaves the data center "Default"
     And the EPG "bdd-vmm/shop/web" no longer carries that fault

@@ -121,9 +121,7 @@ def vms_with_nics(endpoints, epg, datatable):
     endpoints.epg = epg
     profile = _epg_profile(endpoints.vmm, epg)
     for row in table_rows(datatable):
-        endpoints.rhv.nics_to_remove.add((row["vm"], row["nic"]))
-        added = endpoints.rhv.client.vm_nics(row["vm"]).add(types.Nic(
-            name=row["nic"], interface=types.NicInterface.VIRTIO, vnic_profile=types.VnicProfile(id=profile.id)))
+        added = endpoints.vmm.add_nic(row["vm"], row["nic"], profile.id)
         endpoints.macs.setdefault(row["vm"], []).append(added.mac.address)
 
 

@@ -62,6 +62,7 @@ class VmmConversation:
     network_names: dict[str, str] = field(default_factory=dict)  # EPG path -> its logical network
     faults_before: dict[str, set[str]] = field(default_factory=dict)  # EPG path -> fault codes it had
     faults_raised: dict[str, set[str]] = field(default_factory=dict)  # EPG path -> codes raised since
+    nics_added: set[tuple[str, str]] = field(default_factory=set)  # (VM, NIC) hot-plugged by the scenario
     playbook: PlaybookRun | None = None
 
     @property
@@ -154,7 +155,23 @@ class VmmConversation:
         for dn in (domain_dn(name), aep_dn(name), *([pool_dn(made.pool)] if made else [])):
             (session or self.session).delete(f"/api/mo/{dn}.json")
 
+    def add_nic(self, vm: str, nic: str, profile_id: str) -> types.Nic:
+        """Hot-plug a NIC on a profile; rhv_steps removes it after the scenario, once `clean_up` unplugged it."""
+        self.rhv.nics_to_remove.add((vm, nic))
+        self.nics_added.add((vm, nic))
+        return self.rhv.client.vm_nics(vm).add(types.Nic(name=nic, interface=types.NicInterface.VIRTIO,
+                                                         vnic_profile=types.VnicProfile(id=profile_id)))
+
+    def unplug_nics(self) -> None:
+        """The engine removes no NIC plugged into a running VM: unplug the scenario's NICs first."""
+        for vm, name in sorted(self.nics_added):
+            nics = self.rhv.client.vm_nics(vm)
+            for nic in nics.list():
+                if nic.name == name and nic.plugged:
+                    nics.nic_service(nic.id).deactivate()
+
     def clean_up(self) -> None:
+        self.unplug_nics()
         cleaner = ApicSession(self.apic_target)  # a fresh login: the scenario's may have expired
         cleaner.logged_in()
         for tenant in sorted(self.tenants):
@@ -240,10 +257,8 @@ def vm_nic_on_epg(vmm, vm, nic, epg):
     network = vmm.rhv.client.network_named(vmm.network_name(epg))
     profiles = vmm.rhv.system.networks_service().network_service(network.id).vnic_profiles_service().list()
     profile = named(profiles, network.name, "vNIC profile")
-    vmm.rhv.nics_to_remove.add((vm, nic))
     vmm.faults_before[epg] = set(vmm.fault_codes(epg_dn(epg)))
-    vmm.rhv.client.vm_nics(vm).add(types.Nic(name=nic, interface=types.NicInterface.VIRTIO,
-                                             vnic_profile=types.VnicProfile(id=profile.id)))
+    vmm.add_nic(vm, nic, profile.id)
 
 
 # ----------------------------------------------------------------------------------------------- when
@@ -254,6 +269,14 @@ def fix_credential(vmm, domain):
     made = vmm.domains[domain]
     vmm.post_ok(f"{domain_dn(domain)}/usracc-{made.credential}",
                 {"vmmUsrAccP": {"attributes": {"pwd": vmm.rhv_target.password}}})
+
+
+@when(step_re("I unplug the NIC {} from the VM {} and remove it", "nic", "vm"))
+def unplug_and_remove(vmm, nic, vm):
+    nics = vmm.rhv.client.vm_nics(vm)
+    service = nics.nic_service(named(nics.list(), nic, "NIC").id)
+    service.deactivate()
+    service.remove()
 
 
 @when(step_re("I post the association of the EPG {} with the domain {}", "epg", "domain"))
