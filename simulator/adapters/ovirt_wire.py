@@ -60,8 +60,9 @@ def vm_of(vm: dict, profile_network: ProfileNetworks) -> Vm:
     for nic in vm.get("nics", {}).get("nic", []):
         mac = nic.get("mac", {}).get("address", "")
         network, vlan = profile_network.get(nic.get("vnic_profile", {}).get("id", ""), ("", None))
+        plugged = str(nic.get("plugged", "true")).lower() != "false"  # the JSON wire's booleans are strings
         nics.append(VmNic(id=nic["id"], name=nic.get("name", ""), mac=mac, network=network, vlan=vlan,
-                          ips=ips.get(mac.lower(), ())))
+                          ips=ips.get(mac.lower(), ()), plugged=plugged))
     return Vm(id=vm["id"], name=vm.get("name", ""), status=vm.get("status", ""),
               host_id=vm.get("host", {}).get("id", ""), nics=tuple(nics))
 

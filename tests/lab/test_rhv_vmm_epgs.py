@@ -146,6 +146,11 @@ def test_removing_the_association_waits_for_the_last_nic_then_removes_the_networ
         (vm,) = vms.list(search="name=vm1")
         nics = vms.vm_service(vm.id).nics_service()
         (nic,) = [n for n in nics.list() if n.mac.address.upper() == mac]
+        nics.nic_service(nic.id).deactivate()  # the engine removes no NIC plugged into a running VM
+        advance(s, url, EVENT_POLL)
+        assert get(s, url, f"/api/mo/{WEB}/cep-{mac}.json") == []  # an unplugged NIC is no endpoint
+        (vnic,) = get(s, url, f"/api/mo/{INVENTORY}/vm-{vm.id}/vnic-{mac}.json")
+        assert vnic["compVNic"]["attributes"]["operSt"] == "down"
         nics.nic_service(nic.id).remove()
     finally:
         connection.close()

@@ -136,17 +136,17 @@ class InventoryTree:
             vnic_dn = f"{vm_dn}/vnic-{nic.mac.upper()}"
             carried = by_network.get(nic.network)
             conns = []
-            if carried is not None and on:
+            if carried is not None and on and nic.plugged:
                 port = ",".join(paths.get(vm.host_id, []))
                 conns = [_child("compEpPConn", epgPKey=carried.epg, encap=f"vlan-{carried.vlan}", hostDn=hv_dn,
                                 portDn=port),
                          _child("compRsDlPol", tDn=self.extpol_dn(carried))]
             else:
                 conns = [_child("compRsDlPol", status="deleted")]
-            keep = {carried.epg} if carried is not None and on else set()
+            keep = {carried.epg} if carried is not None and on and nic.plugged else set()
             conns += self.gone(vnic_dn, "compEpPConn", "epgPKey", keep)
             nics.append(_child("compVNic", conns, mac=nic.mac.upper(), name=nic.name, ip=nic.ips[0] if nic.ips else "",
-                               operSt="up" if on else "down", vmName=vm.name))
+                               operSt="up" if on and nic.plugged else "down", vmName=vm.name))
         nics += self.gone(vm_dn, "compVNic", "mac", {n.mac.upper() for n in vm.nics})
         return _child("compVm", [rel, *nics], oid=vm.id, name=vm.name, uuid=vm.id, type="virt",
                       state="poweredOn" if on else "poweredOff")

@@ -8,7 +8,7 @@ fvRsToNic).
 While a VM migrates the engine still names the source as its host, so the endpoint stays there; once
 the VM is up on the destination the next sync moves fvRsHyper, hostingServer and the paths (the old
 path is deleted and the new one created in one write, which the endpoint tracker records). A VM that
-stops or goes, or a NIC that leaves the network, takes its endpoint with it.
+stops or goes, or a NIC that leaves the network or is unplugged, takes its endpoint with it.
 
 `lcC` is "vmm" (learned from the controller) and `fabricPathDn` the first path facing the host, as if
 the leaf had also learned it there; `vmmSrc` for RHV is not public (research B1): the setting
@@ -57,7 +57,7 @@ class EndpointWriter:
                 continue
             for nic in vm.nics:
                 net = by_network.get(nic.network)
-                if net is None or net.epg not in wanted:
+                if net is None or net.epg not in wanted or not nic.plugged:
                     continue
                 wanted[net.epg][nic.mac.upper()] = self._endpoint(net, vm, nic, hosts[vm.host_id],
                                                                   paths.get(vm.host_id, []))

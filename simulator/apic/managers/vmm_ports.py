@@ -58,6 +58,7 @@ class VmNic:
     network: str  # the logical network of its vNIC profile ("" when unplugged from any)
     vlan: int | None
     ips: tuple[str, ...]  # as the guest agent reports them
+    plugged: bool = True  # an unplugged NIC is no endpoint (its VM keeps it, down)
 
 
 @dataclass(frozen=True)
