@@ -96,7 +96,8 @@ Feature: Endpoints of RHV VMs on the fabric, found by name, IP or MAC, and follo
       Given the lab clock moves only when told to
       When I migrate the VM "web-s1" to the host "rhv-s3"
       Then the VM "web-s1" is migrating, still on the host "rhv-s1"
-      And the endpoint of the VM "web-s1" is still on the host "rhv-s1"
+      When I trigger an inventory sync of the controller
+      Then the endpoint of the VM "web-s1" is still on the host "rhv-s1"
       When the migration's job ends
       Then the VM "web-s1" is up on the host "rhv-s3"
       And the endpoint of the VM "web-s1" follows it to the host "rhv-s3"

@@ -18,9 +18,15 @@ from pytest_bdd import given, parsers, then, when
 from steps.rhv_vmm_steps import step_re
 from steps.support.apic import mo_entry
 from steps.support.rhv import named, status_of
-from steps.support.sim import SimControl
+from steps.support.sim import LAB_STEP_SECONDS, SimControl, eventually
 from steps.support.tables import table_rows
-from steps.support.vmm import LAB_STEP_SECONDS, epg_dn, eventually, inventory_dn, lldp_tlvs, ports_facing
+from steps.support.vmm import (
+    domain_dn,
+    epg_dn,
+    inventory_dn,
+    lldp_tlvs,
+    ports_facing,
+)
 
 JOB_STEP_SECONDS = 5  # lab time per look at a job or a host (a lab migration takes seconds)
 
@@ -324,6 +330,23 @@ def endpoint_stays(endpoints, after, vm, host):
     cep = endpoints.endpoint_of(vm)
     assert cep["hostingServer"] == host, cep
     assert endpoints.paths(cep["dn"]) == endpoints.facing(host)
+
+
+@when("I trigger an inventory sync of the controller")
+def trigger_inventory_sync(endpoints):
+    """The GUI's "trigger inventory sync": inventoryTrigSt=triggered on every controller of the EPG's
+    domains; the APIC reads the engine at once (whatever the lab clock does) and says untriggered again."""
+    vmm = endpoints.vmm
+    for name in sorted(set(vmm.associations.values())):
+        domain = vmm.domains[name]
+        ctrlr = f"{domain_dn(name)}/ctrlr-{domain.controller}"
+        vmm.post_ok(ctrlr, {"vmmCtrlrP": {"attributes": {"inventoryTrigSt": "triggered"}}})
+
+        def synced(ctrlr: str = ctrlr) -> None:
+            (mo,) = vmm.imdata(f"/api/mo/{ctrlr}.json")
+            assert mo_entry(mo)[1]["attributes"]["inventoryTrigSt"] == "untriggered", mo
+
+        eventually(vmm.rhv.client.target, synced, lab_step=0)
 
 
 def _moves(rows: list[dict[str, str]], sizes: list[int]) -> list[set[tuple[str, str]]]:

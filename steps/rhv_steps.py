@@ -16,7 +16,7 @@ from ovirtsdk4 import types
 from pytest_bdd import given, parsers, then, when
 
 from steps.support.rhv import RhvClient, named, status_of
-from steps.support.sim import SimControl
+from steps.support.sim import SimControl, eventually
 from steps.support.tables import table_rows
 
 # long enough for any transition of the lab (a boot, a migration, a host entering maintenance)
@@ -77,34 +77,40 @@ class RhvConversation:
 
     # --- putting things back ------------------------------------------------------------------------------
     def clean_up(self) -> None:
+        """Put back what the scenario changed, waiting for each change by its result (the lab clock moves
+        on in the simulator; real gear is asked again until a deadline)."""
         rhv = self.client
         if self.clock_frozen:
             self.sim.freeze_clock(False)
             self.clock_frozen = False
         for name in sorted(self.hosts_to_activate):
-            host = rhv.host(name)
-            if status_of(host) != "up":
-                self.system.hosts_service().host_service(host.id).activate()
-                self.let_time_pass(SETTLE_SECONDS)
-            assert status_of(rhv.host(name)) == "up", f"host {name} did not come back up"
+            if status_of(rhv.host(name)) != "up":
+                self.system.hosts_service().host_service(rhv.host(name).id).activate()
+            eventually(rhv.target, lambda name=name: _expect(status_of(rhv.host(name)) == "up",
+                                                             f"host {name} did not come back up"), SETTLE_SECONDS)
         for vm_name, home in sorted(self.vm_homes.items()):
+            eventually(rhv.target, lambda vm_name=vm_name: _expect(status_of(rhv.vm(vm_name)) != "migrating",
+                                                                   f"{vm_name} is still migrating"), SETTLE_SECONDS)
             vm = rhv.vm(vm_name)
-            if status_of(vm) == "migrating":
-                self.let_time_pass(SETTLE_SECONDS)
-                vm = rhv.vm(vm_name)
             if vm.host is not None and rhv.host_name(vm.host.id) != home:
                 self.system.vms_service().vm_service(vm.id).migrate(host=types.Host(id=rhv.host(home).id))
-                self.let_time_pass(SETTLE_SECONDS)
-                vm = rhv.vm(vm_name)
-            assert vm.host is not None and rhv.host_name(vm.host.id) == home, f"{vm_name} is not back on {home}"
+            eventually(rhv.target, lambda vm_name=vm_name, home=home: _expect(
+                (vm := rhv.vm(vm_name)).host is not None and rhv.host_name(vm.host.id) == home,
+                f"{vm_name} is not back on {home}"), SETTLE_SECONDS)
         for vm_name, nic_name in sorted(self.nics_to_remove):
             nics = rhv.vm_nics(vm_name)
             for nic in nics.list():
                 if nic.name == nic_name:
+                    if nic.plugged:  # the engine removes no NIC plugged into a running VM
+                        nics.nic_service(nic.id).deactivate()
                     nics.nic_service(nic.id).remove()
         for data_center, name in sorted(self.networks_to_remove):
             for network in rhv.networks_named(data_center, name):
                 self.system.networks_service().network_service(network.id).remove()
+
+
+def _expect(holds: bool, failure: str) -> None:
+    assert holds, failure
 
 
 @pytest.fixture

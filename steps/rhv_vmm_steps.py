@@ -19,6 +19,7 @@ from pytest_bdd import given, parsers, then, when
 from steps.support.ansible import PlaybookRun, run_playbook
 from steps.support.apic import ApicSession, describe, mo_entry
 from steps.support.rhv import named
+from steps.support.sim import eventually
 from steps.support.vmm import (
     RedhatDomain,
     aep_dn,
@@ -27,7 +28,6 @@ from steps.support.vmm import (
     domain_dn,
     epg_dn,
     eppd_dn,
-    eventually,
     inventory_dn,
     pool_dn,
     tenant_body,

@@ -4,9 +4,18 @@ skips the scenario (the target's `require_sim`)."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
 import requests
 
 TIMEOUT = 30
+T = TypeVar("T")
+LAB_STEP_SECONDS = 10  # lab time per look in the simulator: the APIC polls an engine's events every 10 s
+LAB_STEPS = 13  # two minutes of lab time: past a full resync (60 s) with room to spare
+REAL_GEAR_SECONDS = 300  # a real APIC polls its RHV Manager in minutes
+REAL_GEAR_PAUSE = 5
 
 
 class SimControl:
@@ -50,3 +59,25 @@ class SimControl:
 
     def expire_rhv_tokens(self) -> None:
         self.call("POST", "/rhv/expire-tokens")
+
+
+def eventually(target, check: Callable[[], T], lab_step: float = LAB_STEP_SECONDS, steps: int = LAB_STEPS) -> T:
+    """`check()`'s result once it stops failing its assertions. The simulator's clock moves on by
+    `lab_step` between tries; real gear is asked again every few seconds until a deadline. The last
+    failure is the step's failure."""
+    if target.simulated:
+        sim = SimControl(target)
+        for _ in range(steps):
+            try:
+                return check()
+            except AssertionError:
+                sim.advance_clock(lab_step)
+        return check()
+    deadline = time.monotonic() + REAL_GEAR_SECONDS
+    while True:
+        try:
+            return check()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(REAL_GEAR_PAUSE)  # real gear only: its clock cannot be moved

@@ -1,53 +1,16 @@
 """What the Red Hat VMM features share: the configuration an engineer posts for a Red Hat VMM domain and
 its EPGs (as curl bodies), the names the APIC gives what it makes (DNs of the controller's inventory, of
-vmmEpPD and fvRsDomAtt), what an RHV host's NICs hear over LLDP, and waiting for the APIC.
-
-The APIC reads the RHV Manager on its own schedule (an event poll, a periodic resync). `eventually`
-waits for what a step expects: in the simulator by moving the lab clock on (nothing sleeps), against
-real gear by asking again until a deadline.
+vmmEpPD and fvRsDomAtt) and what an RHV host's NICs hear over LLDP. Waiting for the APIC, which reads
+the RHV Manager on its own schedule, is steps.support.sim.eventually.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
 from urllib.parse import urlsplit
-
-from steps.support.sim import SimControl
-
-T = TypeVar("T")
 
 PROVIDER = "uni/vmmp-Redhat"
 INVENTORY = "comp/prov-Redhat"
-# lab time per look in the simulator: the APIC polls an engine's events every 10 s (RedhatVmmSettings)
-LAB_STEP_SECONDS = 10
-LAB_STEPS = 13  # two minutes of lab time: past a full resync (60 s) with room to spare
-REAL_GEAR_SECONDS = 300  # a real APIC polls its RHV Manager in minutes
-REAL_GEAR_PAUSE = 5
-
-
-def eventually(target, check: Callable[[], T], lab_step: float = LAB_STEP_SECONDS, steps: int = LAB_STEPS) -> T:
-    """`check()`'s result once it stops failing its assertions. The simulator's clock moves on by
-    `lab_step` between tries; real gear is asked again every few seconds until a deadline. The last
-    failure is the step's failure."""
-    if target.simulated:
-        sim = SimControl(target)
-        for _ in range(steps):
-            try:
-                return check()
-            except AssertionError:
-                sim.advance_clock(lab_step)
-        return check()
-    deadline = time.monotonic() + REAL_GEAR_SECONDS
-    while True:
-        try:
-            return check()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(REAL_GEAR_PAUSE)  # real gear only: its clock cannot be moved
 
 
 # --- names ----------------------------------------------------------------------------------------------
