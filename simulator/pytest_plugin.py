@@ -17,8 +17,10 @@ both None against real gear).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +65,27 @@ def client_tool(name: str, pin: str) -> str:
     if not found:
         pytest.fail(f"{name} is not installed: the test extras pin {pin} (pip install -e .[test])")
     return found
+
+
+def ansible_playbook(workdir: Path, playbook: Path, extra: dict, inventory: str = "localhost,",
+                     tags: str | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
+    """Run the real ansible-playbook hermetically, as the suite runs it against a lab: no inherited
+    ANSIBLE_* settings (the collections bundled with the pinned ansible package answer), no user config,
+    temp dirs under `workdir`, this Python as the interpreter, and the `ansible.posix.json` stdout
+    callback so each task's result can be read from stdout."""
+    home = workdir / "ansible-home"
+    for folder in (home / "local-tmp", home / "remote-tmp"):
+        folder.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    env.update(HOME=str(home), ANSIBLE_LOCAL_TEMP=str(home / "local-tmp"), ANSIBLE_REMOTE_TEMP=str(home / "remote-tmp"),
+               ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+               ANSIBLE_RETRY_FILES_ENABLED="False", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
+               ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False")
+    command = [client_tool("ansible-playbook", "ansible==12.3.0"), "-i", inventory, str(playbook),
+               "-e", json.dumps({**extra, "ansible_python_interpreter": sys.executable})]
+    if tags:
+        command += ["--tags", tags]
+    return subprocess.run(command, cwd=home, env=env, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 @dataclass

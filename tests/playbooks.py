@@ -9,12 +9,10 @@ the first word of its name ("01", "13b").
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-from simulator.pytest_plugin import client_tool
+from simulator.pytest_plugin import ansible_playbook
 
 ANSIBLE_DIR = Path(__file__).resolve().parent / "ansible"
 INVENTORY = ANSIBLE_DIR / "inventory.ini"
@@ -65,26 +63,7 @@ class PlaybookRun:
 def run_playbook(tmp_path: Path, run_name: str, playbook: Path, extra: dict, tags: str | None = None,
                  timeout: float = 900) -> PlaybookRun:
     """Run `playbook` with `extra` vars (plus this Python as the interpreter); keep its output in tmp_path."""
-    home = tmp_path / "ansible-home"
-    for d in (home, home / "local-tmp", home / "remote-tmp"):
-        d.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
-    env.update(
-        HOME=str(home),
-        ANSIBLE_LOCAL_TEMP=str(home / "local-tmp"),
-        ANSIBLE_REMOTE_TEMP=str(home / "remote-tmp"),
-        ANSIBLE_HOST_KEY_CHECKING="False",
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-        ANSIBLE_RETRY_FILES_ENABLED="False",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-    )
-    extra = {**extra, "ansible_python_interpreter": sys.executable}
-    cmd = [client_tool("ansible-playbook", "ansible==12.3.0"), "-i", str(INVENTORY), str(playbook),
-           "-e", json.dumps(extra)]
-    if tags:
-        cmd += ["--tags", tags]
-    proc = subprocess.run(cmd, cwd=home, env=env, capture_output=True, text=True, timeout=timeout)
+    proc = ansible_playbook(tmp_path, playbook, extra, inventory=str(INVENTORY), tags=tags, timeout=timeout)
     (tmp_path / f"{run_name}.stdout.json").write_text(proc.stdout)
     (tmp_path / f"{run_name}.stderr.txt").write_text(proc.stderr)
     return PlaybookRun(proc)
