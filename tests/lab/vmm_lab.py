@@ -3,6 +3,8 @@ through the interfaces users have: requests for the APIC's REST API and /_sim, t
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import ovirtsdk4 as sdk
 import pytest
 import requests
@@ -20,18 +22,28 @@ RESYNC = 60  # RedhatVmmSettings defaults: a full resync every 60 s of lab time,
 EVENT_POLL = 10
 
 
+@contextmanager
+def served_lab(options: LabOptions | None = None, rhv_port: int = 0):
+    """A lab (the default one, or `options`' with admin password "secret") serving its APIC and RHV Manager
+    over HTTP on a manual clock: (an APIC session logged in as admin, the APIC's URL, the RHV server)."""
+    lab = Lab(options or LabOptions(admin_password="secret"), clock=ManualClock(START))
+    try:
+        apic = lab.start(tls=False)
+        rhv = lab.start_rhv(tls=False, port=rhv_port)
+        session = requests.Session()
+        session.trust_env = False
+        login = {"aaaUser": {"attributes": {"name": "admin", "pwd": "secret"}}}
+        r = session.post(f"{apic.url}/api/aaaLogin.json", json=login)
+        assert r.status_code == 200, r.text
+        yield session, apic.url, rhv
+    finally:
+        lab.stop()
+
+
 @pytest.fixture
 def lab_apic_rhv():
-    lab = Lab(LabOptions(admin_password="secret"), clock=ManualClock(START))
-    apic = lab.start(tls=False)
-    rhv = lab.start_rhv(tls=False)
-    session = requests.Session()
-    session.trust_env = False
-    login = {"aaaUser": {"attributes": {"name": "admin", "pwd": "secret"}}}
-    r = session.post(f"{apic.url}/api/aaaLogin.json", json=login)
-    assert r.status_code == 200, r.text
-    yield session, apic.url, rhv
-    lab.stop()
+    with served_lab() as served:
+        yield served
 
 
 def post(s: requests.Session, url: str, dn: str, body: dict) -> None:
