@@ -74,13 +74,13 @@ def test_a_snapshot_replaces_the_last_one():
     assert (fault.get("severity"), fault.get("descr")) == ("major", (
         "[FSM:FAILED]: Get LLDP/CDP adjacency information for the physical adapters on the host: "
         "name-h1(TASK:ifc:vmmmgr:CompHvGetHpNicAdj)"))
+    assert apic.store.get(f"{INV}/vm-v1").get("state") == "poweredOff"
 
     source.answer = Inventory(PRODUCT, "Default", ("Default",), (_host("h1", "eno1"),), (), 13)
     apic.writer.post(CTRLR, proposed_mo({"vmmCtrlrP": {"attributes": {"descr": "recabled"}}}))
     reactions.tick()
     assert apic.store.get(f"{INV}/hv-h1/fault-F606391") is None  # the NIC hears its leaf again: cleared
     assert apic.store.get(f"{INV}/hv-h1/adj-[leaf-101]-[eth1/1]") is not None
-    assert apic.store.get(f"{INV}/vm-v1").get("state") == "poweredOff"
 
 
 def test_a_failure_raises_f0130_and_keeps_its_first_time():
