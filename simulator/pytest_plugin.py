@@ -138,16 +138,34 @@ class RhvTarget(Target):
                                     insecure=not self.verify, **kwargs)
 
 
+def start_lab(tls_dir: Path, options=None):
+    """A lab (the default one, or `options`') serving its APIC and RHV Manager over HTTPS on free ports of
+    127.0.0.1, with its certificate in `tls_dir`; `lab.stop()` ends it."""
+    from simulator.lab import Lab
+
+    lab = Lab(options)
+    lab.start(tls_dir=tls_dir)
+    lab.start_rhv(tls_dir=tls_dir)
+    return lab
+
+
+def lab_apic_target(lab) -> ApicTarget:
+    """The target of a simulated lab's APIC."""
+    return ApicTarget(lab.apic_server.url, lab.options.admin_user, lab.options.admin_password, lab=lab,
+                      sim_url=lab.apic_server.url)
+
+
+def lab_rhv_target(lab) -> RhvTarget:
+    """The target of a simulated lab's RHV Manager (its /_sim is on the APIC's port)."""
+    return RhvTarget(lab.rhv_server.url + "/ovirt-engine/api", lab.rhv.config.admin_user,
+                     lab.options.rhv_admin_password, lab=lab, sim_url=lab.apic_server.url)
+
+
 @pytest.fixture(scope="session")
 def acisim_lab(tmp_path_factory):
     """A simulated lab for the whole session: the APIC and the RHV Manager served over HTTPS on
     127.0.0.1, each on a free port."""
-    from simulator.lab import Lab
-
-    lab = Lab()
-    tls_dir = tmp_path_factory.mktemp("tls")
-    lab.start(tls_dir=tls_dir)
-    lab.start_rhv(tls_dir=tls_dir)
+    lab = start_lab(tmp_path_factory.mktemp("tls"))
     yield lab
     lab.stop()
 
@@ -158,9 +176,7 @@ def apic_target(request) -> ApicTarget:
     if url:
         return ApicTarget(url.rstrip("/"), request.config.getoption("--apic-user"),
                           request.config.getoption("--apic-password") or "", request.config.getoption("--apic-verify"))
-    lab = request.getfixturevalue("acisim_lab")
-    return ApicTarget(lab.apic_server.url, lab.options.admin_user, lab.options.admin_password, lab=lab,
-                      sim_url=lab.apic_server.url)
+    return lab_apic_target(request.getfixturevalue("acisim_lab"))
 
 
 @pytest.fixture(scope="session")
@@ -169,9 +185,7 @@ def rhv_target(request) -> RhvTarget:
     if url:
         return RhvTarget(url.rstrip("/"), request.config.getoption("--rhv-user"),
                          request.config.getoption("--rhv-password") or "")
-    lab = request.getfixturevalue("acisim_lab")
-    return RhvTarget(lab.rhv_server.url + "/ovirt-engine/api", lab.rhv.config.admin_user,
-                     lab.options.rhv_admin_password, lab=lab, sim_url=lab.apic_server.url)
+    return lab_rhv_target(request.getfixturevalue("acisim_lab"))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pytest_bdd import scenarios
 
-from simulator.pytest_plugin import ApicTarget, RhvTarget
+from simulator.pytest_plugin import ApicTarget, RhvTarget, lab_apic_target, lab_rhv_target, start_lab
 
 # the simulator's certificate is self-signed, and a real APIC's or engine's often is too
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
@@ -23,14 +23,11 @@ scenarios("migration.feature")
 @pytest.fixture(scope="module")
 def two_pod_lab(tmp_path_factory):
     """The two-pod lab on free ports of 127.0.0.1 (HTTPS), for this feature only."""
-    from simulator.lab import Lab, LabOptions
+    from simulator.lab import LabOptions
 
     options = LabOptions()
     options.apply_scenario(SCENARIO)
-    lab = Lab(options)
-    tls_dir = tmp_path_factory.mktemp("two-pod-tls")
-    lab.start(tls_dir=tls_dir)
-    lab.start_rhv(tls_dir=tls_dir)
+    lab = start_lab(tmp_path_factory.mktemp("two-pod-tls"), options)
     yield lab
     lab.stop()
 
@@ -38,18 +35,10 @@ def two_pod_lab(tmp_path_factory):
 @pytest.fixture(scope="module")
 def apic_target(request, apic_target) -> ApicTarget:
     """The plugin's target when it is real gear; else the two-pod lab's APIC."""
-    if not apic_target.simulated:
-        return apic_target
-    lab = request.getfixturevalue("two_pod_lab")
-    return ApicTarget(lab.apic_server.url, lab.options.admin_user, lab.options.admin_password, lab=lab,
-                      sim_url=lab.apic_server.url)
+    return apic_target if not apic_target.simulated else lab_apic_target(request.getfixturevalue("two_pod_lab"))
 
 
 @pytest.fixture(scope="module")
 def rhv_target(request, rhv_target) -> RhvTarget:
     """The plugin's target when it is real gear; else the two-pod lab's RHV Manager."""
-    if not rhv_target.simulated:
-        return rhv_target
-    lab = request.getfixturevalue("two_pod_lab")
-    return RhvTarget(lab.rhv_server.url + "/ovirt-engine/api", lab.rhv.config.admin_user,
-                     lab.options.rhv_admin_password, lab=lab, sim_url=lab.apic_server.url)
+    return rhv_target if not rhv_target.simulated else lab_rhv_target(request.getfixturevalue("two_pod_lab"))
