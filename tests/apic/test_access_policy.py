@@ -5,11 +5,10 @@ aci_interface_selector_to_switch_policy_leaf_profile), then resolved from the AP
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-import requests
+from rest_session import ApicRest
 
 from simulator.apic.managers.access_policy import aep_ports, domain_aeps, domain_ports, path_leaves
 from simulator.lab import Lab, LabOptions
@@ -20,67 +19,47 @@ TWO_POD = Path(__file__).resolve().parents[2] / "fixtures" / "fabric" / "two-pod
 DOMAIN = "uni/vmmp-Redhat/dom-rhv"
 
 
-class Apic:
-    """The APIC's REST API as Ansible's modules use it: the JSON body posted to the object's URL."""
-
-    def __init__(self, url: str):
-        self.url = url
-        self.http = requests.Session()
-        self.http.verify = False
-        self.http.trust_env = False
-        self.post("aaaLogin", {"aaaUser": {"attributes": {"name": "admin", "pwd": "secret"}}})
-
-    def post(self, dn: str, body: dict) -> None:
-        path = "/api/aaaLogin.json" if dn == "aaaLogin" else f"/api/mo/{dn}.json"
-        r = self.http.post(self.url + path, data=json.dumps(body), timeout=30)
-        assert r.status_code == 200, r.text
-
-    def delete(self, dn: str) -> None:
-        r = self.http.delete(f"{self.url}/api/mo/{dn}.json", timeout=30)
-        assert r.status_code == 200, r.text
-
-
-def aep(apic: Apic, name: str, domain: str | None = None) -> str:
+def aep(apic: ApicRest, name: str, domain: str | None = None) -> str:
     dn = f"uni/infra/attentp-{name}"
     children = [{"infraRsDomP": {"attributes": {"tDn": domain}}}] if domain else []
-    apic.post(dn, {"infraAttEntityP": {"attributes": {"name": name}, "children": children}})
+    apic.post_ok(dn, {"infraAttEntityP": {"attributes": {"name": name}, "children": children}})
     return dn
 
 
-def policy_group(apic: Apic, name: str, aep_dn: str, lag: str | None = None) -> str:
+def policy_group(apic: ApicRest, name: str, aep_dn: str, lag: str | None = None) -> str:
     """An access port policy group, or a bundle (lag `link` a port-channel, `node` a vPC)."""
     cls, rn = ("infraAccBndlGrp", "accbundle") if lag else ("infraAccPortGrp", "accportgrp")
     dn = f"uni/infra/funcprof/{rn}-{name}"
     attrs = {"name": name, **({"lagT": lag} if lag else {})}
-    apic.post(dn, {cls: {"attributes": attrs, "children": [{"infraRsAttEntP": {"attributes": {"tDn": aep_dn}}}]}})
+    apic.post_ok(dn, {cls: {"attributes": attrs, "children": [{"infraRsAttEntP": {"attributes": {"tDn": aep_dn}}}]}})
     return dn
 
 
-def port_selector(apic: Apic, profile: str, name: str, group_dn: str, ports: tuple[int, int], card: int = 1) -> str:
-    apic.post(f"uni/infra/accportprof-{profile}", {"infraAccPortP": {"attributes": {"name": profile}}})
+def port_selector(apic: ApicRest, profile: str, name: str, group_dn: str, ports: tuple[int, int], card: int = 1) -> str:
+    apic.post_ok(f"uni/infra/accportprof-{profile}", {"infraAccPortP": {"attributes": {"name": profile}}})
     dn = f"uni/infra/accportprof-{profile}/hports-{name}-typ-range"
     block = {"name": "block2", "fromCard": str(card), "toCard": str(card),
              "fromPort": str(ports[0]), "toPort": str(ports[1])}
-    apic.post(dn, {"infraHPortS": {"attributes": {"name": name}, "children": [
+    apic.post_ok(dn, {"infraHPortS": {"attributes": {"name": name}, "children": [
         {"infraPortBlk": {"attributes": block}},
         {"infraRsAccBaseGrp": {"attributes": {"tDn": group_dn}}}]}})
     return dn
 
 
-def leaf_profile(apic: Apic, name: str, leaves: tuple[int, int], *interface_profiles: str) -> str:
+def leaf_profile(apic: ApicRest, name: str, leaves: tuple[int, int], *interface_profiles: str) -> str:
     dn = f"uni/infra/nprof-{name}"
-    apic.post(dn, {"infraNodeP": {"attributes": {"name": name}}})
-    apic.post(f"{dn}/leaves-{name}_sel-typ-range", {"infraLeafS": {"attributes": {"name": f"{name}_sel"}, "children": [
+    apic.post_ok(dn, {"infraNodeP": {"attributes": {"name": name}}})
+    apic.post_ok(f"{dn}/leaves-{name}_sel-typ-range", {"infraLeafS": {"attributes": {"name": f"{name}_sel"}, "children": [
         {"infraNodeBlk": {"attributes": {"name": "blk", "from_": str(leaves[0]), "to_": str(leaves[1])}}}]}})
     for profile in interface_profiles:
         tdn = f"uni/infra/accportprof-{profile}"
-        apic.post(f"{dn}/rsaccPortP-[{tdn}]", {"infraRsAccPortP": {"attributes": {"tDn": tdn}}})
+        apic.post_ok(f"{dn}/rsaccPortP-[{tdn}]", {"infraRsAccPortP": {"attributes": {"tDn": tdn}}})
     return dn
 
 
 @pytest.fixture
 def apic(lab):
-    return Apic(lab.apic_server.url)
+    return ApicRest(lab.apic_server.url)
 
 
 def ports_of(lab: Lab, aep_dn: str) -> set[str]:
@@ -129,7 +108,7 @@ def test_a_profile_of_the_second_pod_names_its_paths_in_pod_2(tmp_path):
     lab = Lab(LabOptions(admin_password="secret", topology=TWO_POD))
     lab.start(tls_dir=tmp_path / "tls")
     try:
-        apic = Apic(lab.apic_server.url)
+        apic = ApicRest(lab.apic_server.url)
         servers = aep(apic, "servers")
         port_selector(apic, "pod2", "servers", policy_group(apic, "pod2_ports", servers), (3, 3))
         leaf_profile(apic, "pod2", (1101, 1102), "pod2")
@@ -147,7 +126,7 @@ def test_leaves_a_profile_names_that_the_fabric_does_not_have_carry_nothing(lab,
 
 
 def test_the_domain_s_ports_are_those_of_every_aep_carrying_it_and_follow_the_policies(lab, apic):
-    apic.post(DOMAIN, {"vmmDomP": {"attributes": {"name": "rhv"}}})
+    apic.post_ok(DOMAIN, {"vmmDomP": {"attributes": {"name": "rhv"}}})
     first = aep(apic, "rhv_hosts", DOMAIN)
     second = aep(apic, "rhv_more", DOMAIN)
     aep(apic, "other")
@@ -162,8 +141,8 @@ def test_the_domain_s_ports_are_those_of_every_aep_carrying_it_and_follow_the_po
             "topology/pod-1/paths-101/pathep-[eth1/1]", "topology/pod-1/paths-101/pathep-[eth1/2]",
             "topology/pod-1/paths-103/pathep-[eth1/9]",
         }
-    apic.delete(f"{group}/rsattEntP")
-    apic.delete(f"{second}/rsdomP-[{DOMAIN}]")
+    apic.delete_ok(f"{group}/rsattEntP")
+    apic.delete_ok(f"{second}/rsdomP-[{DOMAIN}]")
     with lab.apic.store.lock:
         assert domain_ports(lab.apic.store, DOMAIN) == set()
 

@@ -10,10 +10,8 @@ round-trip; the deepest DNs of the model parse.
 
 from __future__ import annotations
 
-import json
-
 import pytest
-import requests
+from rest_session import ApicRest
 
 from simulator.lab import Lab, LabOptions
 
@@ -108,31 +106,7 @@ NOT_CONFIGURABLE = [
 ]
 
 
-class Client:
-    """An engineer's requests session, logged in as admin."""
-
-    def __init__(self, url: str):
-        self.url = url
-        self.http = requests.Session()
-        self.http.verify = False
-        self.http.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override verify=False
-        r = self.http.post(f"{url}/api/aaaLogin.json",
-                           data=json.dumps({"aaaUser": {"attributes": {"name": "admin", "pwd": PASSWORD}}}))
-        assert r.status_code == 200, r.text
-
-    def get(self, path: str, **params: str) -> requests.Response:
-        return self.http.get(f"{self.url}{path}", params=params, timeout=30)
-
-    def post(self, dn: str, body: dict) -> requests.Response:
-        return self.http.post(f"{self.url}/api/mo/{dn}.json", data=json.dumps(body), timeout=30)
-
-    def imdata(self, path: str, **params: str) -> list[dict]:
-        r = self.get(path, **params)
-        assert r.status_code == 200, r.text
-        return r.json()["imdata"]
-
-
-def configure_tenant(client: Client) -> None:
+def configure_tenant(client: ApicRest) -> None:
     epg = {"fvAEPg": {"attributes": {"name": "e"}}}
     epg2 = {"fvAEPg": {"attributes": {"name": "e2"}}}
     body = {"fvTenant": {"attributes": {"name": "t"}, "children": [
@@ -147,7 +121,7 @@ def served(tmp_path_factory):
     lab = Lab(LabOptions(admin_password=PASSWORD))
     lab.start(tls_dir=tmp_path_factory.mktemp("tls"))
     try:
-        client = Client(lab.apic_server.url)
+        client = ApicRest(lab.apic_server.url, PASSWORD)
         configure_tenant(client)
         for cls, dn, attrs in WRITTEN:
             lab.apic.system_post(dn, {cls: {"attributes": attrs}})
@@ -157,9 +131,9 @@ def served(tmp_path_factory):
 
 
 @pytest.fixture
-def client(lab) -> Client:
+def client(lab) -> ApicRest:
     """A lab of its own (tests/apic/conftest.py), with the model's objects in place, for tests that write."""
-    client = Client(lab.apic_server.url)
+    client = ApicRest(lab.apic_server.url, PASSWORD)
     configure_tenant(client)
     for cls, dn, attrs in WRITTEN:
         lab.apic.system_post(dn, {cls: {"attributes": attrs}})

@@ -13,8 +13,8 @@ import json
 import ssl
 
 import pytest
-import requests
 import websocket
+from rest_session import ApicRest
 
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 
@@ -29,30 +29,12 @@ VPC = "topology/pod-1/protpaths-101-102/pathep-[host2_vpc]"
 P103 = "topology/pod-1/paths-103/pathep-[eth1/7]"
 
 
-class Apic:
+class Apic(ApicRest):
+    """The lab's APIC over REST, with what the Red Hat VMM manager would write put in as system writes."""
+
     def __init__(self, lab):
+        super().__init__(lab.apic_server.url)
         self.lab = lab
-        self.url = lab.apic_server.url
-        self.http = requests.Session()
-        self.http.verify = False
-        self.http.trust_env = False
-        r = self.http.post(f"{self.url}/api/aaaLogin.json",
-                           data=json.dumps({"aaaUser": {"attributes": {"name": "admin", "pwd": "secret"}}}))
-        assert r.status_code == 200, r.text
-        self.token = r.json()["imdata"][0]["aaaLogin"]["attributes"]["token"]
-
-    def post(self, dn: str, body: dict) -> None:
-        r = self.http.post(f"{self.url}/api/mo/{dn}.json", data=json.dumps(body), timeout=30)
-        assert r.status_code == 200, r.text
-
-    def delete(self, dn: str) -> None:
-        r = self.http.delete(f"{self.url}/api/mo/{dn}.json", timeout=30)
-        assert r.status_code == 200, r.text
-
-    def objects(self, cls: str) -> list[dict]:
-        r = self.http.get(f"{self.url}/api/class/{cls}.json", timeout=30)
-        assert r.status_code == 200, r.text
-        return [mo[cls]["attributes"] for mo in r.json()["imdata"]]
 
     def deployed(self, epg: str = EPG) -> dict[str, set[str]]:
         """What the leaves carry for an EPG: dyatt DN (under uni/epp/fv-[epg]) -> the VLANs of its fvIfConn."""
@@ -89,7 +71,7 @@ class Apic:
 
     # --- what the engineer configures -------------------------------------------------------------------
     def associate(self, epg: str, immediacy: str, vlan: str = VLAN) -> None:
-        self.post(f"{epg}/rsdomAtt-[{DOMAIN}]", {"fvRsDomAtt": {"attributes": {
+        self.post_ok(f"{epg}/rsdomAtt-[{DOMAIN}]", {"fvRsDomAtt": {"attributes": {
             "tDn": DOMAIN, "resImedcy": immediacy, "encap": vlan}}})
         self.epg_pd(epg, vlan)
 
@@ -100,11 +82,11 @@ def apic(lab):
     block, a tenant with two EPGs and the domain's inventory controller (no host yet)."""
     apic = Apic(lab)
     pool = "uni/infra/vlanns-[rhv_pool]-dynamic"
-    apic.post(pool, {"fvnsVlanInstP": {"attributes": {"name": "rhv_pool", "allocMode": "dynamic"}, "children": [
+    apic.post_ok(pool, {"fvnsVlanInstP": {"attributes": {"name": "rhv_pool", "allocMode": "dynamic"}, "children": [
         {"fvnsEncapBlk": {"attributes": {"from": "vlan-1200", "to": "vlan-1299", "allocMode": "static"}}}]}})
-    apic.post(DOMAIN, {"vmmDomP": {"attributes": {"name": "rhv"}, "children": [
+    apic.post_ok(DOMAIN, {"vmmDomP": {"attributes": {"name": "rhv"}, "children": [
         {"infraRsVlanNs": {"attributes": {"tDn": pool}}}]}})
-    apic.post("uni/tn-t1", {"fvTenant": {"attributes": {"name": "t1"}, "children": [
+    apic.post_ok("uni/tn-t1", {"fvTenant": {"attributes": {"name": "t1"}, "children": [
         {"fvAp": {"attributes": {"name": "app"}, "children": [
             {"fvAEPg": {"attributes": {"name": "web"}}}, {"fvAEPg": {"attributes": {"name": "db"}}}]}}]}})
     lab.apic.system_post(INV, {"compCtrlr": {"attributes": {"domName": "rhv", "name": "engine"}}})
@@ -163,16 +145,16 @@ def test_lazy_deploys_only_where_an_endpoint_of_the_epg_is_and_follows_it(apic):
 def test_pre_provision_deploys_on_every_port_of_the_domain_s_aeps_and_the_hosts(apic):
     apic.host("host1", P101)
     aep = "uni/infra/attentp-rhv_aep"
-    apic.post(aep, {"infraAttEntityP": {"attributes": {"name": "rhv_aep"}, "children": [
+    apic.post_ok(aep, {"infraAttEntityP": {"attributes": {"name": "rhv_aep"}, "children": [
         {"infraRsDomP": {"attributes": {"tDn": DOMAIN}}}]}})
     group = "uni/infra/funcprof/accportgrp-rhv_ports"
-    apic.post(group, {"infraAccPortGrp": {"attributes": {"name": "rhv_ports"}, "children": [
+    apic.post_ok(group, {"infraAccPortGrp": {"attributes": {"name": "rhv_ports"}, "children": [
         {"infraRsAttEntP": {"attributes": {"tDn": aep}}}]}})
     selector = "uni/infra/accportprof-leaf104/hports-rhv-typ-range"
-    apic.post(selector, {"infraHPortS": {"attributes": {"name": "rhv"}, "children": [
+    apic.post_ok(selector, {"infraHPortS": {"attributes": {"name": "rhv"}, "children": [
         {"infraPortBlk": {"attributes": {"name": "block2", "fromCard": "1", "toCard": "1", "fromPort": "5", "toPort": "5"}}},
         {"infraRsAccBaseGrp": {"attributes": {"tDn": group}}}]}})
-    apic.post("uni/infra/nprof-leaf104", {"infraNodeP": {"attributes": {"name": "leaf104"}, "children": [
+    apic.post_ok("uni/infra/nprof-leaf104", {"infraNodeP": {"attributes": {"name": "leaf104"}, "children": [
         {"infraLeafS": {"attributes": {"name": "leaf104"}, "children": [
             {"infraNodeBlk": {"attributes": {"name": "blk", "from_": "104", "to_": "104"}}}]}},
         {"infraRsAccPortP": {"attributes": {"tDn": "uni/infra/accportprof-leaf104"}}}]}})
@@ -180,11 +162,11 @@ def test_pre_provision_deploys_on_every_port_of_the_domain_s_aeps_and_the_hosts(
     p104 = "topology/pod-1/paths-104/pathep-[eth1/5]"
     assert apic.deployed() == {node_rel(101, P101): {VLAN}, node_rel(104, p104): {VLAN}}
     # the port block grows: the new port is deployed too
-    apic.post(f"{selector}/portblk-block2", {"infraPortBlk": {"attributes": {"toPort": "6"}}})
+    apic.post_ok(f"{selector}/portblk-block2", {"infraPortBlk": {"attributes": {"toPort": "6"}}})
     p104b = "topology/pod-1/paths-104/pathep-[eth1/6]"
     assert apic.deployed() == {node_rel(101, P101): {VLAN}, node_rel(104, p104): {VLAN}, node_rel(104, p104b): {VLAN}}
     # the AEP no longer carries the domain: only the hosts' paths stay
-    apic.delete(f"{aep}/rsdomP-[{DOMAIN}]")
+    apic.delete_ok(f"{aep}/rsdomP-[{DOMAIN}]")
     assert apic.deployed() == {node_rel(101, P101): {VLAN}}
 
 
@@ -194,9 +176,9 @@ def test_changing_the_resolution_immediacy_redeploys(apic):
     apic.associate(EPG, "immediate")
     apic.endpoint(EPG, "00:1A:4A:16:01:51", P102)
     assert apic.deployed() == {node_rel(101, P101): {VLAN}, node_rel(102, P102): {VLAN}}
-    apic.post(f"{EPG}/rsdomAtt-[{DOMAIN}]", {"fvRsDomAtt": {"attributes": {"resImedcy": "lazy"}}})
+    apic.post_ok(f"{EPG}/rsdomAtt-[{DOMAIN}]", {"fvRsDomAtt": {"attributes": {"resImedcy": "lazy"}}})
     assert apic.deployed() == {node_rel(102, P102): {VLAN}}
-    apic.post(f"{EPG}/rsdomAtt-[{DOMAIN}]", {"fvRsDomAtt": {"attributes": {"resImedcy": "immediate"}}})
+    apic.post_ok(f"{EPG}/rsdomAtt-[{DOMAIN}]", {"fvRsDomAtt": {"attributes": {"resImedcy": "immediate"}}})
     assert apic.deployed() == {node_rel(101, P101): {VLAN}, node_rel(102, P102): {VLAN}}
 
 
@@ -206,11 +188,11 @@ def test_two_epgs_each_get_their_own_vlan_and_removing_an_association_removes_on
     apic.associate(DB, "immediate", "vlan-1201")
     assert apic.deployed() == {node_rel(101, P101): {VLAN}}
     assert apic.deployed(DB) == {node_rel(101, P101): {"vlan-1201"}}
-    apic.delete(f"{EPG}/rsdomAtt-[{DOMAIN}]")
+    apic.delete_ok(f"{EPG}/rsdomAtt-[{DOMAIN}]")
     assert apic.deployed() == {}
     assert apic.deployed(DB) == {node_rel(101, P101): {"vlan-1201"}}
     assert [a["dn"] for a in apic.objects("fvEpP")] == [f"uni/epp/fv-[{DB}]"]
-    apic.delete("uni/tn-t1")
+    apic.delete_ok("uni/tn-t1")
     assert apic.objects("fvDyPathAtt") == apic.objects("fvIfConn") == apic.objects("fvLocale") == []
     assert apic.objects("fvEpP") == []
 
