@@ -1,7 +1,8 @@
 """The real ovirtsdk4 (and ovirt.ovirt's ovirt_nic) changing a VM's NICs as a real engine lets them change:
 hot unplug and plug on a running VM (the activate/deactivate actions and `update(Nic(plugged=...))`),
-another vNIC profile on a running VM (a hot re-wire: the new network must be on the VM's host), what a
-running VM refuses in the engine's words, the events each change logs, and removal only once unplugged."""
+another vNIC profile on a running VM (a hot re-wire: the new network must be on the VM's host), a plugged NIC
+added to a running VM (a hot plug: refused whole unless its network is on the VM's host), what a running VM
+refuses in the engine's words, the events each change logs, and removal only once unplugged."""
 
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ def refusal(call) -> tuple[int, str]:
 
 
 USER = "(User: admin@internal-authz)"
+NOT_ON_HOST = ("[The Network does not exist on the host the VM is running on.\n Either add the Network to the Host, "
+               "migrate the VM to a Host that has this Network, or add the vNic as unplugged.]")
 
 
 def test_unplug_and_replug_a_nic_of_a_running_vm(connection):
@@ -105,19 +108,57 @@ def test_a_network_missing_on_the_vms_host_is_refused(connection):
     vm = vm_service(connection)
     nic = nic_named(vm)
     profile = types.VnicProfile(id=profile_of(connection, network).id)
-    not_on_host = ("[The Network does not exist on the host the VM is running on.\n Either add the Network to the "
-                   "Host, migrate the VM to a Host that has this Network, or add the vNic as unplugged.]")
-    assert refusal(lambda: nic.update(types.Nic(vnic_profile=profile))) == (409, not_on_host)
+    assert refusal(lambda: nic.update(types.Nic(vnic_profile=profile))) == (409, NOT_ON_HOST)
     assert nic.get().vnic_profile.id != profile.id
 
     nic.deactivate()  # unplugged, the NIC may take the profile; plugging it back is the hot plug that fails
     nic.update(types.Nic(vnic_profile=profile))
     start = last_event_id(connection)
-    assert refusal(nic.activate) == (409, not_on_host)
+    assert refusal(nic.activate) == (409, NOT_ON_HOST)
     assert nic.get().plugged is False
     assert events_since(connection, start) == [
         (935, f"Failed to update Interface nic1 (VirtIO) for VM vm1. {USER}")]
 
+
+
+def test_a_plugged_nic_is_not_added_to_a_running_vm_whose_host_lacks_its_network(connection):
+    """AddVmInterfaceCommand hot-plugs a plugged NIC; the refused hot plug undoes the whole add."""
+    network = app_network(connection)  # on the cluster, not on host1
+    vm = vm_service(connection)
+    profile = types.VnicProfile(id=profile_of(connection, network).id)
+    start = last_event_id(connection)
+    assert refusal(lambda: vm.nics_service().add(types.Nic(name="web0", vnic_profile=profile))) == (
+        409, NOT_ON_HOST)
+    assert [n.name for n in vm.nics_service().list()] == ["nic1"]
+    assert events_since(connection, start) == [(933, f"Failed to add Interface web0 (VirtIO) to VM vm1. {USER}")]
+
+    added = vm.nics_service().add(types.Nic(name="web0", vnic_profile=profile, plugged=False))  # the advice
+    assert (added.name, added.plugged, added.vnic_profile.id) == ("web0", False, profile.id)
+    assert [d.name for d in vm.reported_devices_service().list()] == ["eth0"]
+    assert events_since(connection, start)[1:] == [(932, f"Interface web0 (VirtIO) was added to VM vm1. {USER}")]
+
+
+def test_a_plugged_nic_is_hot_plugged_once_the_network_is_on_the_vms_host(connection):
+    network = app_network(connection)
+    on_host(connection, network)
+    vm = vm_service(connection)
+    start = last_event_id(connection)
+    added = vm.nics_service().add(types.Nic(name="web0", vnic_profile=types.VnicProfile(
+        id=profile_of(connection, network).id)))
+    assert (added.plugged, added.vnic_profile.id) == (True, profile_of(connection, network).id)
+    assert [n.name for n in vm.nics_service().list()] == ["nic1", "web0"]
+    assert [d.name for d in vm.reported_devices_service().list()] == ["eth0", "eth1"]
+    assert events_since(connection, start) == [(932, f"Interface web0 (VirtIO) was added to VM vm1. {USER}")]
+
+
+def test_a_stopped_vm_takes_a_plugged_nic_on_any_network_of_its_cluster(connection):
+    network = app_network(connection)  # on no host: a stopped VM plugs nothing into a host
+    vm = vm_service(connection, "vm2")
+    start = last_event_id(connection)
+    added = vm.nics_service().add(types.Nic(name="web0", vnic_profile=types.VnicProfile(
+        id=profile_of(connection, network).id)))
+    assert (added.plugged, vm.nics_service().nic_service(added.id).get().plugged) == (True, True)
+    assert events_since(connection, start) == [(932, f"Interface web0 (VirtIO) was added to VM vm2. {USER}")]
 
 def test_what_a_running_vm_refuses(connection):
     system = connection.system_service()

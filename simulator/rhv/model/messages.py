@@ -130,6 +130,7 @@ USER_VDS_MAINTENANCE 600 normal=Host ${VdsName} was switched to Maintenance mode
 USER_VDS_MAINTENANCE_WITHOUT_REASON 620 normal=Host ${VdsName} was switched to Maintenance mode by ${UserName}.
 NETWORK_REMOVE_VM_INTERFACE 930 normal=Interface ${InterfaceName} (${InterfaceType}) was removed from VM ${VmName}. (User: ${UserName})
 NETWORK_ADD_VM_INTERFACE 932 normal=Interface ${InterfaceName} (${InterfaceType}) was added to VM ${VmName}. (User: ${UserName})
+NETWORK_ADD_VM_INTERFACE_FAILED 933 error=Failed to add Interface ${InterfaceName} (${InterfaceType}) to VM ${VmName}. (User: ${UserName})
 NETWORK_UPDATE_VM_INTERFACE 934 normal=Interface ${InterfaceName} (${InterfaceType}) was updated for VM ${VmName}. ${LinkState} (User: ${UserName})
 NETWORK_UPDATE_VM_INTERFACE_FAILED 935 error=Failed to update Interface ${InterfaceName} (${InterfaceType}) for VM ${VmName}. (User: ${UserName})
 NETWORK_ADD_NETWORK 942 normal=Finished adding Network ${NetworkName} to Data Center: ${StoragePoolName}

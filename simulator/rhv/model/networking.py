@@ -5,8 +5,9 @@ Add/UpdateVnicProfileCommand, AddVmInterfaceCommand): names unique per data cent
 a network's default profile created with it, removal refused while a VM NIC uses the network or
 it is a cluster's management network, a profile's filter one the engine knows and none on a
 pass-through profile, a NIC's profile must belong to a network of the VM's cluster, MACs come
-from the pool and are unique, a NIC plugged into a running VM cannot be removed (a NIC's update and
-hot plug/unplug are in vm_nics.py).
+from the pool and are unique, a NIC added plugged to a running VM is hot-plugged (its network must be on
+the VM's host, or the whole add is undone), a NIC plugged into a running VM cannot be removed (a NIC's
+update and hot plug/unplug are in vm_nics.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from .network_filters import NETWORK_FILTERS
 LABEL = re.compile(r"^[0-9a-zA-Z_-]+$")
 PASS_THROUGH_MODES = ("enabled", "disabled")
 UNSET = object()  # a field the request does not carry (as opposed to an empty one)
+HOT_PLUG_STATES = ("up", "powering_up")  # ActivateDeactivateVmNicCommand: the host is asked only then
+NIC_EDITABLE_STATES = ("up", "down", "image_locked")  # AbstractVmInterfaceCommand.vmStatusLegal
+PASSTHROUGH = "pci_passthrough"
 INTERFACE_NAMES = {"virtio": "VirtIO", "e1000": "e1000", "e1000e": "e1000e", "rtl8139": "rtl8139",
                    "rtl8139_virtio": "rtl8139_pv", "pci_passthrough": "PCI Passthrough", "spapr_vlan": "sPAPR VLAN"}
 
@@ -248,8 +252,14 @@ class Networking:
     def add_vm_nic(self, caller: Caller, vm: Vm, name: str | None, profile: VnicProfile | None = None,
                    interface: str | None = None, mac: str | None = None, linked: bool | None = None,
                    plugged: bool | None = None) -> VmNic:
+        """AddVmInterfaceCommand: the NIC is saved, then a plugged one on a running VM is hot-plugged by
+        ActivateDeactivateVmNicCommand; when that inner command refuses (its network is not on the VM's host)
+        the engine compensates the saved NIC away, frees its MAC, logs NETWORK_ADD_VM_INTERFACE_FAILED and
+        answers with the inner command's message, so nothing is left (the message's advice: add it unplugged)."""
         if not name:
             raise incomplete("Nic", ["name"], "add")
+        if vm.status not in NIC_EDITABLE_STATES:
+            raise rejected("NETWORK_CANNOT_ADD_INTERFACE_WHEN_VM_STATUS_NOT_UP_DOWN_LOCKED", "add", "INTERFACE")
         if any(n.name == name for n in vm.nics):
             raise failed(app_error("NETWORK_INTERFACE_NAME_ALREADY_IN_USE"))
         if profile is not None:
@@ -261,13 +271,33 @@ class Networking:
                 raise failed(app_error("VALIDATION_VM_NETWORK_MAC_ADDRESS_INVALID"), status=400)
             if mac.lower() in self.inv.macs_in_use():
                 raise failed(app_error("NETWORK_MAC_ADDRESS_IN_USE"))
-        nic = VmNic(id=self.engine.ids.new(), name=name, mac=(mac or self.allocate_mac(vm.cluster_id)).lower(),
-                    profile_id=profile.id if profile else None, interface=interface or "virtio",
-                    linked=linked is not False, plugged=plugged is not False)
+        address = (mac or self.allocate_mac(vm.cluster_id)).lower()
+        interface = interface or "virtio"
+        kind = INTERFACE_NAMES.get(interface, interface)
+        if plugged is not False and not self.hot_plug_allowed(vm, interface, profile):
+            self._log("NETWORK_ADD_VM_INTERFACE_FAILED", caller, self._vm_refs(vm), InterfaceName=name,
+                      VmName=vm.name, InterfaceType=kind)
+            raise failed(app_error("ACTIVATE_DEACTIVATE_NETWORK_NOT_IN_VDS"))
+        nic = VmNic(id=self.engine.ids.new(), name=name, mac=address, profile_id=profile.id if profile else None,
+                    interface=interface, linked=linked is not False, plugged=plugged is not False)
         self.engine.add(nic, into=vm.nics)
         self._log("NETWORK_ADD_VM_INTERFACE", caller, self._vm_refs(vm), InterfaceName=name, VmName=vm.name,
-                  InterfaceType=INTERFACE_NAMES.get(nic.interface, nic.interface))
+                  InterfaceType=kind)
         return nic
+
+    def hot_plug_allowed(self, vm: Vm, interface: str, profile: VnicProfile | None) -> bool:
+        """ActivateDeactivateVmNicCommand's host check for a plug or unplug: the host is involved only while
+        the VM is up or powering up, and then a NIC's network (unless the NIC is a pass-through one) must be
+        attached to the host the VM runs on (ACTIVATE_DEACTIVATE_NETWORK_NOT_IN_VDS otherwise)."""
+        return vm.status not in HOT_PLUG_STATES or interface == PASSTHROUGH or self.on_vm_host(vm, profile)
+
+    def on_vm_host(self, vm: Vm, profile: VnicProfile | None) -> bool:
+        """The profile's network is on one of the NICs of the host the VM runs on (an empty profile is on
+        no network and needs nothing)."""
+        host = self.inv.hosts.get(vm.host_id or "")
+        if profile is None or host is None:
+            return True
+        return self.inv.attachment_of(host, profile.network_id) is not None
 
     def remove_vm_nic(self, caller: Caller, vm: Vm, nic: VmNic) -> None:
         """RemoveVmInterfaceCommand: a NIC still plugged into a VM that is not down is refused (the

@@ -17,11 +17,7 @@ from .entities import Vm, VmNic
 from .errors import failed, rejected
 from .mac_pools import MAC
 from .messages import AUDIT_LOG, app_error
-from .networking import INTERFACE_NAMES, UNSET
-
-EDITABLE_STATES = ("up", "down", "image_locked")  # AbstractVmInterfaceCommand.vmStatusLegal
-HOT_PLUG_STATES = ("up", "powering_up")  # ActivateDeactivateVmNicCommand: the host is asked only then
-PASSTHROUGH = "pci_passthrough"
+from .networking import INTERFACE_NAMES, NIC_EDITABLE_STATES, PASSTHROUGH, UNSET
 
 
 def update_vm_nic(engine, caller: Caller, vm: Vm, nic: VmNic, name: str | None = None,
@@ -35,7 +31,7 @@ def update_vm_nic(engine, caller: Caller, vm: Vm, nic: VmNic, name: str | None =
            "profile_id": nic.profile_id if profile_id is UNSET else profile_id}
     if mac and not MAC.match(mac):
         raise failed(app_error("VALIDATION_VM_NETWORK_MAC_ADDRESS_INVALID"), status=400)
-    if vm.status not in EDITABLE_STATES:
+    if vm.status not in NIC_EDITABLE_STATES:
         raise rejected("NETWORK_CANNOT_ADD_INTERFACE_WHEN_VM_STATUS_NOT_UP_DOWN_LOCKED", "edit", "INTERFACE")
     if new["name"] != nic.name and any(other.name == new["name"] for other in vm.nics):
         raise failed(app_error("NETWORK_INTERFACE_NAME_ALREADY_IN_USE"))
@@ -56,13 +52,13 @@ def update_vm_nic(engine, caller: Caller, vm: Vm, nic: VmNic, name: str | None =
         raise rejected("ACTION_TYPE_FAILED_VM_INTERFACE_TYPE_NOT_MATCH_PROFILE", "edit", "INTERFACE")
     if new["interface"] == PASSTHROUGH and not new["linked"]:
         raise rejected("ACTION_TYPE_FAILED_UNLINKING_OF_PASSTHROUGH_VNIC_IS_NOT_SUPPORTED", "edit", "INTERFACE")
-    if rewire and not _on_host(engine, vm, profile):
+    if rewire and not engine.networking.on_vm_host(vm, profile):
         raise failed(app_error("ACTIVATE_DEACTIVATE_NETWORK_NOT_IN_VDS"))
     if new["mac"] != nic.mac and new["mac"] in inv.macs_in_use():
         raise failed(app_error("NETWORK_MAC_ADDRESS_IN_USE"))
     kind = INTERFACE_NAMES.get(new["interface"], new["interface"])
-    if plug and vm.status in HOT_PLUG_STATES and new["interface"] != PASSTHROUGH \
-            and not _on_host(engine, vm, profile if plug == "plug" else old_profile):
+    if plug and not engine.networking.hot_plug_allowed(vm, new["interface"],
+                                                       profile if plug == "plug" else old_profile):
         _log(engine, caller, vm, "NETWORK_UPDATE_VM_INTERFACE_FAILED", new["name"], kind)
         raise failed(app_error("ACTIVATE_DEACTIVATE_NETWORK_NOT_IN_VDS"))
     old_name, link_changed = nic.name, new["linked"] != nic.linked
@@ -80,14 +76,6 @@ def _plug_action(nic: VmNic, plugged: bool) -> str | None:
     if plugged == nic.plugged:
         return None
     return "plug" if plugged else "unplug"
-
-
-def _on_host(engine, vm: Vm, profile) -> bool:
-    """The NIC's network is on one of the host's NICs (an empty profile needs nothing)."""
-    host = engine.inventory.hosts.get(vm.host_id or "")
-    if profile is None or host is None:
-        return True
-    return engine.inventory.attachment_of(host, profile.network_id) is not None
 
 
 def _log(engine, caller: Caller, vm: Vm, kind: str, nic_name: str, interface_type: str, **values) -> None:
