@@ -72,3 +72,10 @@ def app_network(connection: sdk.Connection, name: str = "app-net", vlan: int = 1
     system.clusters_service().cluster_service(cluster.id).networks_service().add(
         sdk.types.Network(id=network.id, required=False))
     return network
+
+
+def on_host(connection: sdk.Connection, network, host: str = "host1", nic: str = "eno2") -> None:
+    """Put the network on a NIC of the host (setupnetworks), so a VM running there can plug a NIC into it."""
+    hosts = connection.system_service().hosts_service()
+    hosts.host_service(by_name(hosts, host).id).setup_networks(modified_network_attachments=[
+        sdk.types.NetworkAttachment(network=sdk.types.Network(id=network.id), host_nic=sdk.types.HostNic(name=nic))])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ovirtsdk4 as sdk
 import ovirtsdk4.types as types
 import pytest
-from rhv_support import app_network, by_name
+from rhv_support import app_network, by_name, on_host
 
 from simulator.rhv.model.network_filters import NETWORK_FILTERS
 
@@ -147,7 +147,9 @@ def test_update_profile_refusals(connection):
 
 
 def test_port_mirroring_cannot_change_while_a_vm_uses_the_profile(connection):
-    profile = add_profile(connection, app_network(connection))
+    network = app_network(connection)
+    on_host(connection, network)  # vm1 runs on host1: the NIC it gets plugged is hot-plugged there
+    profile = add_profile(connection, network)
     system = connection.system_service()
     vm1 = by_name(system.vms_service(), "vm1")
     system.vms_service().vm_service(vm1.id).nics_service().add(

@@ -12,7 +12,7 @@ import ovirtsdk4 as sdk
 import ovirtsdk4.types as types
 import pytest
 from playbooks import run_playbook
-from rhv_support import PASSWORD, app_network, by_name
+from rhv_support import PASSWORD, app_network, by_name, on_host
 
 
 def vm_service(connection, name="vm1"):
@@ -24,13 +24,6 @@ def nic_named(vm, name="nic1"):
     found = [n for n in vm.nics_service().list() if n.name == name]
     assert len(found) == 1, [n.name for n in vm.nics_service().list()]
     return vm.nics_service().nic_service(found[0].id)
-
-
-def on_host(connection, network, host="host1", nic="eno2"):
-    """Put the network on a NIC of the host, so a VM running there can use it."""
-    hosts = connection.system_service().hosts_service()
-    hosts.host_service(by_name(hosts, host).id).setup_networks(modified_network_attachments=[
-        types.NetworkAttachment(network=types.Network(id=network.id), host_nic=types.HostNic(name=nic))])
 
 
 def profile_of(connection, network):
