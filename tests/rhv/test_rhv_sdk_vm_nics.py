@@ -153,6 +153,15 @@ def test_a_stopped_vm_takes_a_plugged_nic_on_any_network_of_its_cluster(connecti
     assert (added.plugged, vm.nics_service().nic_service(added.id).get().plugged) == (True, True)
     assert events_since(connection, start) == [(932, f"Interface web0 (VirtIO) was added to VM vm2. {USER}")]
 
+
+def test_no_nic_is_added_to_a_migrating_vm(connection):
+    vm = vm_service(connection)
+    vm.migrate(host=types.Host(name="host2"))
+    assert vm.get().status == types.VmStatus.MIGRATING
+    assert refusal(lambda: vm.nics_service().add(types.Nic(name="web0", plugged=False))) == (
+        409, "[Cannot add a Network Interface when VM is not Down, Up or Image-Locked.]")
+    assert [n.name for n in vm.nics_service().list()] == ["nic1"]
+
 def test_what_a_running_vm_refuses(connection):
     system = connection.system_service()
     network = system.networks_service().add(types.Network(
