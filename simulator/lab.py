@@ -23,6 +23,8 @@ from .apic.managers.vmm_redhat import RedhatVmm, RedhatVmmSettings
 from .apic.service import Apic, ApicConfig
 from .clock import LabClock, OffsetClock
 from .control import bp as control_bp
+from .defaults.kubernetes import KubeCluster, KubeNode
+from .defaults.kubernetes import read as read_kubernetes
 from .fabric import Fabric
 from .persist import LabState
 from .reactions import Reactions
@@ -43,9 +45,21 @@ class LabOptions:
     rhv_admin_password: str = "redhat123"
     # the APIC's Red Hat VMM integration: resync and event-poll periods, network naming, VLAN order
     redhat_vmm: RedhatVmmSettings = field(default_factory=RedhatVmmSettings)
+    # the Kubernetes cluster's node subnet and nodes; None: the default lab's (simulator/defaults/kubernetes.yaml)
+    kubernetes: KubeCluster | None = None
 
     def apply_scenario(self, path: Path) -> None:
-        """Take the topology and fixtures a scenario file names (paths relative to the file)."""
+        """Take what a scenario file names: topology, fixtures, RHV inventory (paths relative to the file),
+        the APIC's admin password, the Red Hat VMM settings, and the Kubernetes cluster, e.g.
+
+            kubernetes:
+              node_subnet: 10.1.0.1/16
+              nodes:
+                - {name: k8s-node1, address: 10.1.0.101, labels: {node-role.kubernetes.io/control-plane: ""}}
+                - {name: k8s-node2, address: 10.1.0.102, mac: "00:50:56:aa:bb:02", uplink: ens192}
+
+        (format: simulator/defaults/kubernetes.py). A scenario without `kubernetes:` keeps the default
+        lab's two nodes; `kubernetes: {nodes: []}` has none."""
         with open(path, encoding="utf-8") as f:
             data = yaml.safe_load(f) or {}
         if not isinstance(data, dict):
@@ -61,12 +75,15 @@ class LabOptions:
         self.fixtures = [base / f for f in data.get("fixtures", [])] + self.fixtures
         self.admin_password = data.get("admin_password", self.admin_password)
         self.redhat_vmm = _settings(path, RedhatVmmSettings, data.get("redhat_vmm") or {})
+        if "kubernetes" in data:
+            self.kubernetes = KubeCluster.parse(data["kubernetes"], str(path))
         for p in [self.topology, self.rhv_inventory, *self.fixtures]:
             if p is not None and not Path(p).exists():
                 raise ValueError(f"{path}: no such file: {p}")
 
 
-SCENARIO_KEYS = {"name", "description", "topology", "fixtures", "admin_password", "rhv_inventory", "redhat_vmm"}
+SCENARIO_KEYS = {"name", "description", "topology", "fixtures", "admin_password", "rhv_inventory", "redhat_vmm",
+                 "kubernetes"}
 
 
 def _settings(path: Path, kind: type, given: object):
@@ -113,12 +130,26 @@ class Lab:
         self.redhat_vmm = RedhatVmm(self.apic, OvirtInventorySource(plain_http=lambda host, port: any(
             s.scheme == "http" and s.port == port for s in [self.rhv_server] if s)), self.reactions.queue,
             self.options.redhat_vmm)
+        self.kube_nodes = self._kube_nodes()
         self._load_fixtures()
         # the order of the lab's tick: RHV, Kubernetes (to come), the integrations (resyncs, reactions), the APIC
         self.settling: list[Settles] = [self.rhv, self.redhat_vmm, self.reactions, self.apic]
         self.servers: list[RunningServer] = []
         self.apic_server: RunningServer | None = None
         self.rhv_server: RunningServer | None = None
+
+    def _kube_nodes(self) -> list[KubeNode]:
+        """The Kubernetes nodes, each with its uplink: the NIC the fabric cables for it (a node the fabric does
+        not cable is a node without a leaf, as a mis-cabled server is); an uplink named but not cabled is refused."""
+        cluster, self.kube_node_template = read_kubernetes()
+        nodes = []
+        for node in (self.options.kubernetes or cluster).nodes:
+            cabled = list(self.fabric.cabling.for_server(node.name))
+            if node.uplink and cabled and node.uplink not in cabled:
+                raise ValueError(f"kubernetes node {node.name}: uplink {node.uplink} is not cabled in the fabric "
+                                 f"(its cabled NICs: {', '.join(cabled)})")
+            nodes.append(node.with_uplink(cabled))
+        return nodes
 
     def _load_fixtures(self) -> None:
         """What the lab adds to freshly booted systems: the fabric's paths (every leaf port, the cabled
