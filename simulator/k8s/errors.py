@@ -10,13 +10,13 @@ from .kinds import Kind
 class KubeError(Exception):
     def __init__(self, code: int, reason: str, message: str, details: dict | None = None):
         super().__init__(message)
-        self.code, self.reason, self.message, self.details = code, reason, message, details or {}
+        self.code, self.reason, self.message, self.details = code, reason, message, details
 
     def status(self) -> dict:
         """The metav1 Status the API server answers with."""
         out = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": self.message,
                "reason": self.reason, "details": self.details, "code": self.code}
-        if not self.details:
+        if self.details is None:  # the API server leaves details out where it has none (BadRequest)
             del out["details"]
         return out
 

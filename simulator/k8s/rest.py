@@ -17,9 +17,10 @@ import yaml
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from . import errors, validation
+from . import errors, protobuf, validation
 from .errors import KubeError
 from .kinds import Kind
+from .protobuf import ProtobufError
 from .service import Kube
 
 bp = Blueprint("k8s", __name__)
@@ -120,6 +121,11 @@ def _target(group: str, version: str, rest: str) -> tuple[Kind, str, str, str]:
 
 def _body(as_yaml: bool = False) -> object:
     data = request.get_data()
+    if request.mimetype == protobuf.MEDIA_TYPE:
+        try:
+            return protobuf.decode(data)
+        except ProtobufError:
+            raise errors.unsupported_media_type(("application/json", "application/yaml")) from None
     try:
         if as_yaml or (request.mimetype or "").endswith("yaml"):
             return yaml.safe_load(data.decode("utf-8"))
