@@ -1,4 +1,4 @@
-"""The composition root: one lab is an APIC and an RHV Manager (Kubernetes comes next) on one clock.
+"""The composition root: one lab is an APIC, an RHV Manager and a Kubernetes API server on one clock.
 
 Built from options or a scenario; served by `acisim serve` and by the pytest fixture alike. The
 lab's tick settles every system in one order (RHV, then Kubernetes, then the reactions that join
@@ -23,9 +23,12 @@ from .apic.managers.vmm_redhat import RedhatVmm, RedhatVmmSettings
 from .apic.service import Apic, ApicConfig
 from .clock import LabClock, OffsetClock
 from .control import bp as control_bp
-from .defaults.kubernetes import KubeCluster, KubeNode
+from .defaults.kubernetes import KubeCluster, KubeNode, node_status
 from .defaults.kubernetes import read as read_kubernetes
 from .fabric import Fabric
+from .k8s import rest as k8s_rest
+from .k8s.kubeconfig import write_kubeconfig
+from .k8s.service import Kube
 from .persist import LabState
 from .reactions import Reactions
 from .rhv import rest as rhv_rest
@@ -111,6 +114,18 @@ class Settles(Protocol):
     def tick(self) -> int: ...
 
 
+class _Settled:
+    """The Kubernetes API server's place in the lab's tick (it settles nothing by time: no leases, no grace
+    periods), always the lab's current one, as a reset replaces it."""
+
+    def __init__(self, lab: Lab):
+        self.lab = lab
+
+    def tick(self) -> int:
+        self.lab.k8s.tick()
+        return 0
+
+
 class Lab:
     def __init__(self, options: LabOptions | None = None, clock: LabClock | None = None):
         self.options = options or LabOptions()
@@ -130,13 +145,16 @@ class Lab:
         self.redhat_vmm = RedhatVmm(self.apic, OvirtInventorySource(plain_http=lambda host, port: any(
             s.scheme == "http" and s.port == port for s in [self.rhv_server] if s)), self.reactions.queue,
             self.options.redhat_vmm)
+        self.k8s = Kube(self.clock)
         self.kube_nodes = self._kube_nodes()
         self._load_fixtures()
-        # the order of the lab's tick: RHV, Kubernetes (to come), the integrations (resyncs, reactions), the APIC
-        self.settling: list[Settles] = [self.rhv, self.redhat_vmm, self.reactions, self.apic]
+        # the order of the lab's tick: RHV, Kubernetes, the integrations (resyncs, reactions), the APIC
+        self.settling: list[Settles] = [self.rhv, _Settled(self), self.redhat_vmm, self.reactions, self.apic]
         self.servers: list[RunningServer] = []
         self.apic_server: RunningServer | None = None
         self.rhv_server: RunningServer | None = None
+        self.k8s_server: RunningServer | None = None
+        self._k8s_ca: Path | None = None
 
     def _kube_nodes(self) -> list[KubeNode]:
         """The Kubernetes nodes, each with its uplink: the NIC the fabric cables for it (a node the fabric does
@@ -160,10 +178,24 @@ class Lab:
         for path in self.options.fixtures:
             self.apic.load_tree(path)
         self.rhv.load_inventory(self.options.rhv_inventory or defaults.RHV_INVENTORY)
+        for node in self.kube_nodes:
+            # as a kubelet does: register the Node, then report its status (capacity, node info, conditions)
+            self.k8s.add_node(node.name, [{"type": "InternalIP", "address": node.address},
+                                          {"type": "Hostname", "address": node.name}],
+                              node.labels, self.kube_node_template.get("annotations", {}))
+            self.k8s.patch("nodes", "", node.name, "merge",
+                           {"status": node_status(self.kube_node_template, node, self.clock.now())},
+                           subresource="status", field_manager="kubelet")
 
     def reset(self) -> None:
+        """Every system back to its boot state with the lab's fixtures. The Kubernetes API server is a new
+        one (open watches end, as when an API server restarts), served on the same port."""
         self.apic.reset()
         self.rhv.reset()
+        self.k8s.close()
+        self.k8s = Kube(self.clock, token=self.k8s.token)
+        if self.k8s_server is not None:
+            self.k8s_server.server.app.config["KUBE"] = self.k8s
         self._load_fixtures()
 
     # --- time ---------------------------------------------------------------------------------------
@@ -204,7 +236,13 @@ class Lab:
 
     def info(self) -> dict:
         return {"apic": {"version": self.apic.config.version, "objects": len(self.apic.store)},
-                "rhv": self.rhv.counts(), "clock": self.clock.now()}
+                "rhv": self.rhv.counts(), "k8s": self.k8s_counts(), "clock": self.clock.now()}
+
+    def k8s_counts(self) -> dict:
+        """What the Kubernetes API holds: its version, its objects of every kind, its nodes and namespaces."""
+        counts = {kind.key: len(self.k8s.list(kind.key)[0]) for kind in self.k8s.kinds.all()}
+        return {"version": self.k8s.server_version, "objects": sum(counts.values()),
+                "nodes": counts.get("nodes", 0), "namespaces": counts.get("namespaces", 0)}
 
     def _tick_before_request(self) -> None:
         self.tick(wait=False)
@@ -235,7 +273,28 @@ class Lab:
         self.servers.append(self.rhv_server)
         return self.rhv_server
 
+    def k8s_app(self) -> Flask:
+        app = k8s_rest.create_app(self.k8s)
+        app.config["LAB"] = self
+        app.before_request(self._tick_before_request)
+        return app
+
+    def start_k8s(self, host: str = "127.0.0.1", port: int = 0, tls: bool = True, tls_dir=None) -> RunningServer:
+        """Serve the Kubernetes API on its own port, HTTPS with the lab's certificate (kubectl sends its token
+        only over HTTPS; `tls=False` is for clients that need no kubeconfig)."""
+        self._k8s_ca = ensure_certificate(tls_dir, hosts=(host,) if host not in ("0.0.0.0", "::") else ())[0]
+        self.k8s_server = serve_in_thread(self.k8s_app(), host, port, tls, tls_dir)
+        self.servers.append(self.k8s_server)
+        return self.k8s_server
+
+    def write_kubeconfig(self, path: Path) -> Path:
+        """A kubeconfig for the served Kubernetes API (mode 0600: it holds the token); returns its path."""
+        if self.k8s_server is None or self._k8s_ca is None:
+            raise RuntimeError("the lab's Kubernetes API is not served: start_k8s first")
+        return write_kubeconfig(Path(path), self.k8s_server.url, self._k8s_ca, self.k8s.token)
+
     def stop(self) -> None:
+        self.k8s.close()  # open watches end, so their streams let the server stop
         while self.servers:
             self.servers.pop().stop()
         self.redhat_vmm.source.close()  # the sessions the APIC keeps with RHV Managers

@@ -147,9 +147,9 @@ def node_status_time(epoch: float) -> str:
     return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def node_object(node: KubeNode, template: dict[str, Any], now: float) -> dict[str, Any]:
-    """The Node a node's kubelet registers and keeps Ready: its labels and annotations, addresses, capacity,
-    node info and conditions. Ids are derived from the name, so a lab's nodes are the same on every start."""
+def node_status(template: dict[str, Any], node: KubeNode, now: float) -> dict[str, Any]:
+    """What a node's kubelet reports in its Node's status: capacity, node info, daemon endpoints and its
+    conditions (Ready). Ids are derived from the name, so a lab's nodes are the same on every start."""
     stamp = node_status_time(now)
     ids = {key: str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{key}.{node.name}.acisim")) for key in ("boot", "machine", "system")}
     conditions = [
@@ -159,25 +159,14 @@ def node_object(node: KubeNode, template: dict[str, Any], now: float) -> dict[st
         ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
     ]
     return {
-        "apiVersion": "v1",
-        "kind": "Node",
-        "metadata": {
-            "name": node.name,
-            "labels": {**template.get("labels", {}), "kubernetes.io/hostname": node.name, **node.labels},
-            "annotations": dict(template.get("annotations", {})),
-        },
-        "spec": {},
-        "status": {
-            "addresses": [{"type": "InternalIP", "address": node.address}, {"type": "Hostname", "address": node.name}],
-            "capacity": dict(template.get("capacity", {})),
-            "allocatable": dict(template.get("allocatable", {})),
-            "conditions": [
-                {"type": kind, "status": status, "reason": reason, "message": message,
-                 "lastHeartbeatTime": stamp, "lastTransitionTime": stamp}
-                for kind, status, reason, message in conditions
-            ],
-            "daemonEndpoints": dict(template.get("daemonEndpoints", {})),
-            "nodeInfo": {**template.get("nodeInfo", {}), "bootID": ids["boot"],
-                         "machineID": ids["machine"].replace("-", ""), "systemUUID": ids["system"]},
-        },
+        "capacity": dict(template.get("capacity", {})),
+        "allocatable": dict(template.get("allocatable", {})),
+        "conditions": [
+            {"type": kind, "status": status, "reason": reason, "message": message,
+             "lastHeartbeatTime": stamp, "lastTransitionTime": stamp}
+            for kind, status, reason, message in conditions
+        ],
+        "daemonEndpoints": dict(template.get("daemonEndpoints", {})),
+        "nodeInfo": {**template.get("nodeInfo", {}), "bootID": ids["boot"],
+                     "machineID": ids["machine"].replace("-", ""), "systemUUID": ids["system"]},
     }

@@ -15,6 +15,8 @@ def serve_args(tmp_path: Path, *extra: str) -> list[str]:
         "0",
         "--rhv-port",
         "0",
+        "--k8s-port",
+        "0",
         "--http",
         "--state",
         str(tmp_path / "state.json"),
