@@ -55,7 +55,7 @@ class Served(served.Served):
 
 
 def serve_args(state: Path, *extra: str) -> list[str]:
-    return ["--apic-port", "0", "--rhv-port", "0", "--http", "--state", str(state), "--tls-dir", str(state.parent), *extra]
+    return ["--apic-port", "0", "--rhv-port", "0", "--k8s-port", "0", "--http", "--state", str(state), "--tls-dir", str(state.parent), *extra]
 
 
 def tenants(s: requests.Session, url: str) -> set[str]:

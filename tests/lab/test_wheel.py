@@ -66,7 +66,7 @@ def test_the_venv_imports_simulator_from_the_wheel(venv, tmp_path):
 def test_acisim_serve_from_the_wheel_gives_the_readme_lab(venv, tmp_path):
     env = {**os.environ, "ACISIM_HOME": str(tmp_path / "home")}  # the certificate is made here, not in ~
     env.pop("PYTHONPATH", None)
-    with Served("--apic-port", "0", "--rhv-port", "0", command=[venv / "bin" / "acisim"], cwd=tmp_path,
+    with Served("--apic-port", "0", "--rhv-port", "0", "--k8s-port", "0", command=[venv / "bin" / "acisim"], cwd=tmp_path,
                 env=env) as server:
         apic, rhv = server.url, server.rhv_url
         assert apic.startswith("https://") and rhv.startswith("https://")
