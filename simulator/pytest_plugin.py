@@ -38,6 +38,8 @@ def pytest_addoption(parser):
                     help="run against this real RHV Manager (https://engine/ovirt-engine/api) instead of the simulator")
     group.addoption("--rhv-user", default="admin@internal")
     group.addoption("--rhv-password", default=None)
+    group.addoption("--kubeconfig", default=None,
+                    help="run against the Kubernetes cluster of this kubeconfig instead of the simulator's")
 
 
 def pytest_configure(config):
@@ -126,6 +128,23 @@ class ApicTarget(Target):
         return s
 
 
+@dataclass
+class K8sTarget(Target):
+    """A Kubernetes API: `kubeconfig` names it (and its credentials) for the real kubectl."""
+
+    kubeconfig: Path | None = None
+    cache_dir: Path | None = None
+
+    def kubectl(self, *args: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+        """The real kubectl with this target's kubeconfig and a cache of its own (nothing under ~/.kube)."""
+        kubectl = shutil.which("kubectl")
+        if not kubectl:
+            pytest.fail("kubectl is not installed (Debian: apt-get install kubernetes-client)")
+        command = [kubectl, f"--kubeconfig={self.kubeconfig}", *([f"--cache-dir={self.cache_dir}"] if self.cache_dir
+                                                                  else []), *args]
+        return subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=timeout, check=False)
+
+
 class RhvTarget(Target):
     """An RHV Manager's API: `url` ends in /ovirt-engine/api."""
 
@@ -139,13 +158,14 @@ class RhvTarget(Target):
 
 
 def start_lab(tls_dir: Path, options=None):
-    """A lab (the default one, or `options`') serving its APIC and RHV Manager over HTTPS on free ports of
-    127.0.0.1, with its certificate in `tls_dir`; `lab.stop()` ends it."""
+    """A lab (the default one, or `options`') serving its APIC, RHV Manager and Kubernetes API over HTTPS on
+    free ports of 127.0.0.1, with its certificate in `tls_dir`; `lab.stop()` ends it."""
     from simulator.lab import Lab
 
     lab = Lab(options)
     lab.start(tls_dir=tls_dir)
     lab.start_rhv(tls_dir=tls_dir)
+    lab.start_k8s(tls_dir=tls_dir)
     return lab
 
 
@@ -153,6 +173,12 @@ def lab_apic_target(lab) -> ApicTarget:
     """The target of a simulated lab's APIC."""
     return ApicTarget(lab.apic_server.url, lab.options.admin_user, lab.options.admin_password, lab=lab,
                       sim_url=lab.apic_server.url)
+
+
+def lab_k8s_target(lab, workdir: Path) -> K8sTarget:
+    """The target of a simulated lab's Kubernetes API: a kubeconfig for it and kubectl's cache in `workdir`."""
+    return K8sTarget(lab.k8s_server.url, "", "", lab=lab, sim_url=lab.apic_server.url,
+                     kubeconfig=lab.write_kubeconfig(Path(workdir) / "kubeconfig"), cache_dir=Path(workdir) / "cache")
 
 
 def lab_rhv_target(lab) -> RhvTarget:
@@ -186,6 +212,16 @@ def rhv_target(request) -> RhvTarget:
         return RhvTarget(url.rstrip("/"), request.config.getoption("--rhv-user"),
                          request.config.getoption("--rhv-password") or "")
     return lab_rhv_target(request.getfixturevalue("acisim_lab"))
+
+
+@pytest.fixture(scope="session")
+def k8s_target(request, tmp_path_factory) -> K8sTarget:
+    """The Kubernetes API the tests talk to: the cluster of `--kubeconfig`, else the session lab's."""
+    kubeconfig = request.config.getoption("--kubeconfig")
+    workdir = tmp_path_factory.mktemp("kube")
+    if kubeconfig:
+        return K8sTarget("", "", "", kubeconfig=Path(kubeconfig), cache_dir=workdir / "cache")
+    return lab_k8s_target(request.getfixturevalue("acisim_lab"), workdir)
 
 
 @pytest.fixture
