@@ -3,8 +3,9 @@ health, and the resource paths (/api/v1/..., /apis/<group>/<version>/..., namesp
 forms, /status and /scale), with `?watch=true` streamed as newline-delimited JSON events.
 
 Each route parses HTTP and calls one facade method; every answer that is not an object is a metav1
-Status, errors included, so no framework page ever reaches a client. Lists are plain JSON lists
-(kubectl asks for a Table first and prints a plain list itself).
+Status, errors included, so no framework page ever reaches a client. A client whose Accept header asks
+for `as=Table;g=meta.k8s.io` (kubectl get does) gets reads and watch events as a meta.k8s.io Table
+printed by tables.py; any other client gets the plain objects and lists.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 
 import yaml
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from . import errors, protobuf, validation
+from . import errors, protobuf, tables, validation
 from .errors import KubeError
 from .kinds import Kind
 from .protobuf import ProtobufError
@@ -33,6 +35,7 @@ PATCH_TYPES = {
 }
 OPEN = ("/version", "/healthz", "/livez", "/readyz")
 WATCH_LIMIT = 1800.0  # seconds a watch with no timeout of its own lasts (the API server's minRequestTimeout)
+TABLE_VERSIONS = ("v1", "v1beta1")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|m|s|ms)")
 
 
@@ -163,18 +166,45 @@ def grouped(group: str, version: str, rest: str):
     return _resource(group, version, rest)
 
 
+def _table_version() -> str | None:
+    """The meta.k8s.io Table version the Accept header asks for before anything else it accepts, or None
+    (plain objects): kubectl sends Table v1, Table v1beta1, then application/json."""
+    for media_range in request.headers.get("Accept", "").split(","):
+        kind, *params = (part.strip() for part in media_range.split(";"))
+        options = dict(p.partition("=")[::2] for p in params)
+        if options.get("as") == "Table" and options.get("g") == "meta.k8s.io" and options.get("v") in TABLE_VERSIONS:
+            return f"meta.k8s.io/{options['v']}"
+        if kind in ("application/json", "application/*", "*/*", protobuf.MEDIA_TYPE) and "as" not in options:
+            return None
+    return None
+
+
+def _tabler(kind: Kind, table_version: str) -> Callable[[list[dict], str], dict]:
+    """Objects and a resourceVersion -> the Table, fixed at request time (a watch streams outside it)."""
+    model, include = kube(), request.args.get("includeObject", "Metadata")
+    crd = model.store.get("customresourcedefinitions.apiextensions.k8s.io", "", kind.key) if kind.custom else None
+    printer = tables.printer_for(kind, crd)
+    return lambda objs, rv: tables.table(printer, kind, objs, model.clock.now(), rv, include, table_version)
+
+
 def _resource(group: str, version: str, rest: str) -> Response:
     kind, namespace, name, sub = _target(group, version, rest)
     method = request.method
+    table_version = _table_version() if method == "GET" and sub != "scale" else None
     if method == "GET" and not name:
         if _flag("watch"):
-            return _watch(kind, namespace)
+            return _watch(kind, namespace, table_version)
         items, rv = kube().list(kind.key, namespace or None, request.args.get("labelSelector", ""),
                                 request.args.get("fieldSelector", ""))
+        if table_version:
+            return _json(_tabler(kind, table_version)(items, rv))
         return _json({"kind": kind.kind + "List", "apiVersion": kind.api_version,
                       "metadata": {"resourceVersion": rv}, "items": items})
     if method == "GET":
-        return _json(kube().get(kind.key, namespace, name, sub))
+        obj = kube().get(kind.key, namespace, name, sub)
+        if table_version:
+            return _json(_tabler(kind, table_version)([obj], obj["metadata"].get("resourceVersion", "")))
+        return _json(obj)
     if method == "POST" and not name:
         created = kube().create(kind.key, namespace, _body(), field_manager=request.args.get("fieldManager", ""),
                                 **_options())
@@ -197,11 +227,14 @@ def _resource(group: str, version: str, rest: str) -> Response:
     raise errors.method_not_allowed()
 
 
-def _watch(kind: Kind, namespace: str) -> Response:
+def _watch(kind: Kind, namespace: str, table_version: str | None) -> Response:
+    """The event stream; asked for a Table, each object event carries a one-row Table (with its column
+    definitions, so every event prints on its own), as the API server's watch transforms them."""
     sub = kube().watch(kind.key, namespace or None, request.args.get("resourceVersion", ""),
                        request.args.get("labelSelector", ""), request.args.get("fieldSelector", ""))
     limit = _seconds(request.args.get("timeoutSeconds", "")) or _seconds(request.args.get("timeout", "")) or WATCH_LIMIT
     deadline = time.monotonic() + limit
+    as_table = _tabler(kind, table_version) if table_version else None
 
     def stream():
         try:
@@ -211,7 +244,11 @@ def _watch(kind: Kind, namespace: str) -> Response:
                     if sub.closed:
                         return
                     continue
-                yield json.dumps(event.wire(), separators=(",", ":")) + "\n"
+                wire = event.wire()
+                if as_table and wire["type"] in ("ADDED", "MODIFIED", "DELETED"):
+                    obj = wire["object"]
+                    wire = {"type": wire["type"], "object": as_table([obj], obj["metadata"].get("resourceVersion", ""))}
+                yield json.dumps(wire, separators=(",", ":")) + "\n"
         finally:
             sub.close()
 

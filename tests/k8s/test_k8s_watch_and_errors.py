@@ -52,7 +52,7 @@ def test_kubectl_get_watch_prints_the_objects_and_ends_with_its_timeout(served_k
     served_kube.ok("create", "namespace", "seen")
     run = served_kube.kubectl("get", "ns", "seen", "-w", "--request-timeout=2s")
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split()[:3] == ["NAME", "AGE", "seen"]
+    assert run.stdout.split()[:5] == ["NAME", "STATUS", "AGE", "seen", "Active"]
 
 
 def test_refusals_are_status_documents(served_kube):

@@ -9,7 +9,7 @@ import yaml
 def test_get_nodes_and_pods(served_kube):
     served_kube.kube.add_node("node-1", {"InternalIP": "10.1.0.101", "Hostname": "node-1"})
     nodes = served_kube.ok("get", "nodes")
-    assert nodes.split()[:2] == ["NAME", "AGE"] and "node-1" in nodes
+    assert nodes.split()[:7] == ["NAME", "STATUS", "ROLES", "AGE", "VERSION", "node-1", "Ready"]
     node = served_kube.json("get", "node", "node-1")
     assert {"type": "InternalIP", "address": "10.1.0.101"} in node["status"]["addresses"]
     assert node["metadata"]["labels"]["kubernetes.io/hostname"] == "node-1"
