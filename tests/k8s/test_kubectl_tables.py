@@ -152,3 +152,14 @@ def test_kubectl_get_watch_prints_table_rows(served_kube):
     run = served_kube.kubectl("get", "ns", "seen", "-w", "--request-timeout=2s")
     assert run.returncode == 0, run.stderr
     assert _rows(run.stdout)[:2] == [["NAME", "STATUS", "AGE"], ["seen", "Active", "0s"]]
+
+
+def test_a_watch_asked_for_tables_streams_one_row_tables(served_kube):
+    accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+    with served_kube.http().get(f"{served_kube.url}/api/v1/namespaces?watch=true&fieldSelector=metadata.name%3Ddefault"
+                                "&timeoutSeconds=1", headers={"Accept": accept}, stream=True, timeout=30) as resp:
+        events = [json.loads(line) for line in resp.iter_lines() if line]
+    assert [e["type"] for e in events] == ["ADDED"]
+    added = events[0]["object"]
+    assert (added["kind"], [c["name"] for c in added["columnDefinitions"]]) == ("Table", ["Name", "Status", "Age"])
+    assert added["rows"][0]["cells"] == ["default", "Active", "0s"]
