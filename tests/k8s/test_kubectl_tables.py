@@ -94,7 +94,7 @@ def test_get_deployments_and_daemonsets_after_an_apply(served_kube):
 
 def test_services_configmaps_secrets_and_service_accounts(served_kube):
     served_kube.ok("create", "configmap", "settings", "--from-literal=a=1", "--from-literal=b=2")
-    served_kube.ok("create", "secret", "generic", "key", "--from-literal=k=v", "--type=Opaque")
+    served_kube.ok("create", "secret", "generic", "key", "--from-literal=k=v")  # the server defaults the type to Opaque
     served_kube.ok("create", "serviceaccount", "robot")
     assert _rows(served_kube.ok("get", "svc")) == [["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
                                                    ["kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP", "0s"]]

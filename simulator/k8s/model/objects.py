@@ -47,6 +47,7 @@ DEFAULTS: dict[str, tuple[tuple[tuple[str, ...], object], ...]] = {
     "services": ((("spec", "type"), "ClusterIP"), (("spec", "sessionAffinity"), "None")),
     "namespaces": ((("spec", "finalizers"), ["kubernetes"]), (("status", "phase"), "Active")),
     "pods": ((("status", "phase"), "Pending"),),
+    "secrets": ((("type",), "Opaque"),),  # SetDefaults_Secret
 }
 
 
