@@ -114,18 +114,6 @@ class Settles(Protocol):
     def tick(self) -> int: ...
 
 
-class _Settled:
-    """The Kubernetes API server's place in the lab's tick (it settles nothing by time: no leases, no grace
-    periods), always the lab's current one, as a reset replaces it."""
-
-    def __init__(self, lab: Lab):
-        self.lab = lab
-
-    def tick(self) -> int:
-        self.lab.k8s.tick()
-        return 0
-
-
 class Lab:
     def __init__(self, options: LabOptions | None = None, clock: LabClock | None = None):
         self.options = options or LabOptions()
@@ -149,7 +137,7 @@ class Lab:
         self.kube_nodes = self._kube_nodes()
         self._load_fixtures()
         # the order of the lab's tick: RHV, Kubernetes, the integrations (resyncs, reactions), the APIC
-        self.settling: list[Settles] = [self.rhv, _Settled(self), self.redhat_vmm, self.reactions, self.apic]
+        self.settling: list[Settles] = [self.rhv, self.k8s, self.redhat_vmm, self.reactions, self.apic]
         self.servers: list[RunningServer] = []
         self.apic_server: RunningServer | None = None
         self.rhv_server: RunningServer | None = None
@@ -188,14 +176,12 @@ class Lab:
                            subresource="status", field_manager="kubelet")
 
     def reset(self) -> None:
-        """Every system back to its boot state with the lab's fixtures. The Kubernetes API server is a new
-        one (open watches end, as when an API server restarts), served on the same port."""
+        """Every system back to its boot state with the lab's fixtures. The Kubernetes API server starts
+        afresh on the same port and token (open watches end, as when an API server restarts) and its
+        resourceVersions go on from where they were, so no client's resourceVersion names two states."""
         self.apic.reset()
         self.rhv.reset()
-        self.k8s.close()
-        self.k8s = Kube(self.clock, token=self.k8s.token)
-        if self.k8s_server is not None:
-            self.k8s_server.server.app.config["KUBE"] = self.k8s
+        self.k8s.reset()
         self._load_fixtures()
 
     # --- time ---------------------------------------------------------------------------------------
@@ -229,7 +215,7 @@ class Lab:
         return LabState(self)
 
     def keep_state(self, path: Path) -> int:
-        """Keep the whole lab (APIC, RHV, clock) in a state file from now on, every change saved before
+        """Keep the whole lab (APIC, RHV, Kubernetes, clock) in a state file from now on, every change saved before
         it is answered; restores the lab the file holds. Call it before serving; returns the APIC
         objects restored (0 for a new file). `self.state.close()` stops it."""
         return self.state.keep_in(path)

@@ -1,4 +1,4 @@
-"""Named snapshots of the whole lab (APIC tree, RHV engine, clock): take, list, restore, delete.
+"""Named snapshots of the whole lab (APIC tree, RHV engine, Kubernetes API server, clock): take, list, restore, delete.
 
 Kept in the lab's state file when it has one (they survive a restart), in memory otherwise.
 """

@@ -21,7 +21,7 @@ from .kinds import Kind, KindRegistry
 from .model import cluster, objects
 from .model.patches import PatchError, json_merge, json_patch, removed_by, strategic_merge
 from .model.selectors import SelectorError, field_selector, label_selector
-from .model.store import ObjectStore, Subscription, WatchEvent
+from .model.store import ObjectStore, Subscription, WatchEvent, checked_state
 
 __all__ = ["Kube", "KubeError", "Subscription", "WatchEvent"]
 
@@ -39,6 +39,10 @@ class Kube:
         self.store = ObjectStore()
         self.changes = self.store.changes
         self._applied: dict[tuple[str, str, str, str], dict] = {}
+        self._boot()
+
+    def _boot(self) -> None:
+        """What a new API server holds before anyone writes: the system namespaces, the kubernetes service."""
         for name in SYSTEM_NAMESPACES:
             self.create("namespaces", "", {"metadata": {"name": name}}, field_manager="kube-apiserver")
         self.create("services", "default", {
@@ -386,9 +390,52 @@ class Kube:
             updated = self._update(kind, old, json_merge(old, node), "", False, "kubelet", "Update")
             return self._update(kind, updated, json_merge(updated, node), "status", False, "kubelet", "Update")
 
-    def tick(self) -> None:
+    def tick(self) -> int:
         """The lab ticks every system; nothing in this API server waits on time (no leases, no grace
         periods: deletions are immediate), so a tick has nothing to settle."""
+        return 0
+
+    # --- the durable state and the lab's reset ---------------------------------------------------
+    def export_state(self) -> dict:
+        """The whole API server as JSON-ready data: its objects (uids and resourceVersions in them), the
+        resourceVersion counter, and each field manager's last applied configuration (CRD-defined kinds
+        follow from the CRD objects)."""
+        with self.store.lock:
+            state = self.store.export_state()
+            state["applied"] = [[*key, copy.deepcopy(applied)] for key, applied in sorted(self._applied.items())]
+        return state
+
+    def import_state(self, data: dict) -> None:
+        """Hold what `export_state` gave, all or nothing: ValueError (nothing changed) for data that is
+        not such a state. Open watches end and the counter only goes on (see ObjectStore.import_state);
+        this publishes no change, as a restore is not a write clients made."""
+        resource_version, items = checked_state(data)
+        applied = data.get("applied", [])
+        if not isinstance(applied, list) or not all(
+                isinstance(entry, list) and len(entry) == 5 and all(isinstance(p, str) for p in entry[:4])
+                and isinstance(entry[4], dict) for entry in applied):
+            raise ValueError("the Kubernetes state's applied configurations are not [kind, namespace, name, "
+                             "manager, configuration]")
+        kinds = KindRegistry.builtin()
+        for kind_key, obj in items:
+            if kind_key == "customresourcedefinitions.apiextensions.k8s.io":
+                cluster.serve_crd(kinds, obj)
+        unknown = sorted({kind_key for kind_key, _ in items if kinds.by_key(kind_key) is None})
+        if unknown:
+            raise ValueError(f"the Kubernetes state holds objects of unknown kinds: {', '.join(unknown)}")
+        with self.store.lock:
+            self.store.import_state(resource_version, items)
+            self.kinds = kinds
+            self._applied = {tuple(entry[:4]): entry[4] for entry in applied}
+
+    def reset(self) -> None:
+        """Back to a new API server's objects and built-in kinds, with the same token and the counter going
+        on (so no resourceVersion is ever given twice); open watches end, as when an API server restarts."""
+        with self.store.transaction():  # one batch, delivered once the lock is released
+            self.store.clear()
+            self.kinds = KindRegistry.builtin()
+            self._applied = {}
+            self._boot()
 
     def close(self) -> None:
         """End every open watch, so streams being served finish (the server is stopping)."""

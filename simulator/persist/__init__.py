@@ -1,6 +1,7 @@
 """The whole lab's durable state and its named snapshots.
 
-- document.py: the lab as one document (APIC tree and configuration-snapshot files, RHV engine, clock),
+- document.py: the lab as one document (APIC tree and configuration-snapshot files, RHV engine, Kubernetes
+  API server, clock),
   taken whole and put back all or nothing
 - state_file.py: the SQLite state file of `acisim serve --state FILE`, written through per change
 - snapshots.py: where named snapshots are kept (the state file, or memory) and the names they take

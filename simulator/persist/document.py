@@ -3,8 +3,10 @@
 The APIC part is its tree as rows `[dn, class, attributes]` (attributes sparse: only the values that
 differ from the class's defaults), parents before children and siblings in their order, so the tree
 comes back exactly, with the files the controller keeps for its own configuration snapshots. The RHV
-part is the engine's own export (inventory, event and job counters); the clock part says where the
-lab's time stands. A document is checked whole before any of it is applied, and applying it is all or
+part is the engine's own export (inventory, event and job counters); the Kubernetes part is the API
+server's (its objects with their uids and resourceVersions, the resourceVersion counter, the applied
+configurations; a document from before it had one leaves the API server as it is); the clock part says
+where the lab's time stands. A document is checked whole before any of it is applied, and applying it is all or
 nothing: a part that fails puts back what the earlier parts replaced.
 """
 
@@ -37,10 +39,11 @@ class LabDocument:
     clock: dict[str, Any]
     rhv: dict[str, Any] | None = None
     files: dict[str, Any] = field(default_factory=dict)  # the APIC's configuration-snapshot files
+    k8s: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "version": VERSION, "apic": self.apic, "apic_files": self.files,
-                "rhv": self.rhv, "clock": self.clock}
+                "rhv": self.rhv, "k8s": self.k8s, "clock": self.clock}
 
     @classmethod
     def from_json(cls, data: Any) -> LabDocument:
@@ -53,7 +56,10 @@ class LabDocument:
             raise StateError("a lab document holds an APIC tree, its files and a clock")
         if rhv is not None and not isinstance(rhv, dict):
             raise StateError("the RHV part of a lab document is not a mapping")
-        return cls(apic, clock, rhv, files)
+        k8s = data.get("k8s")
+        if k8s is not None and not isinstance(k8s, dict):
+            raise StateError("the Kubernetes part of a lab document is not a mapping")
+        return cls(apic, clock, rhv, files, k8s)
 
 
 # --- the APIC tree ---------------------------------------------------------------------------------
@@ -102,7 +108,7 @@ def capture(lab: Lab) -> LabDocument:
     with store.lock:
         rows = apic_rows(store)
         files = archive.export(store) if archive is not None else {}
-    return LabDocument(rows, lab.clock.export_state(), lab.rhv.export_state(), files)
+    return LabDocument(rows, lab.clock.export_state(), lab.rhv.export_state(), files, lab.k8s.export_state())
 
 
 def restore(lab: Lab, doc: LabDocument) -> int:
@@ -127,5 +133,7 @@ def _apply(lab: Lab, doc: LabDocument) -> int:
             archive.load(doc.files)
     if doc.rhv is not None:
         lab.rhv.import_state(doc.rhv)
+    if doc.k8s is not None:
+        lab.k8s.import_state(doc.k8s)
     lab.clock.import_state(doc.clock)
     return count

@@ -1,8 +1,8 @@
 """A running lab's state: its state file (`--state`), and its named snapshots.
 
 Once the lab keeps its state in a file, every change reaches the file before it is answered: the
-APIC's change feed and the RHV engine's deliver each committed batch to a listener here before the
-write that made it returns, and the clock is saved whenever it is moved, frozen or run on (the lab's
+APIC's change feed, the RHV engine's and the Kubernetes API server's deliver each committed batch to a
+listener here before the write that made it returns, and the clock is saved whenever it is moved, frozen or run on (the lab's
 `advance_clock` and `freeze_clock` are the only ways it moves). `/_sim/reset` needs nothing of its
 own: the reset is a set of changes like any other, so the file follows the lab back to its boot state.
 """
@@ -71,6 +71,7 @@ class LabState:
         # the RHV engine is saved as a whole document: each export and its write happen under this lock,
         # so the last document written is the engine's latest state whichever thread wrote it
         self._rhv_saving = threading.Lock()
+        self._k8s_saving = threading.Lock()  # the same for the Kubernetes API server's document
 
     # --- the state file -------------------------------------------------------------------------------
     def keep_in(self, path: str | Path) -> int:
@@ -91,6 +92,8 @@ class LabState:
                     restored = restore(self.lab, doc)
                 except StateError as exc:
                     raise StateError(f"{file.path}: {exc}") from None
+                if doc.k8s is None:  # a file from before the lab had a Kubernetes API: it holds the boot one now
+                    file.write_document("k8s", self.lab.k8s.export_state())
             for name, taken in self.shelf.list_snapshots():
                 file.put_snapshot(name, taken, self.shelf.get_snapshot(name) or "")
         except BaseException:
@@ -99,6 +102,7 @@ class LabState:
         self.file, self.shelf = file, file
         self.lab.apic.store.subscribe(self._apic_changed)
         self.lab.rhv.changes.subscribe(self._rhv_changed)
+        self.lab.k8s.changes.subscribe(self._k8s_changed)
         self.lab.clock = SavedClock(self.lab.clock, self._clock_moved)
         return restored
 
@@ -109,6 +113,7 @@ class LabState:
             return
         self.lab.apic.store.unsubscribe(self._apic_changed)
         self.lab.rhv.changes.unsubscribe(self._rhv_changed)
+        self.lab.k8s.changes.unsubscribe(self._k8s_changed)
         if isinstance(self.lab.clock, SavedClock):
             self.lab.clock = self.lab.clock.inner
         file.close()
@@ -132,6 +137,15 @@ class LabState:
         if file is not None:
             file.write_document("rhv", self.lab.rhv.export_state())
 
+    def _k8s_changed(self, changes: list) -> None:
+        with self._k8s_saving:
+            self._save_k8s()
+
+    def _save_k8s(self) -> None:
+        file = self.file
+        if file is not None:
+            file.write_document("k8s", self.lab.k8s.export_state())
+
     def _clock_moved(self, state: dict) -> None:
         file = self.file
         if file is not None:
@@ -153,15 +167,16 @@ class LabState:
     def restore(self, name: object) -> dict[str, Any]:
         """Put the whole lab back as the snapshot has it. The file follows as it follows any change: the
         APIC's restore is one transaction its listener saves, the clock saves itself; the RHV engine's
-        import publishes no change, so its document is saved here."""
+        and the Kubernetes API server's imports publish no change, so their documents are saved here."""
         name = check_name(name)
         body = self.shelf.get_snapshot(name)
         if body is None:
             raise UnknownSnapshot(f"no snapshot named {name!r}")
         doc = LabDocument.from_json(json.loads(body))
-        with self._rhv_saving:
+        with self._rhv_saving, self._k8s_saving:
             count = restore(self.lab, doc)
             self._save_rhv()
+            self._save_k8s()
         return {"name": name, "restored": True, "apic_objects": count}
 
     def delete(self, name: object) -> dict[str, Any]:

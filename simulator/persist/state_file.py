@@ -3,7 +3,8 @@
 Every acknowledged write must be on disk before its answer is sent, and a crash at any instant must
 leave the state as it was before a write or after it, never torn. So each change is one SQLite
 transaction, made by the change listener (which runs before the write is answered): the APIC's rows
-of that write, or the RHV engine's document after that change batch, or the clock's.
+of that write, or the RHV engine's or the Kubernetes API server's document after that change batch, or
+the clock's.
 
 Durability is `PRAGMA synchronous=FULL`. In WAL mode a commit appends the transaction's pages to the
 write-ahead log; FULL syncs the log at every commit, so an answered write survives the machine losing
@@ -15,7 +16,8 @@ The file is ours when its SQLite header carries our application id; its user_ver
 Tables:
   apic_mo(dn, seq, cls, attrs)   one row per MO; seq is the creation order (parents first, siblings in order)
   apic_file(name, body)          the APIC's configuration-snapshot files
-  document(name, body)           "rhv" (the engine's own export) and "clock"
+  document(name, body)           "rhv" (the engine's own export), "k8s" (the API server's; a file from
+                                 before it had one holds none) and "clock"
   snapshot(name, taken, body)    named snapshots of the whole lab (/_sim/snapshots), as lab documents
 It is created mode 0600 (it holds the users' passwords); its -wal and -shm files take the same mode.
 A damaged or foreign file is refused with a StateError naming it, and left as it was.
@@ -112,7 +114,7 @@ class StateFile:
             raise StateError(f"{self.path}: damaged state file ({exc})") from None
         if not isinstance(docs.get("clock"), dict):
             raise StateError(f"{self.path}: damaged state file (no clock)")
-        return LabDocument(rows, docs["clock"], docs.get("rhv"), files)
+        return LabDocument(rows, docs["clock"], docs.get("rhv"), files, docs.get("k8s"))
 
     # --- writing: each method is one transaction ------------------------------------------------------
     def write_lab(self, doc: LabDocument) -> None:
@@ -125,6 +127,8 @@ class StateFile:
             self._put_document(conn, "clock", doc.clock)
             if doc.rhv is not None:
                 self._put_document(conn, "rhv", doc.rhv)
+            if doc.k8s is not None:
+                self._put_document(conn, "k8s", doc.k8s)
 
     def write_apic(self, events: Iterable[Event], files: dict[str, Any] | None = None) -> None:
         """One APIC transaction's events (each MO as its transaction left it), and the snapshot files if they changed."""

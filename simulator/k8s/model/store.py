@@ -175,6 +175,36 @@ class ObjectStore:
             self._watches.append(sub)
             return sub
 
+    # --- the durable state (the lab's state file and snapshots) ----------------------------------
+    def export_state(self) -> dict:
+        """Every object as [kind key, object], and the resourceVersion counter."""
+        with self.lock:
+            return {"resource_version": self._rv,
+                    "objects": [[key[0], copy.deepcopy(obj)] for key, obj in sorted(self._objects.items())]}
+
+    def import_state(self, resource_version: int, objects: list[tuple[str, dict]]) -> None:
+        """Hold exactly `objects` (checked by the caller), each with its own resourceVersion, as etcd does
+        restored with --bump-revision --mark-compacted: the counter never goes back (it goes on from the
+        larger of the saved one and past this store's own), and no watch resumes across the restore (open
+        watches end; an older resourceVersion is Gone, so clients list again)."""
+        with self.lock:
+            self._objects = {(kind_key, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]):
+                             copy.deepcopy(obj) for kind_key, obj in objects}
+            self._forget_history(max(resource_version, self._rv + 1))
+
+    def clear(self) -> None:
+        """No objects, and the counter goes on (a reset is a new API server on the same etcd revision line:
+        watches end, and resuming one from before the reset is Gone)."""
+        with self.lock:
+            self._objects = {}
+            self._forget_history(self._rv + 1)
+
+    def _forget_history(self, resource_version: int) -> None:
+        self._rv = resource_version
+        self._history.clear()
+        self._compacted = resource_version
+        self.close_watches()
+
     def unwatch(self, sub: Subscription) -> None:
         with self.lock:
             if sub in self._watches:
@@ -186,3 +216,21 @@ class ObjectStore:
             watches = list(self._watches)
         for sub in watches:
             sub.close()
+
+
+def checked_state(data: object) -> tuple[int, list[tuple[str, dict]]]:
+    """The counter and the objects of an exported state, checked; ValueError saying what is wrong."""
+    if not isinstance(data, dict):
+        raise ValueError("the Kubernetes state is not a mapping")
+    resource_version, items = data.get("resource_version"), data.get("objects")
+    if isinstance(resource_version, bool) or not isinstance(resource_version, int) or resource_version < 0:
+        raise ValueError(f"the Kubernetes state's resourceVersion counter is {resource_version!r}, not a count")
+    if not isinstance(items, list):
+        raise ValueError("the Kubernetes state holds no list of objects")
+    checked = []
+    for number, item in enumerate(items, 1):
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], dict)
+                and isinstance(item[1].get("metadata"), dict) and isinstance(item[1]["metadata"].get("name"), str)):
+            raise ValueError(f"Kubernetes object {number} is not [kind, object with a name]")
+        checked.append((item[0], item[1]))
+    return resource_version, checked
