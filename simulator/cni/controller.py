@@ -1,0 +1,88 @@
+"""The controller's startup in the real order, then `sync(view)` (research cni-nodeprep.md §A2).
+
+Startup: web token, version, the VRF association check (which stops it when acc-provision was
+not run), the websocket and the subscriptions; then each sync reads the nodes' opflexODev and
+writes the desired state. Pushes on the socket restore objects deleted behind its back.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .apic import ApicClient, ApicError, load_key
+from .config import ControllerConfig
+from .desired import desired_state
+from .reconcile import Reconciler, SyncResult
+
+TENANT_CLASSES = ("fvBD,vnsLDevVip,vnsAbsGraph,vnsLDevCtx,vzFilter,vzBrCP,l3extInstP,vnsSvcRedirectPol,"
+                  "vnsRedirectHealthGroup,fvIPSLAMonitoringPol")
+
+
+class Controller:
+    def __init__(self, config: ControllerConfig, key_pem: bytes, ca_file: str | None = None):
+        self.config = config
+        self.apic = ApicClient(config.apic_hosts[0], load_key(key_pem), config.cert_dn, ca_file)
+        scopes = [config.injcont, f"uni/tn-{config.vrf_tenant}"]
+        if config.policy_tenant != config.vrf_tenant:
+            scopes.append(f"uni/tn-{config.policy_tenant}")
+        self.reconciler = Reconciler(self.apic, config.prefix, scopes)
+        self.socket = None
+        self.subscriptions: list[str] = []
+        self.version = ""
+
+    def start(self) -> None:
+        """Log in, read the version, check the VRF, open the socket and subscribe; ApicError stops it."""
+        self.apic.login()
+        self.version = self.apic.version()
+        self.apic.check_vrf(self.config.vrf_dn, [self.config.pod_bd_dn, self.config.node_bd_dn])
+        self.socket = self.apic.open_socket()
+        refresh = self.config.refresh_time
+        tenant_classes = TENANT_CLASSES + (",hostprotPol" if self.config.policy_tenant == self.config.vrf_tenant else "")
+        targets = [f"/api/mo/uni/tn-{self.config.vrf_tenant}.json?subscription=yes&refresh-timeout={refresh}"
+                   f"&query-target=subtree&target-subtree-class={tenant_classes}",
+                   f"/api/mo/{self.config.injcont}.json?subscription=yes&refresh-timeout={refresh}"
+                   "&query-target=subtree&target-subtree-class=vmmInjectedHost,vmmInjectedNs,vmmInjectedDepl,"
+                   "vmmInjectedReplSet,vmmInjectedContGrp,vmmInjectedSvc,vmmInjectedClusterInfo",
+                   f"/api/class/opflexODev.json?subscription=yes&refresh-timeout={refresh}"]
+        if self.config.policy_tenant != self.config.vrf_tenant:
+            targets.insert(1, f"/api/mo/uni/tn-{self.config.policy_tenant}.json?subscription=yes"
+                              f"&refresh-timeout={refresh}&query-target=subtree&target-subtree-class=hostprotPol")
+        self.subscriptions = [self.apic.subscribe(target)[0] for target in targets]
+
+    def refresh(self) -> None:
+        """subscriptionRefresh for every subscription, as the controller does before they time out."""
+        for sub in self.subscriptions:
+            self.apic.refresh(sub)
+
+    def odevs(self) -> dict[str, list[dict]]:
+        """Each node's opflexODev (class query, kept when its domName is this controller's domain)."""
+        reply = self.apic.get("/api/node/class/opflexODev.json")
+        found: dict[str, list[dict]] = {}
+        for mo in reply.get("imdata", []):
+            attrs = mo["opflexODev"]["attributes"]
+            if attrs.get("domName", self.config.vmm_domain) == self.config.vmm_domain and attrs.get("hostName"):
+                found.setdefault(attrs["hostName"], []).append(attrs)
+        return found
+
+    def sync(self, view: dict) -> SyncResult:
+        """One full sync of the APIC to the desired state of `view`."""
+        return self.reconciler.sync(desired_state(self.config, view, self.odevs()))
+
+    def handle_push(self, timeout: float = 30) -> list[str]:
+        """Wait for one websocket push; restore what it says was deleted. The DNs posted again."""
+        self.socket.settimeout(timeout)
+        message = json.loads(self.socket.recv())
+        posted: list[str] = []
+        for mo in message.get("imdata", []):
+            attrs = next(iter(mo.values())).get("attributes", {})
+            if attrs.get("status") == "deleted":
+                posted += self.reconciler.restore(attrs["dn"])
+        return posted
+
+    def stop(self) -> None:
+        if self.socket is not None:
+            self.socket.close()
+            self.socket = None
+
+
+__all__ = ["ApicError", "Controller"]

@@ -1,0 +1,98 @@
+"""A lab APIC provisioned by the real acc-provision, whose served app records every request it gets.
+
+The APIC simulator does not yet keep relation back-references (fvRtCtx under the VRF for each BD's
+fvRsCtx), which the controller's VRF check reads; `vrf_associated` writes them as the system would,
+and the nodes' opflexODev as a leaf does, until the simulator derives both itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from flask import request
+
+from simulator.apic.mit.proposed import proposed_mo
+from simulator.lab import Lab, LabOptions
+from simulator.pytest_plugin import client_tool
+from simulator.serving import serve_in_thread
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = REPO / "fixtures" / "acc-provision" / "mykube-vxlan.yaml"
+PREREQS = REPO / "fixtures" / "apic" / "kube-fabric-prereqs.yaml"
+
+
+class Recorded:
+    def __init__(self, lab: Lab, workdir: Path):
+        self.lab = lab
+        self.workdir = workdir
+        self.requests: list[tuple[str, str]] = []
+        self.manifest: list[dict] = []
+
+    def mark(self) -> int:
+        return len(self.requests)
+
+    def since(self, mark: int) -> list[tuple[str, str]]:
+        return self.requests[mark:]
+
+    def system_post(self, dn: str, body: dict) -> None:
+        result = self.lab.apic.writer.post(dn, proposed_mo(body), system=True)
+        assert not getattr(result, "error", None), result
+
+
+@pytest.fixture(scope="module")
+def apic_lab(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("cni")
+    lab = Lab(LabOptions(admin_password="secret", fixtures=[PREREQS]))
+    recorded = Recorded(lab, workdir)
+    app = lab.apic_app()
+
+    @app.before_request
+    def record():
+        query = request.query_string.decode()
+        recorded.requests.append((request.method, request.path + (f"?{query}" if query else "")))
+
+    server = serve_in_thread(app, tls_dir=workdir / "tls")
+    lab.apic_server = server
+    lab.servers.append(server)
+    recorded.url = server.url
+    recorded.host = f"localhost:{server.port}"
+    yield recorded
+    lab.stop()
+
+
+@pytest.fixture(scope="module")
+def provisioned(apic_lab):
+    """acc-provision has run against the lab: the manifest's controller-config and key."""
+    config = yaml.safe_load(CONFIG.read_text())
+    config["aci_config"]["apic_hosts"] = [apic_lab.host]
+    (apic_lab.workdir / "cfg.yaml").write_text(yaml.safe_dump(config))
+    run = subprocess.run(
+        [client_tool("acc-provision", "acc-provision==6.1.1.7"), "-c", "cfg.yaml", "-o", "aci-containers.yaml",
+         "-f", "kubernetes-1.36", "-a", "-u", "admin", "-p", "secret"],
+        cwd=apic_lab.workdir, capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    apic_lab.manifest = [d for d in yaml.safe_load_all((apic_lab.workdir / "aci-containers.yaml").read_text()) if d]
+    return apic_lab
+
+
+@pytest.fixture(scope="module")
+def vrf_associated(provisioned):
+    from simulator.cni.config import from_manifest
+
+    config, _ = from_manifest(provisioned.manifest)
+    for bd in (config.pod_bd_dn, config.node_bd_dn):
+        provisioned.system_post(config.vrf_dn, {"fvCtx": {"attributes": {}, "children": [
+            {"fvRtCtx": {"attributes": {"tDn": bd, "tCl": "fvBD"}}}]}})
+    provisioned.system_post("topology/pod-1/node-103/sys/br-[eth1/1]/odev-167837797", {"opflexODev": {"attributes": {
+        "hostName": "node-1", "domName": config.vmm_domain, "devType": "k8s", "state": "connected",
+        "fabricPathDn": "topology/pod-1/paths-103/pathep-[eth1/1]", "ip": "10.0.0.101"}}})
+    return provisioned
+
+
+def key_of(manifest: list[dict]) -> bytes:
+    secret = next(d for d in manifest if d.get("kind") == "Secret" and d["metadata"]["name"] == "aci-user-cert")
+    return base64.b64decode(secret["data"]["user.key"])
