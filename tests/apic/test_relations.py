@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from simulator.apic.errors import ApicError
 from simulator.apic.mit.proposed import proposed_mo
 from simulator.apic.service import Apic
 
@@ -312,3 +313,33 @@ def test_changing_explicit_tdn_re_resolves(apic):
     assert events_for(apic.writer.delete("uni/infra/vlanns-[a]-static"), "uni/phys-phys/rsvlanNs") == []
     post(apic, "uni/infra", mo("fvnsVlanInstP", name="b", allocMode="static"))
     assert rel_state(apic, "uni/phys-phys/rsvlanNs")["state"] == "formed"
+
+
+def _back_refs(apic: Apic, vrf: str) -> list[tuple[str, str]]:
+    return sorted((m.get("tDn"), m.get("tCl")) for m in apic.store.children(vrf) if m.cls == "fvRtCtx")
+
+
+def test_a_vrf_holds_a_back_reference_to_every_bd_in_it(apic):
+    post(apic, "uni/tn-t", mo("fvTenant", mo("fvCtx", name="v"), mo("fvCtx", name="w"),
+                              mo("fvBD", mo("fvRsCtx", tnFvCtxName="v"), name="b1"),
+                              mo("fvBD", mo("fvRsCtx", tnFvCtxName="v"), name="b2")))
+    assert _back_refs(apic, "uni/tn-t/ctx-v") == [("uni/tn-t/BD-b1", "fvBD"), ("uni/tn-t/BD-b2", "fvBD")]
+    assert apic.store.get("uni/tn-t/ctx-v/rtctx-[uni/tn-t/BD-b1]") is not None
+
+    post(apic, "uni/tn-t/BD-b2/rsctx", mo("fvRsCtx", tnFvCtxName="w"))  # the BD moves to another VRF
+    assert _back_refs(apic, "uni/tn-t/ctx-v") == [("uni/tn-t/BD-b1", "fvBD")]
+    assert _back_refs(apic, "uni/tn-t/ctx-w") == [("uni/tn-t/BD-b2", "fvBD")]
+
+    apic.writer.delete("uni/tn-t/BD-b1")
+    assert _back_refs(apic, "uni/tn-t/ctx-v") == []
+
+    apic.writer.delete("uni/tn-t/ctx-w")  # the target goes (with its back-references); the BD's relation waits
+    assert apic.store.get("uni/tn-t/BD-b2/rsctx").get("state") == "missing-target"
+    post(apic, "uni/tn-t", mo("fvTenant", mo("fvCtx", name="w")))
+    assert _back_refs(apic, "uni/tn-t/ctx-w") == [("uni/tn-t/BD-b2", "fvBD")]
+
+
+def test_a_back_reference_is_the_apics_own(apic):
+    post(apic, "uni/tn-t", mo("fvTenant", mo("fvCtx", name="v")))
+    with pytest.raises(ApicError, match="Cannot create object of non-configurable class fvRtCtx"):
+        post(apic, "uni/tn-t/ctx-v", mo("fvCtx", mo("fvRtCtx", tDn="uni/tn-t/BD-x")))

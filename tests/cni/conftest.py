@@ -1,8 +1,8 @@
 """A lab APIC provisioned by the real acc-provision, whose served app records every request it gets.
 
-The APIC simulator does not yet keep relation back-references (fvRtCtx under the VRF for each BD's
-fvRsCtx), which the controller's VRF check reads; `vrf_associated` writes them as the system would,
-and the nodes' opflexODev as a leaf does, until the simulator derives both itself.
+The APIC keeps the VRF's back-references to its BDs (fvRtCtx), which the controller's VRF check reads;
+`vrf_associated` checks they are there after provisioning and writes node-1's opflexODev as a leaf does
+(node preparation meeting the fabric will derive it).
 """
 
 from __future__ import annotations
@@ -84,9 +84,8 @@ def vrf_associated(provisioned):
     from simulator.cni.config import from_manifest
 
     config, _ = from_manifest(provisioned.manifest)
-    for bd in (config.pod_bd_dn, config.node_bd_dn):
-        provisioned.system_post(config.vrf_dn, {"fvCtx": {"attributes": {}, "children": [
-            {"fvRtCtx": {"attributes": {"tDn": bd, "tCl": "fvBD"}}}]}})
+    back = {mo.get("tDn") for mo in provisioned.lab.apic.store.children(config.vrf_dn) if mo.cls == "fvRtCtx"}
+    assert {config.pod_bd_dn, config.node_bd_dn} <= back, back  # the APIC's own, from the BDs' fvRsCtx
     provisioned.system_post("topology/pod-1/node-103/sys/br-[eth1/1]/odev-167837797", {"opflexODev": {"attributes": {
         "hostName": "node-1", "domName": config.vmm_domain, "devType": "k8s", "state": "connected",
         "fabricPathDn": "topology/pod-1/paths-103/pathep-[eth1/1]", "ip": "10.0.0.101"}}})

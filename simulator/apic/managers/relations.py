@@ -4,6 +4,11 @@ Named relations (fvRsBd.tnFvBDName) look for the target in the source's tenant, 
 common; an empty name means `default`. Explicit relations carry the target DN (fvRsDomAtt.tDn).
 Each relation watches the DNs it could resolve to, so it flips between `formed` and
 `missing-target` when a target appears or goes, in the same transaction as that change.
+
+A formed relation of a class in BACK_REFERENCES also gives its target the APIC's back-reference (an Rt
+object naming the relation's owner, e.g. a VRF's fvRtCtx rtctx-[<BD dn>]), which goes when the relation is
+deleted or stops resolving to that target. Clients read them (the aci-containers controller checks that its
+pod and node BDs are in the VRF through the VRF's fvRtCtx, cni-nodeprep.md A2).
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from ..mit.dn import Dn, child_dn, parent_dn, rn_of
 from ..mit.store import MO, Event, Store, Transaction
 
 COMMON = "uni/tn-common"  # where a named relation looks when its own tenant has no such target
+# relation class -> the back-reference class its target holds (one per owner, named by the owner's DN)
+BACK_REFERENCES = {"fvRsCtx": "fvRtCtx", "l3extRsEctx": "fvRtEctx"}
 
 
 class RelationResolver:
@@ -21,6 +28,7 @@ class RelationResolver:
         self.catalog: Catalog = store.catalog
         self.watchers: dict[str, set[str]] = {}  # target dn -> relation dns that may resolve to it
         self.watching: dict[str, tuple[str, ...]] = {}  # relation dn -> target dns it watches
+        self.back: dict[str, str] = {}  # relation dn -> the back-reference it gave its target
         store.hooks.append(self)
 
     def __call__(self, txn: Transaction, events: list[Event]) -> None:
@@ -29,6 +37,7 @@ class RelationResolver:
             meta = self.catalog.classes.get(event.cls)
             if event.kind == "deleted":
                 self._unwatch(event.dn)
+                self._back_reference(txn, event.dn, None)
             elif meta is not None and meta.relation is not None:
                 if event.kind == "created" or _touches_target(meta, event.changed):
                     recheck[event.dn] = None
@@ -67,6 +76,28 @@ class RelationResolver:
         if rel.kind == "named":
             updates["tDn"] = t_dn
         txn.modify(mo, {k: v for k, v in updates.items() if k in mo.meta.props})
+        if mo.cls in BACK_REFERENCES:
+            self._back_reference(txn, mo.dn, found and (self.catalog.classes[BACK_REFERENCES[mo.cls]], found, mo))
+
+    def _back_reference(self, txn: Transaction, rel_dn: str, wanted) -> None:
+        """Keep the back-reference of one relation: `wanted` is (its class, the target's DN, the relation),
+        or nothing when the relation is gone or resolves to no target."""
+        old = self.back.get(rel_dn)
+        new = None
+        if wanted:
+            meta, target_dn, rel = wanted
+            owner = parent_dn(rel.dn)
+            owner_mo = self.store.get(owner)
+            new = child_dn(target_dn, meta.rn.format({"tDn": owner}))
+        if old == new and (new is None or new in self.store):
+            return
+        if old is not None and old in self.store:
+            txn.delete(old)
+        self.back.pop(rel_dn, None)
+        if new is not None:
+            if new not in self.store:
+                txn.create(meta, new, {"tDn": owner, "tCl": owner_mo.cls if owner_mo is not None else ""})
+            self.back[rel_dn] = new
 
     def _named_candidates(self, source: MO, target: ClassMeta | None, name: str) -> tuple[str, ...]:
         if target is None or target.rn is None or len(target.naming) != 1:
