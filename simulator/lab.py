@@ -27,6 +27,7 @@ from .defaults.kubernetes import KubeCluster, KubeNode, node_status
 from .defaults.kubernetes import read as read_kubernetes
 from .fabric import Fabric
 from .k8s import rest as k8s_rest
+from .k8s.controllers import WorkloadControllers
 from .k8s.kubeconfig import write_kubeconfig
 from .k8s.service import Kube
 from .persist import LabState
@@ -134,10 +135,15 @@ class Lab:
             s.scheme == "http" and s.port == port for s in [self.rhv_server] if s)), self.reactions.queue,
             self.options.redhat_vmm)
         self.k8s = Kube(self.clock)
+        # kube-controller-manager, scheduler and kubelets: Deployments get ReplicaSets and Pods, DaemonSets a Pod
+        # per node, Services Endpoints; each client write is settled before it is answered
+        self.k8s_controllers = WorkloadControllers(self.k8s)
+        self.k8s_controllers.listen()
         self.kube_nodes = self._kube_nodes()
         self._load_fixtures()
         # the order of the lab's tick: RHV, Kubernetes, the integrations (resyncs, reactions), the APIC
-        self.settling: list[Settles] = [self.rhv, self.k8s, self.redhat_vmm, self.reactions, self.apic]
+        self.settling: list[Settles] = [self.rhv, self.k8s, self.k8s_controllers, self.redhat_vmm, self.reactions,
+                                        self.apic]
         self.servers: list[RunningServer] = []
         self.apic_server: RunningServer | None = None
         self.rhv_server: RunningServer | None = None

@@ -238,6 +238,7 @@ def _watch(kind: Kind, namespace: str, table_version: str | None) -> Response:
 
     def stream():
         try:
+            yield ""  # the headers go out at once, as the API server answers a watch before its first event
             while (remaining := deadline - time.monotonic()) > 0:
                 event = sub.next(timeout=remaining)
                 if event is None:
