@@ -1,131 +1,37 @@
-"""The control plane's workers the API server alone lacks: kube-controller-manager's deployment, replica
-set, daemon set, endpoints, endpoint slice and garbage collector controllers, the scheduler and each
-node's kubelet, reduced to what they leave in the API once they are done.
+"""The control plane's workers the API server alone lacks, settled together: kube-controller-manager's
+deployment, replica set, daemon set and garbage collector controllers here, the scheduler and the
+kubelets (scheduling.py), the endpoints and endpoint slice controllers (endpoints.py), reduced to what
+they leave in the API once they are done.
 
 They act only through the facade's verbs (create, patch, delete), as real controllers act through the
 API, so every step is a watch event and a resourceVersion kubectl sees. A settle runs passes until one
 writes nothing: each pass reads the objects afresh and does every worker's next step, so a Deployment
 becomes a ReplicaSet, its Pods, their scheduling and their start in a few passes. Nothing waits on
-time: images are there at once, containers start and are ready at once (no probes run).
-
-Stand-ins, where the real value comes from what the lab does not have: the pod-template-hash is
-FNV-32a (as Kubernetes) over the template's canonical JSON rather than over Go's spew dump of the typed
-struct, encoded as Kubernetes encodes it (rand.SafeEncodeString); generated name suffixes are five
-characters of Kubernetes' alphabet taken from a digest of the owner and a counter (deterministic, so
-runs compare); pod IPs are the lowest free addresses of `pod_network`.
+time. Hashes and generated names are deterministic stand-ins (see workers.py).
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import ipaddress
-import json
 import threading
-from collections.abc import Iterable
 
+from .endpoints import EndpointsControllers
 from .errors import KubeError
-from .model.objects import timestamp
+from .scheduling import Kubelets, Scheduler, why_not
 from .service import Kube, WatchEvent
+from .workers import Worker, owned, owner_ref, ready, suffix, template_hash
 
-ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apimachinery/pkg/util/rand: no vowels, no 0, 1, 3
 OWNERS = ("Deployment", "ReplicaSet", "DaemonSet", "Service")  # the owners whose dependents this collects
 WORKLOADS = ("deployments.apps", "replicasets.apps", "daemonsets.apps", "pods", "nodes", "services")
-# The built-in priority classes the API server creates (scheduling/v1); others are read from PriorityClasses.
-PRIORITIES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
 # What the DaemonSet controller adds to its pods' tolerations (pkg/controller/daemon/util).
 DAEMON_TOLERATIONS = (("node.kubernetes.io/not-ready", "NoExecute"), ("node.kubernetes.io/unreachable", "NoExecute"),
                       ("node.kubernetes.io/disk-pressure", "NoSchedule"),
                       ("node.kubernetes.io/memory-pressure", "NoSchedule"),
                       ("node.kubernetes.io/pid-pressure", "NoSchedule"),
                       ("node.kubernetes.io/unschedulable", "NoSchedule"))
-# What the DefaultTolerationSeconds admission plugin adds to every other pod (for 300 seconds).
-DEFAULT_TOLERATIONS = (("node.kubernetes.io/not-ready", "NoExecute"), ("node.kubernetes.io/unreachable", "NoExecute"))
-# The pod spec defaults the API server sets (pkg/apis/core/v1/defaults.go) that clients read back.
-POD_DEFAULTS = (("restartPolicy", "Always"), ("dnsPolicy", "ClusterFirst"), ("schedulerName", "default-scheduler"),
-                ("terminationGracePeriodSeconds", 30), ("securityContext", {}), ("enableServiceLinks", True),
-                ("preemptionPolicy", "PreemptLowerPriority"))
 REVISION, DESIRED, MAX = ("deployment.kubernetes.io/revision", "deployment.kubernetes.io/desired-replicas",
                           "deployment.kubernetes.io/max-replicas")
 REQUIRED_DS = ("currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled", "numberReady")
-TRIGGER = "endpoints.kubernetes.io/last-change-trigger-time"
-
-
-def fnv32a(data: bytes) -> int:
-    value = 0x811C9DC5
-    for byte in data:
-        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return value
-
-
-def safe_encode(text: str) -> str:
-    """rand.SafeEncodeString: each character mapped into the alphabet (no words can be spelled)."""
-    return "".join(ALPHABET[ord(c) % len(ALPHABET)] for c in text)
-
-
-def template_hash(template: dict) -> str:
-    """The pod-template-hash stand-in (see the module docstring)."""
-    return safe_encode(str(fnv32a(json.dumps(template, sort_keys=True, separators=(",", ":")).encode())))
-
-
-def suffix(seed: str) -> str:
-    """Five characters of the alphabet, as generateName adds, from a digest of `seed`."""
-    return "".join(ALPHABET[b % len(ALPHABET)] for b in hashlib.sha256(seed.encode()).digest()[:5])
-
-
-def selects(selector: dict | None, labels: dict) -> bool:
-    """A metav1.LabelSelector (matchLabels, matchExpressions) against labels; an empty one selects all."""
-    selector = selector or {}
-    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
-        return False
-    return all(_expression(e, labels.get(e.get("key", ""))) for e in selector.get("matchExpressions") or [])
-
-
-def _expression(expr: dict, value: str | None) -> bool:
-    op, values = expr.get("operator"), expr.get("values") or []
-    if op == "In":
-        return value in values
-    if op == "NotIn":
-        return value not in values
-    if op == "Exists":
-        return value is not None
-    if op == "DoesNotExist":
-        return value is None
-    if op in ("Gt", "Lt") and value is not None and value.lstrip("-").isdigit() and values:
-        return int(value) > int(values[0]) if op == "Gt" else int(value) < int(values[0])
-    return False
-
-
-def tolerates(tolerations: Iterable[dict], taint: dict) -> bool:
-    for t in tolerations:
-        if t.get("effect") and t["effect"] != taint.get("effect"):
-            continue
-        if t.get("operator") == "Exists" and (not t.get("key") or t["key"] == taint.get("key")):
-            return True
-        if t.get("key") == taint.get("key") and (t.get("value") or "") == (taint.get("value") or ""):
-            return True
-    return False
-
-
-def ready(obj: dict, kind: str = "Ready") -> bool:
-    return any(c.get("type") == kind and c.get("status") == "True"
-               for c in (obj.get("status") or {}).get("conditions") or [])
-
-
-def node_ip(node: dict) -> str:
-    addresses = (node.get("status") or {}).get("addresses") or []
-    return next((a["address"] for t in ("InternalIP", "ExternalIP") for a in addresses if a.get("type") == t), "")
-
-
-def owner_ref(kind: str, obj: dict) -> dict:
-    return {"apiVersion": "apps/v1" if kind != "Service" else "v1", "kind": kind, "name": obj["metadata"]["name"],
-            "uid": obj["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}
-
-
-def owned(items: list[dict], owner: dict) -> list[dict]:
-    uid = owner["metadata"]["uid"]
-    return [o for o in items if any(r.get("uid") == uid and r.get("controller")
-                                    for r in o["metadata"].get("ownerReferences") or [])]
 
 
 def _percent(value: object, total: int, round_up: bool) -> int:
@@ -171,53 +77,18 @@ def _target(pod: dict) -> str:
                  if f.get("key") == "metadata.name" and f.get("values")), "")
 
 
-def _pull_policy(image: str) -> str:
-    last = image.rsplit("/", 1)[-1]
-    return "Always" if "@" not in last and (":" not in last or last.endswith(":latest")) else "IfNotPresent"
-
-
-def _image(image: str) -> str:
-    """The image as the container runtime reports it (registry, library/ and :latest made explicit)."""
-    first, _, rest = image.partition("/")
-    if not rest or ("." not in first and ":" not in first and first != "localhost"):
-        image = "docker.io/" + (image if rest else "library/" + image)
-    last = image.rsplit("/", 1)[-1]
-    return image if ":" in last or "@" in last else image + ":latest"
-
-
-def why_not(pod: dict, node: dict) -> str:
-    """Why the scheduler's filters refuse `node` for `pod` (the reason as it counts them), or ''."""
-    spec, labels = pod.get("spec") or {}, node["metadata"].get("labels") or {}
-    taints = list((node.get("spec") or {}).get("taints") or [])
-    if not ready(node):
-        taints.append({"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"})
-    if (node.get("spec") or {}).get("unschedulable"):
-        taints.append({"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"})
-    for taint in taints:
-        if taint.get("effect") in ("NoSchedule", "NoExecute") and not tolerates(spec.get("tolerations") or [], taint):
-            return f"node(s) had untolerated taint {{{taint['key']}: {taint.get('value', '')}}}"
-    required = (((spec.get("affinity") or {}).get("nodeAffinity") or {})
-                .get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms")
-    fields = {"metadata.name": node["metadata"]["name"]}
-    if any(labels.get(k) != v for k, v in (spec.get("nodeSelector") or {}).items()) or (required and not any(
-            all(_expression(e, labels.get(e.get("key", ""))) for e in term.get("matchExpressions") or [])
-            and all(_expression(e, fields.get(e.get("key", ""))) for e in term.get("matchFields") or [])
-            for term in required)):
-        return "node(s) didn't match Pod's node affinity/selector"
-    return ""
-
-
-class WorkloadControllers:
+class WorkloadControllers(Worker):
     """The controllers, scheduler and kubelets of the lab's cluster, settled on the lab's tick (`tick`)
     or after every change clients make (`listen`)."""
 
     def __init__(self, kube: Kube, pod_network: str = "10.2.0.0/16"):
-        self.kube = kube
-        self.pod_network = ipaddress.ip_network(pod_network)
+        super().__init__(kube)
+        self.scheduler = Scheduler(kube, self.events)
+        self.kubelets = Kubelets(kube, pod_network, self.events)
+        self.endpoints = EndpointsControllers(kube, self.events)
         self._guard = threading.Lock()
         self._running = self._again = False
         self._settled_at = 0  # the resourceVersion the last settle left: later batches are others' changes
-        self._events = 0
 
     # --- when to settle ------------------------------------------------------------------------------
     def tick(self) -> int:
@@ -269,58 +140,9 @@ class WorkloadControllers:
             self._replicaset(replicaset)
         for daemonset in self._items("daemonsets.apps"):
             self._daemonset(daemonset)
-        self._schedule()
-        self._start_pods()
-        for service in self._items("services"):
-            self._endpoints(service)
-        self._orphan_endpoints()
-
-    # --- helpers -------------------------------------------------------------------------------------
-    def _items(self, kind: str, namespace: str | None = None) -> list[dict]:
-        return self.kube.list(kind, namespace)[0]
-
-    def _now(self) -> str:
-        return timestamp(self.kube.clock.now())
-
-    def _event(self, obj: dict, kind: str, reason: str, message: str, component: str, host: str = "",
-               field_path: str = "", warning: bool = False, action: str = "") -> None:
-        """A core/v1 Event as the component's event recorder writes it (named <object>.<hex time>)."""
-        meta = obj["metadata"]
-        self._events += 1
-        involved = {"kind": kind, "namespace": meta.get("namespace", ""), "name": meta["name"], "uid": meta["uid"],
-                    "apiVersion": "apps/v1" if kind in ("Deployment", "ReplicaSet", "DaemonSet") else "v1",
-                    "resourceVersion": meta.get("resourceVersion", "")}
-        if field_path:
-            involved["fieldPath"] = field_path
-        event = {"metadata": {"name": f"{meta['name']}.{int(self.kube.clock.now() * 1e9) + self._events:x}"},
-                 "involvedObject": involved, "reason": reason, "message": message,
-                 "source": {"component": component, **({"host": host} if host else {})},
-                 "firstTimestamp": self._now(), "lastTimestamp": self._now(), "count": 1,
-                 "type": "Warning" if warning else "Normal", "reportingComponent": component,
-                 "reportingInstance": host or f"{component}-acisim"}
-        if action:
-            event["action"] = action
-        self.kube.create("events", involved["namespace"] or "default", event, field_manager=component)
-
-    def _status(self, kind: str, obj: dict, status: dict, manager: str) -> None:
-        if obj.get("status") != status:
-            meta = obj["metadata"]
-            self.kube.replace(kind, meta.get("namespace", ""), meta["name"], {**obj, "status": status},
-                              subresource="status", field_manager=manager)
-
-    @staticmethod
-    def _condition(old: dict, kind: str, status: str, reason: str, message: str, now: str,
-                   update_time: bool = False) -> dict:
-        """A condition keeping its transition (and update) time while nothing about it changes."""
-        before = next((c for c in (old.get("status") or {}).get("conditions") or [] if c.get("type") == kind), {})
-        same = before.get("status") == status
-        cond = {"type": kind, "status": status}
-        if update_time:
-            cond["lastUpdateTime"] = before.get("lastUpdateTime", now) if same and before.get("reason") == reason \
-                else now
-        cond.update(lastTransitionTime=before.get("lastTransitionTime", now) if same else now, reason=reason,
-                    message=message)
-        return cond
+        self.scheduler.schedule()
+        self.kubelets.start_pods()
+        self.endpoints.settle()
 
     # --- garbage collector ---------------------------------------------------------------------------
     def _collect_garbage(self) -> None:
@@ -494,28 +316,17 @@ class WorkloadControllers:
         return pod
 
     def _pod_body(self, owner: dict, kind: str, labels: dict, node: str | None, name: str = "probe") -> dict:
-        """A pod from the owner's template with what the API server's defaulting and admission add
-        (and, for a daemon set's pod, its node affinity and tolerations)."""
+        """A pod from the owner's template (the API server defaults and admits it) and, for a daemon set's
+        pod, the node affinity and tolerations the daemon set controller adds."""
         template = (owner.get("spec") or {}).get("template") or {}
         spec = copy.deepcopy(template.get("spec") or {})
-        for key, value in POD_DEFAULTS:
-            spec.setdefault(key, value)
-        spec.setdefault("serviceAccount", spec.get("serviceAccountName", "default"))
-        spec.setdefault("serviceAccountName", spec["serviceAccount"])
-        spec.setdefault("priority", self._priority(spec.get("priorityClassName")))
-        for container in [*spec.get("initContainers", []), *spec.get("containers", [])]:
-            container.setdefault("imagePullPolicy", _pull_policy(container.get("image", "")))
-            container.setdefault("terminationMessagePath", "/dev/termination-log")
-            container.setdefault("terminationMessagePolicy", "File")
-            container.setdefault("resources", {})
-        tolerations = spec.setdefault("tolerations", [])
-        extra = DAEMON_TOLERATIONS + ((("node.kubernetes.io/network-unavailable", "NoSchedule"),)
-                                      if spec.get("hostNetwork") else ()) if node else DEFAULT_TOLERATIONS
-        for key, effect in extra:
-            if not any(t.get("key") == key and t.get("effect") == effect for t in tolerations):
-                tolerations.append({"key": key, "operator": "Exists", "effect": effect,
-                                    **({"tolerationSeconds": 300} if not node else {})})
         if node:
+            tolerations = spec.setdefault("tolerations", [])
+            extra = DAEMON_TOLERATIONS + ((("node.kubernetes.io/network-unavailable", "NoSchedule"),)
+                                          if spec.get("hostNetwork") else ())
+            for key, effect in extra:
+                if not any(t.get("key") == key and t.get("effect") == effect for t in tolerations):
+                    tolerations.append({"key": key, "operator": "Exists", "effect": effect})
             spec.setdefault("affinity", {}).setdefault("nodeAffinity", {})[
                 "requiredDuringSchedulingIgnoredDuringExecution"] = {"nodeSelectorTerms": [
                     {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}
@@ -524,197 +335,3 @@ class WorkloadControllers:
         if (template.get("metadata") or {}).get("annotations"):
             meta["annotations"] = dict(template["metadata"]["annotations"])
         return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}
-
-    def _priority(self, class_name: str | None) -> int:
-        if not class_name:
-            return 0
-        found = self.kube.store.get("priorityclasses.scheduling.k8s.io", "", class_name)
-        return found.get("value", 0) if found else PRIORITIES.get(class_name, 0)
-
-    # --- scheduler -----------------------------------------------------------------------------------
-    def _schedule(self) -> None:
-        """Bind each pending pod to the least loaded node its filters allow (ties: the node's name)."""
-        nodes, pods = self._items("nodes"), self._items("pods")
-        load: dict[str, int] = {}
-        for pod in pods:
-            if (pod.get("spec") or {}).get("nodeName"):
-                load[pod["spec"]["nodeName"]] = load.get(pod["spec"]["nodeName"], 0) + 1
-        for pod in pods:
-            spec, meta = pod.get("spec") or {}, pod["metadata"]
-            if spec.get("nodeName") or spec.get("schedulerName", "default-scheduler") != "default-scheduler":
-                continue
-            reasons = {n["metadata"]["name"]: why_not(pod, n) for n in nodes}
-            fits = sorted((load.get(name, 0), name) for name, reason in reasons.items() if not reason)
-            if fits:
-                node = fits[0][1]
-                load[node] = load.get(node, 0) + 1
-                bound = self.kube.patch("pods", meta["namespace"], meta["name"], "merge", {"spec": {"nodeName": node}},
-                                        field_manager="kube-scheduler")
-                self._status("pods", bound, {**(bound.get("status") or {}), "conditions": [self._condition(
-                    bound, "PodScheduled", "True", "", "", self._now())]}, "kube-scheduler")
-                self._event(bound, "Pod", "Scheduled", f"Successfully assigned {meta['namespace']}/{meta['name']} "
-                            f"to {node}", "default-scheduler", action="Binding")
-                continue
-            message = self._unschedulable(reasons)
-            old = next((c for c in (pod.get("status") or {}).get("conditions") or []
-                        if c.get("type") == "PodScheduled"), {})
-            if old.get("message") != message:
-                cond = {**self._condition(pod, "PodScheduled", "False", "Unschedulable", message, self._now())}
-                self._status("pods", pod, {**(pod.get("status") or {}), "conditions": [cond]}, "kube-scheduler")
-                self._event(pod, "Pod", "FailedScheduling", message, "default-scheduler", warning=True,
-                            action="Scheduling")
-
-    @staticmethod
-    def _unschedulable(reasons: dict[str, str]) -> str:
-        """The scheduler's FitError text: how many nodes refused the pod for each reason."""
-        if not reasons:
-            return "no nodes available to schedule pods"
-        counts: dict[str, int] = {}
-        for reason in reasons.values():
-            counts[reason] = counts.get(reason, 0) + 1
-        total = len(reasons)
-        listed = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
-        return (f"0/{total} nodes are available: {listed}. preemption: 0/{total} nodes are available: {total} "
-                "Preemption is not helpful for scheduling.")
-
-    # --- kubelets ------------------------------------------------------------------------------------
-    def _start_pods(self) -> None:
-        """Each node's kubelet starts its new pods: images present or pulled, init containers run to
-        completion, containers started and ready; the pod IP from the pod network (a hostNetwork pod
-        has the node's)."""
-        nodes = {n["metadata"]["name"]: n for n in self._items("nodes")}
-        pods = self._items("pods")
-        used = {(p.get("status") or {}).get("podIP") for p in pods if not (p.get("spec") or {}).get("hostNetwork")}
-        for pod in pods:
-            spec, status = pod.get("spec") or {}, pod.get("status") or {}
-            node = nodes.get(spec.get("nodeName", ""))
-            if node is None or status.get("startTime"):
-                continue
-            host, now = node_ip(node), self._now()
-            ip = host if spec.get("hostNetwork") else self._next_ip(used)
-            for field, containers in (("initContainers", spec.get("initContainers") or []),
-                                      ("containers", spec.get("containers") or [])):
-                for container in containers:
-                    self._container_events(pod, node["metadata"]["name"], f"spec.{field}{{{container['name']}}}",
-                                           container)
-            scheduled = self._condition(pod, "PodScheduled", "True", "", "", now)
-            conditions = [{"type": kind, "status": "True", "lastTransitionTime": now}
-                          for kind in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")]
-            self._status("pods", pod, {
-                "phase": "Running", "conditions": [*conditions, {k: v for k, v in scheduled.items() if v}],
-                "hostIP": host, "hostIPs": [{"ip": host}], "podIP": ip, "podIPs": [{"ip": ip}], "startTime": now,
-                **({"initContainerStatuses": [_container_status(c, now, True) for c in spec["initContainers"]]}
-                   if spec.get("initContainers") else {}),
-                "containerStatuses": [_container_status(c, now, False) for c in spec.get("containers") or []],
-                "qosClass": _qos(spec)}, "kubelet")
-
-    def _next_ip(self, used: set) -> str:
-        for offset in range(2, self.pod_network.num_addresses - 1):  # .0 is the network, .1 its gateway
-            address = str(self.pod_network.network_address + offset)
-            if address not in used:
-                used.add(address)
-                return address
-        return ""
-
-    def _container_events(self, pod: dict, node: str, path: str, container: dict) -> None:
-        image, name = container.get("image", ""), container["name"]
-        if container.get("imagePullPolicy") == "Always":
-            self._event(pod, "Pod", "Pulling", f'Pulling image "{image}"', "kubelet", node, path)
-            size = int(hashlib.sha256(image.encode()).hexdigest()[:6], 16) * 4
-            self._event(pod, "Pod", "Pulled", f'Successfully pulled image "{image}" in 1s (1s including waiting). '
-                        f"Image size: {size} bytes.", "kubelet", node, path)
-        else:
-            self._event(pod, "Pod", "Pulled", f'Container image "{image}" already present on machine', "kubelet",
-                        node, path)
-        self._event(pod, "Pod", "Created", f"Created container: {name}", "kubelet", node, path)
-        self._event(pod, "Pod", "Started", f"Started container {name}", "kubelet", node, path)
-
-    # --- endpoints and endpoint slice controllers ----------------------------------------------------
-    def _endpoints(self, service: dict) -> None:
-        """A selector's Service gets Endpoints (same name) and one EndpointSlice of its pods with an IP,
-        the ready ones as addresses; a Service without a selector is left to whoever writes them."""
-        meta, spec = service["metadata"], service.get("spec") or {}
-        ns, selector = meta["namespace"], spec.get("selector")
-        if not selector:
-            return
-        pods = sorted((p for p in self._items("pods", ns) if (p.get("status") or {}).get("podIP")
-                       and selector.items() <= (p["metadata"].get("labels") or {}).items()),
-                      key=lambda p: ipaddress.ip_address(p["status"]["podIP"]))
-        ports = [{k: v for k, v in (("name", port.get("name")), ("port", _target_port(port, pods)),
-                                    ("protocol", port.get("protocol", "TCP"))) if v}
-                 for port in spec.get("ports") or [] if _target_port(port, pods)]
-        address = [{"ip": p["status"]["podIP"], "nodeName": p["spec"]["nodeName"], "targetRef": {
-            "kind": "Pod", "namespace": ns, "name": p["metadata"]["name"], "uid": p["metadata"]["uid"]}} for p in pods]
-        subset = {k: v for k, v in (("addresses", [a for a, p in zip(address, pods, strict=True) if ready(p)]),
-                                    ("notReadyAddresses", [a for a, p in zip(address, pods, strict=True) if not ready(p)]),
-                                    ("ports", ports)) if v}
-        labels = dict(meta.get("labels") or {})
-        body = {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": meta["name"], "namespace": ns,
-                                                                      "labels": labels}}
-        if pods:
-            body["subsets"] = [subset]
-        old = self.kube.store.get("endpoints", ns, meta["name"])
-        if old is None or old.get("subsets") != body.get("subsets") or old["metadata"].get("labels") != labels:
-            body["metadata"]["annotations"] = {TRIGGER: self._now()}
-            if old is None:
-                self.kube.create("endpoints", ns, body, field_manager="kube-controller-manager")
-            else:
-                self.kube.replace("endpoints", ns, meta["name"], body, field_manager="kube-controller-manager")
-        slice_body = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": {
-            "name": f"{meta['name']}-{suffix(ns + '/' + meta['name'])}", "namespace": ns,
-            "labels": {**labels, "kubernetes.io/service-name": meta["name"],
-                       "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"},
-            "ownerReferences": [owner_ref("Service", service)]}, "addressType": "IPv4",
-            "endpoints": [{"addresses": [a["ip"]], "conditions": {"ready": ready(p), "serving": ready(p),
-                                                                  "terminating": False},
-                           "nodeName": a["nodeName"], "targetRef": a["targetRef"]} for a, p in zip(address, pods, strict=True)],
-            "ports": [{"name": p.get("name", ""), "port": p["port"], "protocol": p["protocol"]} for p in ports]}
-        slices = owned(self._items("endpointslices.discovery.k8s.io", ns), service)
-        if not slices:
-            self.kube.create("endpointslices.discovery.k8s.io", ns, slice_body, field_manager="kube-controller-manager")
-        elif any(slices[0].get(k) != slice_body[k] for k in ("endpoints", "ports")):
-            self.kube.replace("endpointslices.discovery.k8s.io", ns, slices[0]["metadata"]["name"],
-                              {**slice_body, "metadata": slices[0]["metadata"]},
-                              field_manager="kube-controller-manager")
-
-    def _orphan_endpoints(self) -> None:
-        """The Endpoints of a deleted Service go with it (the endpoints controller's own only)."""
-        services = {(s["metadata"]["namespace"], s["metadata"]["name"]) for s in self._items("services")}
-        for endpoints in self._items("endpoints"):
-            meta = endpoints["metadata"]
-            if TRIGGER in (meta.get("annotations") or {}) and (meta["namespace"], meta["name"]) not in services:
-                self.kube.delete("endpoints", meta["namespace"], meta["name"])
-
-
-def _target_port(port: dict, pods: list[dict]) -> int:
-    """A service port's target: a number, or a container port's name looked up in the pods."""
-    target = port.get("targetPort", port.get("port"))
-    if isinstance(target, int):
-        return target
-    if isinstance(target, str) and target.isdigit():
-        return int(target)
-    return next((c["containerPort"] for p in pods for container in p["spec"].get("containers") or []
-                 for c in container.get("ports") or [] if c.get("name") == target), 0)
-
-
-def _container_status(container: dict, now: str, init: bool) -> dict:
-    image = _image(container.get("image", ""))
-    digest = hashlib.sha256(image.encode()).hexdigest()
-    state = {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": now, "finishedAt": now,
-                            "containerID": f"containerd://{hashlib.sha256((now + container['name']).encode()).hexdigest()}"}} \
-        if init else {"running": {"startedAt": now}}
-    return {"name": container["name"], "state": state, "lastState": {}, "ready": True, "restartCount": 0,
-            "image": image, "imageID": f"{image.rsplit(':', 1)[0]}@sha256:{digest}",
-            "containerID": f"containerd://{hashlib.sha256((now + container['name']).encode()).hexdigest()}",
-            "started": not init}
-
-
-def _qos(spec: dict) -> str:
-    """The pod's QoS class from its containers' requests and limits."""
-    resources = [c.get("resources") or {} for c in spec.get("containers") or []]
-    if not any(r.get("requests") or r.get("limits") for r in resources):
-        return "BestEffort"
-    guaranteed = all(set(r.get("limits") or {}) >= {"cpu", "memory"} and
-                     all((r.get("requests") or {}).get(k, v) == v for k, v in (r.get("limits") or {}).items())
-                     for r in resources)
-    return "Guaranteed" if guaranteed else "Burstable"

@@ -15,10 +15,10 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 
 from ..clock import LabClock
-from . import errors, validation
+from . import discovery, errors, nodes, validation
 from .errors import KubeError
 from .kinds import Kind, KindRegistry
-from .model import cluster, objects
+from .model import admission, cluster, objects
 from .model.patches import PatchError, json_merge, json_patch, removed_by, strategic_merge
 from .model.selectors import SelectorError, field_selector, label_selector
 from .model.store import ObjectStore, Subscription, WatchEvent, checked_state
@@ -65,46 +65,11 @@ class Kube:
         return self.kinds.resolve(group, version, plural)
 
     def version(self) -> dict:
-        major, minor = self.server_version.lstrip("v").split(".")[:2]
-        return {"major": major, "minor": minor, "gitVersion": self.server_version, "gitCommit": "acisim",
-                "gitTreeState": "clean", "buildDate": "2025-04-22T16:00:00Z", "goVersion": "go1.23.8",
-                "compiler": "gc", "platform": "linux/amd64"}
+        return discovery.version_info(self.server_version)
 
     def discovery(self) -> dict[str, dict]:
         """The legacy discovery documents by path: /api, /apis, /api/v1 and each /apis/<group>/<version>."""
-        docs: dict[str, dict] = {"/api": {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []}}
-        groups = []
-        for group, versions in self.kinds.group_versions().items():
-            for version in versions:
-                path = f"/api/{version}" if not group else f"/apis/{group}/{version}"
-                gv = version if not group else f"{group}/{version}"
-                docs[path] = {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv,
-                              "resources": self._resources(group, version)}
-            if group:
-                listed = [{"groupVersion": f"{group}/{v}", "version": v} for v in versions]
-                groups.append({"name": group, "versions": listed, "preferredVersion": listed[0]})
-                docs[f"/apis/{group}"] = {"kind": "APIGroup", "apiVersion": "v1", **groups[-1]}
-        docs["/apis"] = {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
-        return docs
-
-    def _resources(self, group: str, version: str) -> list[dict]:
-        out = []
-        for kind in sorted((k for k in self.kinds.all() if (k.group, k.version) == (group, version)),
-                           key=lambda k: k.plural):
-            entry = {"name": kind.plural, "singularName": kind.singular, "namespaced": kind.namespaced,
-                     "kind": kind.kind, "verbs": list(kind.verbs)}
-            if kind.short_names:
-                entry["shortNames"] = list(kind.short_names)
-            if kind.categories:
-                entry["categories"] = list(kind.categories)
-            out.append(entry)
-            for sub in kind.subresources:
-                entry = {"name": f"{kind.plural}/{sub}", "singularName": "", "namespaced": kind.namespaced,
-                         "kind": kind.kind, "verbs": ["get", "patch", "update"]}
-                if sub == "scale":
-                    entry.update(group="autoscaling", version="v1", kind="Scale")
-                out.append(entry)
-        return out
+        return discovery.documents(self.kinds)
 
     # --- reads -----------------------------------------------------------------------------------
     def get(self, kind_key: str, namespace: str, name: str, subresource: str = "") -> dict:
@@ -165,6 +130,8 @@ class Kube:
             if self.store.get(kind.key, namespace, name) is not None:
                 raise errors.already_exists(kind, name)
             objects.stamp_new(kind, obj, namespace, self.clock.now())
+            if kind.key == "pods":
+                admission.admit_pod(self.store, obj)
             objects.record_manager(obj, manager or "unknown", operation, self.clock.now())
             return self._commit(kind, None, obj, dry_run)
 
@@ -359,29 +326,8 @@ class Kube:
     def add_node(self, name: str, addresses: Mapping[str, str] | Iterable[dict], labels: Mapping[str, str] | None = None,
                  annotations: Mapping[str, str] | None = None) -> dict:
         """A Node as its kubelet registers it (Ready, with its addresses); an existing one is updated."""
-        listed = [{"type": t, "address": a} for t, a in addresses.items()] if isinstance(addresses, Mapping) \
-            else [dict(a) for a in addresses]
-        node = {
-            "apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
-                                                  "kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
-                                                  "beta.kubernetes.io/arch": "amd64", **(labels or {})},
-                         "annotations": {"node.alpha.kubernetes.io/ttl": "0", **(annotations or {})}},
-            "spec": {},
-            "status": {
-                "addresses": listed or [{"type": "Hostname", "address": name}],
-                "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
-                                "message": "kubelet is posting ready status",
-                                "lastHeartbeatTime": objects.timestamp(self.clock.now()),
-                                "lastTransitionTime": objects.timestamp(self.clock.now())}],
-                "capacity": {"cpu": "4", "memory": "16393056Ki", "pods": "110"},
-                "allocatable": {"cpu": "4", "memory": "16290656Ki", "pods": "110"},
-                "nodeInfo": {"architecture": "amd64", "operatingSystem": "linux", "osImage": "Ubuntu 22.04.4 LTS",
-                             "kernelVersion": "5.15.0-105-generic", "containerRuntimeVersion": "containerd://1.7.12",
-                             "kubeletVersion": self.server_version, "kubeProxyVersion": self.server_version,
-                             "machineID": "", "systemUUID": "", "bootID": ""},
-            },
-        }
+        node = nodes.registered_node(name, addresses, labels, annotations, self.clock.now(),
+                                     self.server_version)
         with self.store.transaction():
             old = self.store.get("nodes", "", name)
             if old is None:

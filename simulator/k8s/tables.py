@@ -223,6 +223,28 @@ def _binding(obj: dict, now: float) -> list:
             named("User"), named("Group"), named("ServiceAccount")]
 
 
+def _event(obj: dict, now: float) -> list:
+    """printEvent: LAST SEEN falls back to FIRST SEEN and that to eventTime; OBJECT is kind/name in lower
+    case; SOURCE the component and host, or the reporting controller and instance where those are empty."""
+    first = _since(obj.get("firstTimestamp") or _second(obj.get("eventTime")), now)
+    last = _since(obj["lastTimestamp"], now) if obj.get("lastTimestamp") else first
+    count = obj.get("count") or 1
+    if obj.get("series"):
+        last, count = _since(_second(obj["series"].get("lastObservedTime")), now), obj["series"].get("count", 0)
+    involved, source = obj.get("involvedObject") or {}, obj.get("source") or {}
+    target = involved.get("kind", "").lower() + (f"/{involved['name']}" if involved.get("name") else "")
+    component = source.get("component") or obj.get("reportingComponent", "")
+    instance = source.get("host") or obj.get("reportingInstance", "")
+    return [last, obj.get("type", ""), obj.get("reason", ""), target, involved.get("fieldPath", ""),
+            f"{component}, {instance}" if instance else component, (obj.get("message") or "").strip(), first,
+            count, obj["metadata"]["name"]]
+
+
+def _second(micro: str | None) -> str | None:
+    """A MicroTime (2025-01-01T00:00:00.123456Z) at the second precision the ages are counted in."""
+    return micro.split(".")[0].rstrip("Z") + "Z" if micro else None
+
+
 def _simple(*cells: Callable[[dict], object]) -> Cells:
     """A printer whose cells are NAME, the given ones, then AGE."""
     return lambda obj, now: [obj["metadata"]["name"], *(cell(obj) for cell in cells), _age(obj, now)]
@@ -267,6 +289,10 @@ PRINTERS: dict[str, Printer] = {
                                _daemonset),
     "rolebindings.rbac.authorization.k8s.io": _BINDING,
     "clusterrolebindings.rbac.authorization.k8s.io": _BINDING,
+    "events": Printer((Column("Last Seen"), Column("Type"), Column("Reason"), Column("Object"),
+                       Column("Subobject", priority=1), Column("Source", priority=1), Column("Message"),
+                       Column("First Seen", priority=1), Column("Count", priority=1), Column("Name", priority=1)),
+                      _event),
     "priorityclasses.scheduling.k8s.io": Printer(
         (NAME, Column("Value", "integer"), Column("Global-Default", "boolean"), AGE),
         _simple(lambda o: o.get("value", 0), lambda o: bool(o.get("globalDefault")))),

@@ -165,3 +165,34 @@ def test_the_aci_containers_manifest_runs_its_controller_and_a_host_agent_per_no
     assert all(len(p["status"]["containerStatuses"]) == 3 for p in by_app["aci-containers-host"])
     table = kube.ok("get", "pods", "-A")
     assert "aci-containers-controller-" in table and table.count("aci-containers-host-") == 2
+
+
+def test_kubectl_get_events_shows_the_schedulers_assignment(cluster):
+    kube, _ = cluster
+    _apply(kube, WEB)
+    pod = next(p["metadata"]["name"] for p in _pods(kube, "-n", "default"))
+    lines = kube.ok("get", "events", "-n", "default").splitlines()
+    assert lines[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert any(line.split()[1:4] == ["Normal", "Scheduled", f"pod/{pod}"]
+               and f"Successfully assigned default/{pod} to node" in line for line in lines[1:])
+    wide = kube.ok("get", "events", "-n", "default", "-o", "wide").splitlines()
+    assert wide[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE",
+                               "FIRST", "SEEN", "COUNT", "NAME"]
+    row = next(line for line in wide if "Successfully assigned" in line and f"pod/{pod}" in line)
+    assert "default-scheduler" in row and row.split()[-2] == "1" and row.split()[-1].startswith(f"{pod}.")
+
+
+def test_a_pod_created_directly_gets_the_api_servers_defaults_and_admission(cluster):
+    kube, _ = cluster
+    kube.ok("run", "solo", "--image=nginx", "-n", "default")
+    spec = kube.json("get", "pod", "solo", "-n", "default")["spec"]
+    assert {k: spec[k] for k in ("restartPolicy", "dnsPolicy", "schedulerName", "terminationGracePeriodSeconds",
+                                 "serviceAccountName", "serviceAccount", "enableServiceLinks", "priority",
+                                 "preemptionPolicy")} == {
+        "restartPolicy": "Always", "dnsPolicy": "ClusterFirst", "schedulerName": "default-scheduler",
+        "terminationGracePeriodSeconds": 30, "serviceAccountName": "default", "serviceAccount": "default",
+        "enableServiceLinks": True, "priority": 0, "preemptionPolicy": "PreemptLowerPriority"}
+    assert spec["containers"][0]["imagePullPolicy"] == "Always"  # no tag is the latest tag
+    assert [(t["key"], t["effect"], t["tolerationSeconds"]) for t in spec["tolerations"]] == [
+        ("node.kubernetes.io/not-ready", "NoExecute", 300), ("node.kubernetes.io/unreachable", "NoExecute", 300)]
+    assert spec["nodeName"] in NODES

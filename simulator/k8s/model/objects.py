@@ -51,6 +51,40 @@ DEFAULTS: dict[str, tuple[tuple[tuple[str, ...], object], ...]] = {
 }
 
 
+# Where a kind holds a PodSpec: SetDefaults_PodSpec and SetDefaults_Container (pkg/apis/core/v1/defaults.go)
+# default every one of them, a Pod's and a workload's pod template's alike.
+POD_SPECS = {"pods": ("spec",), "deployments.apps": ("spec", "template", "spec"),
+             "replicasets.apps": ("spec", "template", "spec"), "daemonsets.apps": ("spec", "template", "spec")}
+POD_SPEC_DEFAULTS = (("dnsPolicy", "ClusterFirst"), ("restartPolicy", "Always"), ("securityContext", {}),
+                     ("terminationGracePeriodSeconds", 30), ("schedulerName", "default-scheduler"))
+# `resources` is no default but a non-pointer struct of the Go type: it always marshals, as {} when empty.
+CONTAINER_DEFAULTS = (("terminationMessagePath", "/dev/termination-log"), ("terminationMessagePolicy", "File"),
+                      ("resources", {}))
+
+
+def pull_policy(image: str) -> str:
+    """SetDefaults_Container's imagePullPolicy: Always for the latest tag (named or implied), else IfNotPresent."""
+    last = image.rsplit("/", 1)[-1]
+    return "Always" if "@" not in last and (":" not in last or last.endswith(":latest")) else "IfNotPresent"
+
+
+def default_pod_spec(spec: dict, pod: bool) -> None:
+    """The PodSpec and container defaults; SetDefaults_Pod's enableServiceLinks for a Pod's own spec; and the
+    deprecated serviceAccount the v1 conversion always mirrors from serviceAccountName."""
+    for key, value in POD_SPEC_DEFAULTS:
+        spec.setdefault(key, copy.deepcopy(value))
+    if pod:
+        spec.setdefault("enableServiceLinks", True)
+    if spec.get("serviceAccountName") or spec.get("serviceAccount"):
+        spec["serviceAccountName"] = spec["serviceAccount"] = spec.get("serviceAccountName") or spec["serviceAccount"]
+    for field in ("initContainers", "containers"):
+        for container in spec.get(field) or []:
+            if isinstance(container, dict):
+                container.setdefault("imagePullPolicy", pull_policy(str(container.get("image", ""))))
+                for key, value in CONTAINER_DEFAULTS:
+                    container.setdefault(key, copy.deepcopy(value))
+
+
 def timestamp(t: float) -> str:
     """RFC 3339 at second precision, as metav1.Time marshals."""
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -120,6 +154,11 @@ def apply_defaults(kind: Kind, obj: dict) -> None:
                 break
         else:
             node.setdefault(path[-1], copy.deepcopy(value))
+    spec: object = obj
+    for part in POD_SPECS.get(kind.key, ("-",)):
+        spec = spec.get(part) if isinstance(spec, dict) else None
+    if isinstance(spec, dict):
+        default_pod_spec(spec, kind.key == "pods")
 
 
 def stamp_new(kind: Kind, obj: dict, namespace: str, now: float) -> None:
