@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .apic.errors import ApicError
+from .cni import cli as cni_cli
 from .nodeprep import cli as nodeprep_cli
 
 
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--admin-password", default="cisco123")
     serve.add_argument("--tls-dir", type=Path, help="where the self-signed certificate is kept")
     nodeprep_cli.add_parser(sub)
+    cni_controller = cni_cli.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "serve" and args.no_k8s and args.kubeconfig:
         serve.error("argument --kubeconfig: not allowed with argument --no-k8s")
@@ -48,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         return serve_command(args)
     if args.command == "nodeprep":
         return nodeprep_cli.run(args)
+    if args.command == "cni":
+        cni_cli.check_args(cni_controller, args)
+        return cni_cli.run(args)
     return 2
 
 

@@ -77,7 +77,8 @@ class ApicClient:
         except ValueError:
             reply = {}
         if r.status_code != 200:
-            raise ApicError(method, path, r.status_code, _error_text(reply) or r.reason)
+            text = _error_text(reply)
+            raise ApicError(method, path, r.status_code, text.removeprefix(f"{r.status_code} ") or r.reason)
         return reply
 
     def get(self, path: str) -> dict:

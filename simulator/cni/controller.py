@@ -8,6 +8,7 @@ writes the desired state. Pushes on the socket restore objects deleted behind it
 from __future__ import annotations
 
 import json
+import socket
 
 from .apic import ApicClient, ApicError, load_key
 from .config import ControllerConfig
@@ -70,14 +71,30 @@ class Controller:
 
     def handle_push(self, timeout: float = 30) -> list[str]:
         """Wait for one websocket push; restore what it says was deleted. The DNs posted again."""
+        return self.handle_message(self.receive(timeout))
+
+    def receive(self, timeout: float = 30) -> dict:
+        """The next push on the websocket (websocket.WebSocketTimeoutException after `timeout`)."""
         self.socket.settimeout(timeout)
-        message = json.loads(self.socket.recv())
+        return json.loads(self.socket.recv())
+
+    def handle_message(self, message: dict) -> list[str]:
+        """Restore what a push says was deleted; the DNs posted again."""
         posted: list[str] = []
         for mo in message.get("imdata", []):
             attrs = next(iter(mo.values())).get("attributes", {})
             if attrs.get("status") == "deleted":
                 posted += self.reconciler.restore(attrs["dn"])
         return posted
+
+    def interrupt(self) -> None:
+        """Cut the websocket's connection so a blocked `receive` returns at once (stop() then closes it)."""
+        sock = getattr(self.socket, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def stop(self) -> None:
         if self.socket is not None:

@@ -1,4 +1,5 @@
-"""A lab APIC provisioned by the real acc-provision, whose served app records every request it gets.
+"""A lab APIC provisioned by the real acc-provision, whose served app records every request it gets, and the
+lab's Kubernetes API beside it (`kubeconfig`, and `kubectl` the real client with its own cache).
 
 The APIC keeps the VRF's back-references to its BDs (fvRtCtx), which the controller's VRF check reads;
 `vrf_associated` checks they are there after provisioning and writes node-1's opflexODev as a leaf does
@@ -8,10 +9,12 @@ The APIC keeps the VRF's back-references to its BDs (fvRtCtx), which the control
 from __future__ import annotations
 
 import base64
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+import requests
 import yaml
 from flask import request
 
@@ -23,6 +26,7 @@ from simulator.serving import serve_in_thread
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "fixtures" / "acc-provision" / "mykube-vxlan.yaml"
 PREREQS = REPO / "fixtures" / "apic" / "kube-fabric-prereqs.yaml"
+KUBECTL = shutil.which("kubectl") or "/usr/bin/kubectl"
 
 
 class Recorded:
@@ -31,12 +35,36 @@ class Recorded:
         self.workdir = workdir
         self.requests: list[tuple[str, str]] = []
         self.manifest: list[dict] = []
+        self._admin: requests.Session | None = None
 
     def mark(self) -> int:
         return len(self.requests)
 
     def since(self, mark: int) -> list[tuple[str, str]]:
         return self.requests[mark:]
+
+    def read(self, dn: str) -> dict | None:
+        """An object's attributes as admin reads them over REST (None: not there)."""
+        if self._admin is None:
+            self._admin = requests.Session()
+            self._admin.verify = False
+            self._admin.trust_env = False
+            r = self._admin.post(f"{self.url}/api/aaaLogin.json",
+                                 json={"aaaUser": {"attributes": {"name": "admin", "pwd": "secret"}}})
+            assert r.status_code == 200, r.text
+        imdata = self._admin.get(f"{self.url}/api/mo/{dn}.json").json()["imdata"]
+        return next(iter(imdata[0].values()))["attributes"] if imdata else None
+
+    def admin_delete(self, dn: str) -> None:
+        self.read("uni")
+        assert self._admin.delete(f"{self.url}/api/mo/{dn}.json").status_code == 200
+
+    def kubectl(self, *args: str) -> subprocess.CompletedProcess:
+        """The real kubectl against the lab's Kubernetes API; a failure fails the test with its output."""
+        run = subprocess.run([KUBECTL, f"--kubeconfig={self.kubeconfig}", f"--cache-dir={self.workdir / 'kcache'}",
+                              *args], capture_output=True, text=True, timeout=120, check=False)
+        assert run.returncode == 0, run.stdout + run.stderr
+        return run
 
     def system_post(self, dn: str, body: dict) -> None:
         result = self.lab.apic.writer.post(dn, proposed_mo(body), system=True)
@@ -60,6 +88,8 @@ def apic_lab(tmp_path_factory):
     lab.servers.append(server)
     recorded.url = server.url
     recorded.host = f"localhost:{server.port}"
+    lab.start_k8s(tls_dir=workdir / "tls")
+    recorded.kubeconfig = lab.write_kubeconfig(workdir / "kubeconfig")
     yield recorded
     lab.stop()
 
