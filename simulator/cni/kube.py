@@ -133,7 +133,7 @@ class KubeClient:
         with self._lock:
             streams = list(self._open)
         for r in streams:
-            sock = getattr(getattr(r.raw, "_connection", None), "sock", None)
+            sock = _stream_socket(r)
             if sock is not None:
                 try:
                     sock.shutdown(socket.SHUT_RDWR)
@@ -146,6 +146,15 @@ class KubeClient:
         if self._ca_tmp:
             os.unlink(self._ca_tmp)
             self._ca_tmp = None
+
+
+def _stream_socket(r: requests.Response) -> socket.socket | None:
+    """The socket under a streamed response: the connection's, or (once http.client handed it to the
+    response of a stream that ends with its connection) the one under the response's file."""
+    sock = getattr(getattr(r.raw, "_connection", None), "sock", None)
+    if sock is None:
+        sock = getattr(getattr(getattr(getattr(r.raw, "_fp", None), "fp", None), "raw", None), "_sock", None)
+    return sock
 
 
 def _named(doc: dict, section: str, name: str | None, path: Path) -> dict:
