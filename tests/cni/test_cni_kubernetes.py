@@ -4,6 +4,7 @@ the real acc-provision wrote: `acisim cni controller --once` as an operator runs
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import threading
@@ -119,3 +120,23 @@ def test_an_unreadable_kubeconfig_is_one_line_and_exit_1(applied, tmp_path):
                          capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 1
     assert run.stderr == f"acisim cni: error: cannot read kubeconfig {tmp_path / 'none'}: No such file or directory\n"
+
+
+def test_without_once_it_runs_until_ctrl_c(applied):
+    proc = subprocess.Popen([sys.executable, "-m", "simulator", "cni", "controller", f"--kubeconfig={applied.kubeconfig}",
+                             f"--manifest={applied.workdir / 'aci-containers.yaml'}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not lines or lines[-1] != "Ctrl-C stops":
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+            lines.append(line.rstrip("\n"))
+        assert lines[-2].startswith("synced: ")
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert (proc.returncode, out, err) == (0, "stopped\n", "")
