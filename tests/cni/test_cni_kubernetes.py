@@ -140,3 +140,24 @@ def test_without_once_it_runs_until_ctrl_c(applied):
             proc.kill()
             proc.wait()
     assert (proc.returncode, out, err) == (0, "stopped\n", "")
+
+
+def test_after_a_restore_of_the_api_server_the_watches_list_again_and_the_view_follows(applied):
+    """A restored etcd marks old resourceVersions compacted: a resumed watch is Gone (410), the view lists again."""
+    inj = applied.config.injcont
+    runner = Runner(Controller(applied.config, applied.key), KubeView(KubeClient.from_kubeconfig(applied.kubeconfig)),
+                    debounce=0)
+    runner.start()
+    try:
+        state = applied.lab.k8s.export_state()
+        kind, default = next([k, o] for k, o in state["objects"]
+                             if k.endswith("namespaces") and o["metadata"]["name"] == "default")
+        restored = json.loads(json.dumps(default))
+        restored["metadata"].update(name="from-backup", uid="0b5e1f5c-0000-4000-8000-000000000001")
+        restored["metadata"]["labels"] = {"kubernetes.io/metadata.name": "from-backup"}
+        state["objects"].append([kind, restored])
+        applied.lab.k8s.import_state(state)
+        assert runner.wait_until(lambda: any(f"{inj}/ns-[from-backup]" in r.posted for r in runner.results))
+    finally:
+        runner.stop()
+    assert applied.read(f"{inj}/ns-[from-backup]")["name"] == "from-backup"
