@@ -37,7 +37,8 @@ class RelationResolver:
             meta = self.catalog.classes.get(event.cls)
             if event.kind == "deleted":
                 self._unwatch(event.dn)
-                self._back_reference(txn, event.dn, None)
+                if event.dn not in self.store:  # gone for good, not written again in the same write (a restore)
+                    self._back_reference(txn, event.dn, None)
             elif meta is not None and meta.relation is not None:
                 if event.kind == "created" or _touches_target(meta, event.changed):
                     recheck[event.dn] = None
