@@ -71,6 +71,10 @@ class InventoryTree:
         self.now = now
         self.data_center = ""
 
+    def host_names(self) -> dict[str, str]:
+        """Host id -> name of the hosts the controller holds now."""
+        return {mo.get("oid"): mo.get("name") for mo in self.store.children(self.inv_dn) if mo.cls == "compHv"}
+
     def hv_dn(self, host_id: str) -> str:
         return f"{self.inv_dn}/hv-{host_id}"
 
@@ -88,8 +92,7 @@ class InventoryTree:
             out += self.gone(self.inv_dn, "compHv", "oid", {h.id for h in inventory.hosts})
         if "vms" not in inventory.partial:
             by_network = {c.name: c for c in carried}
-            known_hosts = {mo.get("oid") for mo in self.store.children(self.inv_dn) if mo.cls == "compHv"}
-            known_hosts |= {h.id for h in inventory.hosts}
+            known_hosts = set(self.host_names()) | {h.id for h in inventory.hosts}
             for vm in inventory.vms:
                 out.append(self.vm(vm, known_hosts, by_network, paths))
             out += self.gone(self.inv_dn, "compVm", "oid", {vm.id for vm in inventory.vms})

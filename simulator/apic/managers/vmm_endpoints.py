@@ -21,21 +21,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..mit.dn import parent_dn
+from .access_policy import path_leaves
 from .redhat_inventory import CarriedNetwork, InventoryTree, _child
 from .vmm_ports import Vm, VmNic
 
 if TYPE_CHECKING:
     from ..mit.store import MO, Store
-
-
-def leaves_of(path: str) -> list[str]:
-    """The node ids a path DN is on: paths-101 -> [101], protpaths-101-102 -> [101, 102]."""
-    segment = path.split("/")[2] if path.count("/") >= 2 else ""
-    if segment.startswith("protpaths-"):
-        return segment[len("protpaths-"):].split("-")
-    if segment.startswith("paths-"):
-        return [segment[len("paths-"):]]
-    return []
 
 
 class EndpointWriter:
@@ -78,7 +69,7 @@ class EndpointWriter:
         encap = f"vlan-{net.vlan}"
         scope = self._scope(net.epg)
         first_path = paths[0] if paths else ""
-        nodes = [n for p in paths for n in leaves_of(p)]
+        nodes = [str(n) for p in paths for n in path_leaves(p)]
         children = []
         for ip in nic.ips:
             reporting = [_child("fvReportingNode", id=n, lcC="vmm") for n in dict.fromkeys(nodes)]

@@ -185,7 +185,7 @@ class RedhatVmm:
             tree = InventoryTree(self.store, inv_dn, self.apic.timestamp())
             tree.data_center = ctrlr.get("rootContName")
             carried = list(self._networks(ctrlr_dn)[1].values())
-            hosts = {mo.get("oid"): mo.get("name") for mo in self.store.children(inv_dn) if mo.cls == "compHv"}
+            hosts = tree.host_names()
             hosts.update({h.id: h.name for h in delta.hosts})
             for gone in delta.gone_hosts:
                 hosts.pop(gone, None)
@@ -243,7 +243,7 @@ class RedhatVmm:
             if "vms" not in inventory.partial:  # a partial inventory keeps the endpoints it had
                 writer = EndpointWriter(self.store, tree, self.store.get(ctrlr_dn).get("name"),
                                         self.settings.vmm_source)
-                hosts = {mo.get("oid"): mo.get("name") for mo in self.store.children(inv_dn) if mo.cls == "compHv"}
+                hosts = tree.host_names()
                 for epg_dn, epg_body in writer.writes(inventory.vms, hosts, carried, paths):
                     self.apic.system_post(epg_dn, epg_body)
             self._report(ctrlr_dn, wanted, have, refused)
