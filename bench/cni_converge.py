@@ -35,7 +35,8 @@ Checks (exit 1 when wrong): after the converge the APIC holds a vmmInjectedHost 
 vmmInjectedNs per namespace, a vmmInjectedContGrp per pod, a vmmInjectedSvc per service and a vnsCDev
 per node; the resync posts and deletes nothing and sends only GETs; every plain POST reaches the APIC.
 
-Targets: converge <= 2 x the plain POSTs' wall time; converge <= 1.1 x their requests.
+Targets: converge <= 2 x the plain POSTs' wall time; at most 20 requests besides the POSTs (the startup's
+and the sync's reads, which do not grow with the cluster; the request ratio is 1 + those / the POSTs).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ POD_BD = f"uni/tn-{SYS}/BD-aci-containers-{SYS}-pod-bd"
 NODE_BD = f"uni/tn-{SYS}/BD-aci-containers-{SYS}-node-bd"
 LEAVES = (101, 102, 103, 104)
 TARGET_WALL_RATIO = 2.0
-TARGET_REQUEST_RATIO = 1.1
+TARGET_EXTRA_REQUESTS = 20  # the startup's and the sync's reads: a handful, whatever the cluster's size
 
 
 def options():
@@ -367,6 +368,7 @@ def summary(rounds: list[dict]) -> dict:
 
     return {
         "wall_ratio": med(("wall_ratio",)), "request_ratio": med(("request_ratio",)),
+        "extra_requests": statistics.median(r["converge"]["requests"] - r["plain"]["requests"] for r in rounds),
         "converge_s": med(("converge", "wall_s")), "start_s": med(("converge", "start", "wall_s")),
         "resync_s": med(("resync", "wall_s")), "plain_s": med(("plain", "wall_s")),
     }
@@ -396,8 +398,8 @@ def print_report(sizes: dict, rounds: list[dict], medians: dict) -> None:
     ratios = [(i + 1, r["wall_ratio"], r["request_ratio"]) for i, r in enumerate(rounds)]
     print()
     print(c.table(("round", "wall converge / plain", "requests converge / plain"), ratios))
-    print(f"\nmedian: wall converge / plain {medians['wall_ratio']:.2f}, "
-          f"requests converge / plain {medians['request_ratio']:.3f}")
+    print(f"\nmedian: wall converge / plain {medians['wall_ratio']:.2f}, requests converge / plain "
+          f"{medians['request_ratio']:.3f} ({medians['extra_requests']:.0f} requests besides the POSTs)")
 
 
 def main() -> int:
@@ -424,7 +426,7 @@ def main() -> int:
     figures = {"sizes": sizes, "tls_verified": not args.no_ca, "rounds": rounds, "median": medians, "errors": errors}
     targets = [
         c.target("converge / plain signed POSTs, wall", medians["wall_ratio"], TARGET_WALL_RATIO, "x", False),
-        c.target("converge / plain signed POSTs, requests", medians["request_ratio"], TARGET_REQUEST_RATIO, "x", False),
+        c.target("converge requests besides its POSTs", medians["extra_requests"], TARGET_EXTRA_REQUESTS, "", False),
     ]
     c.report_targets(args, "cni_converge", figures, targets)
     return 1 if errors else 0

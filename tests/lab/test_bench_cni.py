@@ -58,7 +58,8 @@ def test_the_cni_bench_converges_the_cluster_and_reports_its_counts(tmp_path):
     assert one["request_ratio"] == converge["requests"] / posts
     assert one["wall_ratio"] > 0
 
+    assert doc["figures"]["median"]["extra_requests"] == converge["requests"] - posts
     assert [t["name"] for t in doc["targets"]] == ["converge / plain signed POSTs, wall",
-                                                   "converge / plain signed POSTs, requests"]
+                                                   "converge requests besides its POSTs"]
     assert all(isinstance(t["met"], bool) for t in doc["targets"])
     assert "converge / plain" in run.stdout
