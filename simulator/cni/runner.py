@@ -40,6 +40,8 @@ class Runner:
         self.restored: list[str] = []
         self._cond = threading.Condition()
         self._dirty = False
+        self.changes = 0  # Kubernetes changes the view has taken so far
+        self.synced = -1  # how many of them the last completed sync had taken when it read the view
         self._pushes: list[dict] = []
         self._stopping = False
         self._threads: list[threading.Thread] = []
@@ -58,17 +60,26 @@ class Runner:
         return first
 
     def _sync(self) -> SyncResult:
+        with self._cond:
+            seen = self.changes
         result = self.controller.sync(self.kube.view())
-        self.on_sync(result)
         with self._cond:
             self.results.append(result)
+            self.synced = seen
             self._cond.notify_all()
+        self.on_sync(result)
         return result
 
     def _changed(self) -> None:
         with self._cond:
             self._dirty = True
+            self.changes += 1
             self._cond.notify_all()
+
+    def caught_up(self) -> bool:
+        """Whether the last completed sync read the view after every change the view has taken."""
+        with self._cond:
+            return self.synced >= self.changes
 
     def _listen(self) -> None:
         """Queue each websocket push for the worker; ends when the socket is cut by stop()."""
