@@ -25,6 +25,7 @@ from .managers.certificates import CertificateDecoder
 from .managers.config_snapshots import ConfigSnapshots
 from .managers.ep_tracker import EpTracker, EpTrackerSettings
 from .managers.relations import RelationResolver
+from .managers.service_graph import ServiceGraphRenderer
 from .managers.vmm import VmmInventory
 from .managers.vmm_deploy import LeafDeployment
 from .mit.catalog import Catalog, default_catalog
@@ -75,6 +76,7 @@ class Apic:
         self.certificates = CertificateDecoder(self.store)
         self.vmm = VmmInventory(self.store)
         self.leaf_deployment = LeafDeployment(self.store)  # VMM EPGs' VLANs on the leaf ports facing hosts
+        self.service_graphs = ServiceGraphRenderer(self.store, self.timestamp)  # deployed graph instances
         self.config_snapshots = ConfigSnapshots(self.store, self.timestamp)
         self.ep_tracker = EpTracker(self.store, self.timestamp, self.config.ep_tracker)
         self.writer = Writer(self.store, self.timestamp)

@@ -38,6 +38,10 @@ class ControllerConfig:
     service_encap: str = ""
     l3out: str = ""
     node_service_subnets: list[str] = field(default_factory=list)
+    ext_networks: list[str] = field(default_factory=list)
+    service_ip_pool: list[tuple[str, str]] = field(default_factory=list)
+    static_service_ip_pool: list[tuple[str, str]] = field(default_factory=list)
+    node_service_ip_pool: list[tuple[str, str]] = field(default_factory=list)
     pod_subnets: list[str] = field(default_factory=list)
     refresh_time: int = 1800
     refresh_adjust: int = 210
@@ -73,8 +77,19 @@ def parse(text: str) -> ControllerConfig:
         private_key_path=data.get("apic-private-key-path", ""),
         service_phys_dom=data.get("aci-service-phys-dom", ""), service_encap=data.get("aci-service-encap", ""),
         l3out=data.get("aci-l3out", ""), node_service_subnets=list(data.get("node-service-subnets") or []),
+        ext_networks=list(data.get("aci-ext-networks") or []), service_ip_pool=_ranges(data, "service-ip-pool"),
+        static_service_ip_pool=_ranges(data, "static-service-ip-pool"),
+        node_service_ip_pool=_ranges(data, "node-service-ip-pool"),
         pod_subnets=list(data.get("pod-subnet") or []), refresh_time=int(data.get("apic-refreshtime") or 1800),
         refresh_adjust=int(data.get("apic-refreshticker-adjust") or 210), raw=data)
+
+
+def _ranges(data: dict, key: str) -> list[tuple[str, str]]:
+    """An ipam.IpRange list ([{"start": a, "end": b}]) as (start, end) pairs."""
+    ranges = data.get(key) or []
+    if not isinstance(ranges, list) or not all(isinstance(r, dict) and r.get("start") and r.get("end") for r in ranges):
+        raise ConfigError(f"controller-config {key} is not a list of {{start, end}} ranges")
+    return [(r["start"], r["end"]) for r in ranges]
 
 
 def load(path: Path) -> ControllerConfig:

@@ -1,18 +1,23 @@
 """The controller's startup in the real order, then `sync(view)` (research cni-nodeprep.md §A2).
 
 Startup: web token, version, the VRF association check (which stops it when acc-provision was
-not run), the websocket and the subscriptions; then each sync reads the nodes' opflexODev and
-writes the desired state. Pushes on the socket restore objects deleted behind its back.
+not run), the websocket and the subscriptions; then each sync reads the nodes' opflexODev, writes
+to Kubernetes what the controller owns there (load balancer addresses in the Services' status, the
+nodes' service endpoint annotation: ipam.py) when it has a Kubernetes client, and writes the desired
+state to the APIC. Pushes on the socket restore objects deleted behind its back.
 """
 
 from __future__ import annotations
 
 import json
 import socket
+from datetime import UTC, datetime
 
 from .apic import ApicClient, ApicError, load_key
 from .config import ControllerConfig
 from .desired import desired_state
+from .ipam import allocate
+from .kube import KubeClient
 from .reconcile import Reconciler, SyncResult
 
 TENANT_CLASSES = ("fvBD,vnsLDevVip,vnsAbsGraph,vnsLDevCtx,vzFilter,vzBrCP,l3extInstP,vnsSvcRedirectPol,"
@@ -20,8 +25,10 @@ TENANT_CLASSES = ("fvBD,vnsLDevVip,vnsAbsGraph,vnsLDevCtx,vzFilter,vzBrCP,l3extI
 
 
 class Controller:
-    def __init__(self, config: ControllerConfig, key_pem: bytes, ca_file: str | None = None):
+    def __init__(self, config: ControllerConfig, key_pem: bytes, ca_file: str | None = None,
+                 kube: KubeClient | None = None):
         self.config = config
+        self.kube = kube  # None: the Kubernetes writes are computed (the APIC objects use them) but not sent
         self.apic = ApicClient(config.apic_hosts[0], load_key(key_pem), config.cert_dn, ca_file)
         scopes = [config.injcont, f"uni/tn-{config.vrf_tenant}"]
         if config.policy_tenant != config.vrf_tenant:
@@ -45,6 +52,9 @@ class Controller:
                    "&query-target=subtree&target-subtree-class=vmmInjectedHost,vmmInjectedNs,vmmInjectedDepl,"
                    "vmmInjectedReplSet,vmmInjectedContGrp,vmmInjectedSvc,vmmInjectedClusterInfo",
                    f"/api/class/opflexODev.json?subscription=yes&refresh-timeout={refresh}"]
+        if self.config.l3out:
+            targets.insert(1, f"/api/mo/uni/tn-{self.config.vrf_tenant}/out-{self.config.l3out}.json?subscription=yes"
+                              f"&refresh-timeout={refresh}&query-target=subtree&target-subtree-class=fvRsCons")
         if self.config.policy_tenant != self.config.vrf_tenant:
             targets.insert(1, f"/api/mo/uni/tn-{self.config.policy_tenant}.json?subscription=yes"
                               f"&refresh-timeout={refresh}&query-target=subtree&target-subtree-class=hostprotPol")
@@ -66,8 +76,14 @@ class Controller:
         return found
 
     def sync(self, view: dict) -> SyncResult:
-        """One full sync of the APIC to the desired state of `view`."""
-        return self.reconciler.sync(desired_state(self.config, view, self.odevs()))
+        """One full sync: the Kubernetes writes, then the APIC to the desired state of the view they give."""
+        odevs = self.odevs()
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        view, writes = allocate(self.config, view, odevs, now)
+        if self.kube is not None:
+            for path, body in writes.patches:
+                self.kube.patch(path, body)
+        return self.reconciler.sync(desired_state(self.config, view, odevs))
 
     def handle_push(self, timeout: float = 30) -> list[str]:
         """Wait for one websocket push; restore what it says was deleted. The DNs posted again."""

@@ -7,53 +7,13 @@ real cluster and a recorded one. Names, keys, tags and DNs follow research cni-n
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 
 from .config import ControllerConfig
+from .loadbalancer import graph_name, service_objects
+from .mo import Mo, aci_name_for_key
 
 ANNOTATION = "orchestrator:aci-containers-controller"
 TAG_KEY = "aci-containers-controller-tag"
-
-
-@dataclass
-class Mo:
-    """One object to write: class, DN, attributes, children (themselves Mo)."""
-
-    cls: str
-    dn: str
-    attrs: dict[str, str]
-    children: list[Mo] = field(default_factory=list)
-
-    def body(self) -> dict:
-        """The JSON the controller POSTs: the whole object with its children."""
-        out: dict = {"attributes": {"dn": self.dn, **self.attrs}}
-        if self.children:
-            out["children"] = [c.body() for c in self.children]
-        return {self.cls: out}
-
-    def walk(self):
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
-def aci_name_for_key(prefix: str, ktype: str, key: str) -> str:
-    """util.AciNameForKey: `<prefix>_<ktype>_<key>`, a hash once 64 characters or longer."""
-    name = f"{prefix}_{ktype}_{key.replace('/', '_')}"
-    if len(name) < 64:
-        return name
-    digest = hashlib.sha256()
-    if len(prefix) + len(ktype) + 1 > 31:
-        if len(prefix) > 31:
-            digest.update(prefix.encode() + b"_")
-        else:
-            name = prefix
-        digest.update(ktype.encode() + b"_")
-    else:
-        name = f"{prefix}_{ktype}"
-    digest.update(key.encode())
-    hashed = digest.hexdigest()[:32]
-    return hashed if len(prefix) > 31 else f"{name}_{hashed}"
 
 
 def tag_value(prefix: str, key: str) -> str:
@@ -80,28 +40,30 @@ def desired_state(config: ControllerConfig, view: dict, odevs: dict[str, list[di
 
     injcont = config.injcont
     for node in view.get("nodes", []):
-        host = Mo("vmmInjectedHost", f"{injcont}/host-[{node['name']}]",
-                  {"name": node["name"], "os": node.get("os", ""),
-                   "kernelVer": node.get("kernel", "")})
+        host = Mo("vmmInjectedHost", f"{injcont}/host-[{node['name']}]",  # id "0": writeApicNode on APIC >= 5.0
+                  {"name": node["name"], "mgmtIp": node.get("internalIP", ""), "os": node.get("os", ""),
+                   "kernelVer": node.get("kernel", ""), "id": "0"})
         put(aci_name_for_key(p, "node-vmm", node["name"]), host)
         put(aci_name_for_key(p, "node", node["name"]), _host_protection(config, node))
     for ns in view.get("namespaces", []):
         put(aci_name_for_key(p, "ns", ns["name"]), Mo("vmmInjectedNs", _ns_dn(config, ns["name"]), {"name": ns["name"]}))
     for depl in view.get("deployments", []):
-        put(aci_name_for_key(p, "depl", f"{depl['namespace']}_{depl['name']}"),
+        put(aci_name_for_key(p, "depl", f"{depl['namespace']}/{depl['name']}"),
             Mo("vmmInjectedDepl", f"{_ns_dn(config, depl['namespace'])}/depl-[{depl['name']}]",
                {"name": depl["name"], "guid": depl.get("uid", ""), "replicas": str(depl.get("replicas", 1))}))
     for rs in view.get("replicasets", []):
-        put(aci_name_for_key(p, "rs", f"{rs['namespace']}_{rs['name']}"),
+        put(aci_name_for_key(p, "rs", f"{rs['namespace']}/{rs['name']}"),
             Mo("vmmInjectedReplSet", f"{_ns_dn(config, rs['namespace'])}/rs-[{rs['name']}]",
                {"name": rs["name"], "guid": rs.get("uid", ""), "deploymentName": rs.get("deployment", "")}))
     for pod in view.get("pods", []):
-        put(aci_name_for_key(p, "pod", f"{pod['namespace']}_{pod['name']}"),
+        put(aci_name_for_key(p, "pod", f"{pod['namespace']}/{pod['name']}"),
             Mo("vmmInjectedContGrp", f"{_ns_dn(config, pod['namespace'])}/grp-[{pod['name']}]",
                {"name": pod["name"], "guid": pod.get("uid", ""), "hostName": pod.get("node", ""),
                 "computeNodeName": pod.get("node", ""), "replicaSetName": pod.get("replicaset", "")}))
     for svc in view.get("services", []):
-        put(aci_name_for_key(p, "svc", f"{svc['namespace']}_{svc['name']}"), _service(config, svc))
+        put(aci_name_for_key(p, "service-vmm", f"{svc['namespace']}/{svc['name']}"), _service(config, svc))
+        if svc.get("type") == "LoadBalancer":
+            put(aci_name_for_key(p, "svc", f"{svc['namespace']}/{svc['name']}"), *service_objects(config, svc, view, odevs))
     put(f"{p}_np_static", *_static_policies(config))
     put(f"{p}_service_static", *_service_bd(config))
     put(f"{p}_svc_global", *_service_graph(config, view, odevs))
@@ -112,15 +74,20 @@ def _ns_dn(config: ControllerConfig, ns: str) -> str:
     return f"{config.injcont}/ns-[{ns}]"
 
 
-def _rule(dn: str, name: str, direction: str, **extra: str) -> Mo:
-    return Mo("hostprotRule", f"{dn}/rule-{name}", {"name": name, "direction": direction, "ethertype": "ipv4", **extra})
-
-
 def _host_protection(config: ControllerConfig, node: dict) -> Mo:
+    """apicNodeNetPol: the node's own addresses (InternalIP and ExternalIP) allowed both ways; no rules
+    while the node has none."""
     name = aci_name_for_key(config.prefix, "node", node["name"])
     dn = f"uni/tn-{config.policy_tenant}/pol-{name}"
     subj = f"{dn}/subj-local-node"
-    rules = [_rule(subj, "allow-all-egress", "egress"), _rule(subj, "allow-all-ingress", "ingress")]
+    addresses = node.get("addresses") or [a for a in (node.get("internalIP"),) if a]
+    rules = []
+    if addresses:
+        for direction in ("ingress", "egress"):
+            rule = f"{subj}/rule-allow-all-{direction}"
+            rules.append(Mo("hostprotRule", rule, {"name": f"allow-all-{direction}", "direction": direction,
+                                                   "ethertype": "ipv4", "connTrack": "normal"},
+                            [Mo("hostprotRemoteIp", f"{rule}/ip-[{ip}]", {"addr": ip}) for ip in addresses]))
     return Mo("hostprotPol", dn, {"name": name}, [Mo("hostprotSubj", subj, {"name": "local-node"}, rules)])
 
 
@@ -157,8 +124,9 @@ def _service_bd(config: ControllerConfig) -> list[Mo]:
 
 
 def _service_graph(config: ControllerConfig, view: dict, odevs: dict[str, list[dict]]) -> list[Mo]:
+    """updateDeviceCluster: the device with a concrete device per node that has a fabric path, and the graph."""
     tenant = f"uni/tn-{config.vrf_tenant}"
-    name = f"{config.prefix}_svc_global"
+    name = graph_name(config)
     dn = f"{tenant}/lDevVip-{name}"
     lif = f"{dn}/lIf-interface"
     children = []
@@ -167,19 +135,48 @@ def _service_graph(config: ControllerConfig, view: dict, odevs: dict[str, list[d
                            {"tDn": f"uni/phys-{config.service_phys_dom}"}))
     lif_children = []
     for node in sorted(view.get("nodes", []), key=lambda n: n["name"]):
-        paths = [o["fabricPathDn"] for o in odevs.get(node["name"], []) if o.get("fabricPathDn")]
-        if not paths:
+        path = fabric_path(odevs.get(node["name"], []))
+        if not path:
             continue
         cdev = f"{dn}/cDev-{node['name']}"
         cif = f"{cdev}/cIf-[interface]"
         children.append(Mo("vnsCDev", cdev, {"name": node["name"]}, [
-            Mo("vnsCIf", cif, {"name": "interface"}, [Mo("vnsRsCIfPathAtt", f"{cif}/rsCIfPathAtt", {"tDn": paths[0]})])]))
+            Mo("vnsCIf", cif, {"name": "interface"}, [Mo("vnsRsCIfPathAtt", f"{cif}/rsCIfPathAtt", {"tDn": path})])]))
         lif_children.append(Mo("vnsRsCIfAttN", f"{lif}/rscIfAttN-[{cif}]", {"tDn": cif}))
     children.append(Mo("vnsLIf", lif, {"name": "interface", "encap": config.service_encap}, lif_children))
     device = Mo("vnsLDevVip", dn, {"name": name, "managed": "no", "svcType": "OTHERS", "devtype": "PHYSICAL",
                                     "funcType": "GoTo", "isCopy": "no"}, children)
-    graph = Mo("vnsAbsGraph", f"{tenant}/AbsGraph-{name}", {"name": name})
-    return [device, graph]
+    return [device, _graph_template(f"{tenant}/AbsGraph-{name}", name, dn)]
+
+
+def _graph_template(dn: str, name: str, device: str) -> Mo:
+    """apicServiceGraph: one unmanaged redirect node between the consumer (T1) and provider (T2) terminals."""
+    node = f"{dn}/AbsNode-loadbalancer"
+    conns = {side: f"{node}/AbsFConn-{side}" for side in ("consumer", "provider")}
+    terms = []
+    for cls, term in (("vnsAbsTermNodeCon", "T1"), ("vnsAbsTermNodeProv", "T2")):
+        tdn = f"{dn}/{cls[3:]}-{term}"
+        terms.append(Mo(cls, tdn, {"name": term}, [Mo("vnsAbsTermConn", f"{tdn}/AbsTConn", {}),
+                                                  Mo("vnsInTerm", f"{tdn}/intmnl", {}),
+                                                  Mo("vnsOutTerm", f"{tdn}/outtmnl", {})]))
+    connections = []
+    for conn, side, term in (("C1", "consumer", terms[0].dn), ("C2", "provider", terms[1].dn)):
+        cdn = f"{dn}/AbsConnection-{conn}"
+        connections.append(Mo("vnsAbsConnection", cdn, {"name": conn, "connDir": "provider"}, [
+            Mo("vnsRsAbsConnectionConns", f"{cdn}/rsabsConnectionConns-[{target}]", {"tDn": target})
+            for target in (conns[side], f"{term}/AbsTConn")]))
+    function = Mo("vnsAbsNode", node, {"name": "loadbalancer", "managed": "no", "routingMode": "Redirect"}, [
+        Mo("vnsAbsFuncConn", conns["consumer"], {"name": "consumer"}),
+        Mo("vnsAbsFuncConn", conns["provider"], {"name": "provider"}),
+        Mo("vnsRsNodeToLDev", f"{node}/rsNodeToLDev", {"tDn": device})])
+    return Mo("vnsAbsGraph", dn, {"name": name}, [function, *terms, *connections])
+
+
+def fabric_path(devices: list[dict]) -> str:
+    """fabricPathForNode: the last connected opflexODev's path, else the last one's ("" without any)."""
+    connected = [d for d in devices if d.get("state") == "connected" and d.get("fabricPathDn")]
+    chosen = connected or [d for d in devices if d.get("fabricPathDn")]
+    return chosen[-1]["fabricPathDn"] if chosen else ""
 
 
 def _service(config: ControllerConfig, svc: dict) -> Mo:
@@ -194,4 +191,4 @@ def _service(config: ControllerConfig, svc: dict) -> Mo:
         svc.get("type", "ClusterIP"), "clusterIp")
     return Mo("vmmInjectedSvc", dn, {"name": svc["name"], "guid": svc.get("uid", ""),
                                      "clusterIp": svc.get("clusterIP", ""), "type": kind,
-                                     "lbIp": svc.get("loadBalancerIP", "")}, children)
+                                     "lbIp": next(iter(svc.get("ingress", [])), "")}, children)

@@ -24,6 +24,7 @@ import yaml
 RESOURCES = {"nodes": "/api/v1/nodes", "namespaces": "/api/v1/namespaces", "deployments": "/apis/apps/v1/deployments",
              "replicasets": "/apis/apps/v1/replicasets", "pods": "/api/v1/pods", "services": "/api/v1/services",
              "endpoints": "/api/v1/endpoints"}
+SERVICE_EP_ANNOTATION = "opflex.cisco.com/service-endpoint"  # a node's service MAC and address (metadata.ServiceEndpoint)
 WATCH_SECONDS = 300  # each watch asks the server to end it after this, then resumes from its last resourceVersion
 
 
@@ -89,6 +90,17 @@ class KubeClient:
             raise KubeError(f"cannot reach the Kubernetes API {self.server}: {_reason(exc)}") from None
         if r.status_code != 200:
             raise _refusal("GET", path, r)
+        return r.json()
+
+    def patch(self, path: str, body: dict) -> dict:
+        """A JSON merge patch (services/<name>/status for the load balancer ingress, a node's annotations)."""
+        try:
+            r = self.http.patch(self.server + path, data=json.dumps(body), timeout=60,
+                                headers={"Content-Type": "application/merge-patch+json"})
+        except requests.RequestException as exc:
+            raise KubeError(f"cannot reach the Kubernetes API {self.server}: {_reason(exc)}") from None
+        if r.status_code != 200:
+            raise _refusal("PATCH", path, r)
         return r.json()
 
     def list(self, resource: str) -> tuple[list[dict], str]:
@@ -291,19 +303,32 @@ def _owner(obj: dict, kind: str) -> str:
 def _node(node: dict) -> dict:
     status = node.get("status") or {}
     info = status.get("nodeInfo") or {}
-    address = next((a.get("address", "") for a in status.get("addresses") or [] if a.get("type") == "InternalIP"), "")
-    return {"name": node["metadata"]["name"], "internalIP": address, "os": info.get("osImage", ""),
-            "kernel": info.get("kernelVersion", "")}
+    addresses = status.get("addresses") or []
+    internal = next((a.get("address", "") for a in addresses if a.get("type") == "InternalIP"), "")
+    try:
+        endpoint = json.loads((node["metadata"].get("annotations") or {}).get(SERVICE_EP_ANNOTATION, "{}"))
+    except ValueError:  # the controller writes it again, as the real one does with an unparsable value
+        endpoint = {}
+    return {"name": node["metadata"]["name"], "internalIP": internal, "os": info.get("osImage", ""),
+            "kernel": info.get("kernelVersion", ""),
+            "addresses": sorted({a["address"] for a in addresses
+                                 if a.get("address") and a.get("type") in ("InternalIP", "ExternalIP")}),
+            "serviceEndpoint": endpoint if isinstance(endpoint, dict) else {}}
 
 
 def _service(svc: dict, endpoints: dict | None) -> dict:
+    """`loadBalancerIP` is the one the spec asks for; `ingress` the addresses its status holds; `endpointNodes`
+    the nodes of its ready endpoints (where the redirect policy sends the service's traffic)."""
     spec = svc.get("spec") or {}
-    ingress = ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
-    members = sorted({addr["targetRef"]["name"] for subset in (endpoints or {}).get("subsets") or []
-                      for addr in subset.get("addresses") or []
-                      if (addr.get("targetRef") or {}).get("kind") == "Pod"})
+    status = svc.get("status") or {}
+    ingress = (status.get("loadBalancer") or {}).get("ingress") or []
+    ready = [addr for subset in (endpoints or {}).get("subsets") or [] for addr in subset.get("addresses") or []]
+    members = sorted({addr["targetRef"]["name"] for addr in ready if (addr.get("targetRef") or {}).get("kind") == "Pod"})
     return {**_named_obj(svc), "type": spec.get("type", "ClusterIP"), "clusterIP": spec.get("clusterIP", ""),
-            "loadBalancerIP": spec.get("loadBalancerIP") or (ingress[0].get("ip", "") if ingress else ""),
+            "loadBalancerIP": spec.get("loadBalancerIP") or "",
+            "ingress": [i["ip"] for i in ingress if i.get("ip")],
+            "conditions": status.get("conditions") or [],
+            "endpointNodes": sorted({addr["nodeName"] for addr in ready if addr.get("nodeName")}),
             "ports": [{"port": p["port"], "protocol": p.get("protocol", "TCP"), "targetPort": p.get("targetPort", p["port"])}
                       for p in spec.get("ports") or []],
             "endpoints": members}
