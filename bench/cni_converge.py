@@ -13,20 +13,25 @@ gets a vnsCDev per node. The Kubernetes view is synthetic plain data in the shap
 `simulator.cni.kube.to_view` returns: nodes, namespaces, a deployment and a replica set per service, the
 pods spread over those and over the nodes, services with their endpoints and a port.
 
+A second controller of the domain (`plain`) holds the plain POSTs' objects, so they stay out of the
+converge's reads and subscriptions; its namespaces are made with the provisioning.
+
 The controller verifies the APIC with the lab's CA file; `--no-ca` runs it without one, as it runs by
 default, which costs the client about 50 ms per request here (urllib3 loads the system's CA store for
 every new connection when verification is off, and werkzeug closes every connection).
 
 A WSGI middleware counts every request the APIC gets (by method; the websocket's handshake as
-`socket`), the objects in the POST bodies and the server's time inside the app. Per round, in order:
+`socket`), the objects in the POST bodies and the server's time inside the app. Per round:
 
   converge  `Controller.start()` (web token, version, VRF check, websocket, subscriptions) then
             `Controller.sync(view)`, from empty: wall time, requests, objects written
   resync    a second `sync(view)`, nothing changed: only reads, nothing written
   plain     as many POSTs as the converge made, sent with the same signing client
             (`controller.apic.post`), each a pod-shaped object (the converge's most common POST: a
-            vmmInjectedContGrp with the controller's annotation and a tagAnnotation child) spread over the
-            view's namespaces as the pods are; it runs last, on the APIC the converge filled
+            vmmInjectedContGrp with the controller's annotation and a tagAnnotation child) in the second
+            controller's namespaces of the pods' names; half of them (of the least the converge can make)
+            run before the converge, the rest after the resync, so drift in the machine's load and the
+            APIC's growing store weigh on both sides
 
 Figures: the medians over the rounds of converge / plain wall time and converge / plain requests; the
 converge's requests by method, the objects it posted and the MOs the APIC gained; the resync's reads.
@@ -60,6 +65,9 @@ VRF, VRF_TENANT = f"{SYS}-vrf", "common"
 POD_BD = f"uni/tn-{SYS}/BD-aci-containers-{SYS}-pod-bd"
 NODE_BD = f"uni/tn-{SYS}/BD-aci-containers-{SYS}-node-bd"
 LEAVES = (101, 102, 103, 104)
+# a second controller of the domain holds the plain POSTs' objects: out of the converge's reads and of its subscriptions
+PLAIN_CTRLR = "plain"
+PLAIN_INJCONT = f"comp/prov-Kubernetes/ctrlr-[{SYS}]-{PLAIN_CTRLR}/injcont"
 TARGET_WALL_RATIO = 2.0
 TARGET_EXTRA_REQUESTS = 20  # the startup's and the sync's reads: a handful, whatever the cluster's size
 
@@ -207,7 +215,8 @@ def provision_bodies(cert_pem: str) -> list[tuple[str, dict]]:
         return mo("fvBD", (mo("fvRsCtx", tnFvCtxName=VRF),), name=dn.rsplit("/BD-", 1)[1], arpFlood="yes")
 
     return [
-        (f"uni/vmmp-Kubernetes/dom-{SYS}", mo("vmmDomP", (mo("vmmCtrlrP", name=SYS, hostOrIp="1.1.1.1", mode="k8s"),),
+        (f"uni/vmmp-Kubernetes/dom-{SYS}", mo("vmmDomP", (mo("vmmCtrlrP", name=SYS, hostOrIp="1.1.1.1", mode="k8s"),
+                                                          mo("vmmCtrlrP", name=PLAIN_CTRLR, hostOrIp="1.1.1.2", mode="k8s")),
                                               name=SYS, mode="k8s", encapMode="vxlan", prefEncapMode="vxlan")),
         (f"uni/phys-{SYS}-pdom", mo("physDomP", name=f"{SYS}-pdom")),
         (f"uni/tn-{VRF_TENANT}/ctx-{VRF}", mo("fvCtx", name=VRF)),
@@ -244,9 +253,9 @@ class Served:
         self.server.stop()
 
 
-def serve(tmp: Path, key_pem: bytes, cert_pem: str, nodes: list[str], verify: bool) -> Served:
-    """A fresh lab, provisioned, with an opflexODev per node, served over HTTPS and counted; the clients
-    verify its certificate when `verify`."""
+def serve(tmp: Path, key_pem: bytes, cert_pem: str, view: dict, verify: bool) -> Served:
+    """A fresh lab, provisioned, with an opflexODev per node and the plain POSTs' namespaces, served over
+    HTTPS and counted; the clients verify its certificate when `verify`."""
     import requests
 
     from simulator.apic.mit.proposed import proposed_mo
@@ -265,11 +274,13 @@ def serve(tmp: Path, key_pem: bytes, cert_pem: str, nodes: list[str], verify: bo
         admin.verify, admin.trust_env = ca_file or False, False
         login = {"aaaUser": {"attributes": {"name": "admin", "pwd": ADMIN_PASSWORD}}}
         admin.post(f"{server.url}/api/aaaLogin.json", json=login, timeout=30).raise_for_status()
-        for dn, body in provision_bodies(cert_pem):
+        plain_namespaces = {"vmmInjectedCont": {"attributes": {}, "children": [
+            {"vmmInjectedNs": {"attributes": {"name": ns}}} for ns in sorted(set(plain_homes(view)))]}}
+        for dn, body in [*provision_bodies(cert_pem), (PLAIN_INJCONT, plain_namespaces)]:
             reply = admin.post(f"{server.url}/api/mo/{dn}.json", json=body, timeout=30)
             if reply.status_code != 200:
                 raise RuntimeError(f"provisioning {dn}: {reply.status_code} {reply.text}")
-    for n, node in enumerate(nodes):
+    for n, node in enumerate(n["name"] for n in view["nodes"]):
         leaf = LEAVES[n % len(LEAVES)]
         port = f"eth1/{n // len(LEAVES) + 1}"
         result = lab.apic.writer.post(
@@ -293,6 +304,9 @@ def run_round(served: Served, view: dict, errors: list[str]) -> dict:
 
     ctrl = Controller(served.config, served.key_pem, served.ca_file)
     served.stopped.append(ctrl)
+    # half of the plain POSTs before the converge, the rest after it: drift in the machine's load and the
+    # APIC's growing store weigh on both sides (a request is signed alone: the client needs no start)
+    early = plain_posts(served, ctrl, view, range(min_posts(view) // 2))
     mos_before = len(served.lab.apic.store)
     before = served.counter.snapshot()
     start = time.perf_counter()
@@ -317,18 +331,40 @@ def run_round(served: Served, view: dict, errors: list[str]) -> dict:
                       f"requests {resync['by_method']}")
 
     posts = converge["by_method"].get("POST", 0)
-    homes = [pod["namespace"] for pod in view["pods"]] or [ns["name"] for ns in view["namespaces"]]
-    bodies = [plain_body(f"{served.config.injcont}/ns-[{homes[i % len(homes)]}]", i) for i in range(posts)]
-    before = served.counter.snapshot()
-    start = time.perf_counter()
-    for dn, body in bodies:
-        ctrl.apic.post(dn, body)
-    plain = phase(before, served.counter.snapshot(), time.perf_counter() - start)
+    if posts < early["requests"]:
+        errors.append(f"the converge made {posts} POSTs, fewer than the {early['requests']} plain ones before it")
+    late = plain_posts(served, ctrl, view, range(early["requests"], posts))
+    plain = {key: early[key] + late[key] for key in ("wall_s", "requests", "posted_mos", "server_app_s")}
+    plain.update(by_method=dict(Counter(early["by_method"]) + Counter(late["by_method"])),
+                 before_converge=early, after_converge=late)
     if plain["requests"] != posts:
         errors.append(f"plain: {plain['requests']} requests for {posts} POSTs")
     return {"tls_verified": served.ca_file is not None, "converge": converge, "resync": resync, "plain": plain,
             "wall_ratio": converge["wall_s"] / plain["wall_s"] if plain["wall_s"] else 0.0,
             "request_ratio": converge["requests"] / plain["requests"] if plain["requests"] else 0.0}
+
+
+def min_posts(view: dict) -> int:
+    """The converge's POSTs at least: one per node for its host, one for its host protection policy, and
+    one per namespace, deployment, replica set, pod and service."""
+    return 2 * len(view["nodes"]) + sum(len(view[kind]) for kind in
+                                        ("namespaces", "deployments", "replicasets", "pods", "services"))
+
+
+def plain_homes(view: dict) -> list[str]:
+    """The namespaces the plain POSTs go to, cycled: the pods' (or the namespaces', without pods)."""
+    return [pod["namespace"] for pod in view["pods"]] or [ns["name"] for ns in view["namespaces"]]
+
+
+def plain_posts(served: Served, ctrl, view: dict, numbers: range) -> dict:
+    """The plain POSTs numbered `numbers`, under the second controller's injected objects."""
+    homes = plain_homes(view)
+    bodies = [plain_body(f"{PLAIN_INJCONT}/ns-[{homes[i % len(homes)]}]", i) for i in numbers]
+    before = served.counter.snapshot()
+    start = time.perf_counter()
+    for dn, body in bodies:
+        ctrl.apic.post(dn, body)
+    return phase(before, served.counter.snapshot(), time.perf_counter() - start)
 
 
 def plain_body(ns_dn: str, i: int) -> tuple[str, dict]:
@@ -393,6 +429,9 @@ def print_report(sizes: dict, rounds: list[dict], medians: dict) -> None:
           f"({', '.join(f'{m} {n}' for m, n in conv['start']['by_method'].items())}); sync posted {conv['posted']} "
           f"objects (subtrees), deleted {conv['deleted']}; the APIC grew by {conv['apic_mos_added']} MOs "
           f"(implicit children and back-references included)")
+    halves = [last["plain"][half] for half in ("before_converge", "after_converge")]
+    print("plain: " + ", ".join(f"{h['requests']} POSTs {when} the converge at {h['wall_s'] / max(h['requests'], 1) * 1000:.1f} ms"
+                                for h, when in zip(halves, ("before", "after"), strict=True)))
     per_post = conv["posted_mos"] / conv["by_method"].get("POST", 1)
     print(f"MOs per POST: converge {per_post:.2f}, plain {last['plain']['posted_mos'] / max(last['plain']['requests'], 1):.2f}")
     ratios = [(i + 1, r["wall_ratio"], r["request_ratio"]) for i, r in enumerate(rounds)]
@@ -414,7 +453,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="acisim-bench-cni-") as tmp:
         key_pem, cert_pem = make_key()
         for _ in range(args.rounds):
-            served = serve(Path(tmp), key_pem, cert_pem, [n["name"] for n in view["nodes"]], not args.no_ca)
+            served = serve(Path(tmp), key_pem, cert_pem, view, not args.no_ca)
             try:
                 rounds.append(run_round(served, view, errors))
             finally:

@@ -55,6 +55,9 @@ def test_the_cni_bench_converges_the_cluster_and_reports_its_counts(tmp_path):
 
     plain = one["plain"]
     assert plain["by_method"] == {"POST": posts} and plain["posted_mos"] == 2 * posts
+    halves = (plain["before_converge"], plain["after_converge"])
+    assert [h["by_method"] for h in halves] == [{"POST": h["requests"]} for h in halves]
+    assert sum(h["requests"] for h in halves) == posts and halves[0]["requests"] > 0
     assert one["request_ratio"] == converge["requests"] / posts
     assert one["wall_ratio"] > 0
 
