@@ -49,6 +49,7 @@ class KubeApi(Protocol):
 
     clock: Any
     changes: Any
+    store: Any
 
     def get(self, kind_key: str, namespace: str, name: str) -> dict: ...
 
@@ -208,6 +209,7 @@ class LabCni:
         self.cond = threading.Condition()
         self.emulators: dict[str, Emulator] = {}
         self.latest: dict[str, int] = {}
+        self._heard = 0  # the newest resourceVersion a change or a scan told of
         self._apic_ca = Path(apic_ca) if apic_ca else None
         self._workdir: Path | None = None
         self._kubeconfig: Path | None = None
@@ -225,24 +227,31 @@ class LabCni:
 
     # --- following the cluster -------------------------------------------------------------------
     def tick(self) -> int:
-        """Wake the emulators whose backoff the clock has passed, then start and stop emulators for the
-        Pods there are now; returns how many were started or stopped."""
+        """Wake the emulators whose backoff the clock has passed; when the API server holds what no change
+        told of (a restored state), start and stop emulators for the Pods there are now. Returns how many
+        were started or stopped."""
         with self.cond:
             self.cond.notify_all()
-        return self.scan()
+            unheard = int(self.kube.store.resource_version) > self._heard
+        return self.scan() if unheard else 0
 
     def _on_changes(self, batch: list) -> None:
         with self.cond:
             for event in batch:
                 self.latest[event.kind_key] = max(self.latest.get(event.kind_key, 0), event.resource_version)
-        if any(event.kind_key == "pods" for event in batch):
+                self._heard = max(self._heard, event.resource_version)
+            concerned = any(event.kind_key == "pods" and (event.object["metadata"].get("uid") in self.emulators
+                                                          or runs_controller(event.object)) for event in batch)
+        if concerned:
             self.scan()
 
     def scan(self) -> int:
         """An emulator for each Pod running the controller; the emulators of Pods gone are told to stop."""
-        pods = {p["metadata"]["uid"]: p for p in self.kube.list("pods")[0] if runs_controller(p)}
+        listed, version = self.kube.list("pods")
+        pods = {p["metadata"]["uid"]: p for p in listed if runs_controller(p)}
         changed = 0
         with self.cond:
+            self._heard = max(self._heard, int(version))
             for uid, emulator in self.emulators.items():
                 if uid not in pods and not emulator.stopping:
                     emulator.stopping = True
