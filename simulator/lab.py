@@ -30,6 +30,7 @@ from .k8s import rest as k8s_rest
 from .k8s.controllers import WorkloadControllers
 from .k8s.kubeconfig import write_kubeconfig
 from .k8s.service import Kube
+from .opflex import OpflexPeer
 from .persist import LabState
 from .reactions import Reactions
 from .rhv import rest as rhv_rest
@@ -140,10 +141,12 @@ class Lab:
         self.k8s_controllers = WorkloadControllers(self.k8s)
         self.k8s_controllers.listen()
         self.kube_nodes = self._kube_nodes()
+        # the leaves' OpFlex peer: prepared, cabled nodes running the host agent get their opflexODev and compHv
+        self.opflex = OpflexPeer(self.apic, self.k8s, self.fabric, self.kube_nodes, self.k8s_controllers.events)
         self._load_fixtures()
-        # the order of the lab's tick: RHV, Kubernetes, the integrations (resyncs, reactions), the APIC
-        self.settling: list[Settles] = [self.rhv, self.k8s, self.k8s_controllers, self.redhat_vmm, self.reactions,
-                                        self.apic]
+        # the order of the lab's tick: RHV, Kubernetes, the integrations (OpFlex, resyncs, reactions), the APIC
+        self.settling: list[Settles] = [self.rhv, self.k8s, self.k8s_controllers, self.opflex, self.redhat_vmm,
+                                        self.reactions, self.apic]
         self.servers: list[RunningServer] = []
         self.apic_server: RunningServer | None = None
         self.rhv_server: RunningServer | None = None
@@ -188,6 +191,7 @@ class Lab:
         self.apic.reset()
         self.rhv.reset()
         self.k8s.reset()
+        self.opflex.reset()
         self._load_fixtures()
 
     # --- time ---------------------------------------------------------------------------------------

@@ -8,10 +8,14 @@ file) names the node subnet and the nodes:
       nodes:
         - {name: k8s-node1, address: 10.1.0.101, mac: "00:50:56:aa:bb:01", uplink: ens192,
            labels: {node-role.kubernetes.io/control-plane: ""}}
+        - {name: k8s-node2, address: 10.1.0.102, prepared: false, failure: "infra MTU path: 1572 B DF ping failed"}
 
 `address` is the node's InternalIP in the node subnet; `mac` and `uplink` are its uplink NIC (the NIC the
 fabric file cables, when the node has exactly one cabled NIC and `uplink` is not given) and its MAC, which
-the OpFlex side of the lab needs; `labels` are added to the kubelet's own. Every mistake is refused with
+the OpFlex side of the lab needs; `labels` are added to the kubelet's own. `prepared` (default true) says
+whether the node's network preparation passed (infra VLAN, DHCP lease, MTU, multicast route): a node
+that failed it (`prepared: false`, with `failure:` saying why) has no OpFlex connection to its leaf
+(simulator/opflex). /_sim/k8s/preparation changes it while the lab runs. Every mistake is refused with
 one line naming the file, as the fabric's cabling is: a lab never starts with a node that cannot be.
 """
 
@@ -21,7 +25,7 @@ import datetime
 import ipaddress
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,8 @@ import yaml
 KUBERNETES = Path(__file__).resolve().parent / "kubernetes.yaml"
 SECTION_KEYS = ("node_subnet", "nodes")
 NODE_KEYS = ("name", "address", "mac", "uplink", "labels")
+PREPARATION_KEYS = ("prepared", "failure")
+DEFAULT_FAILURE = "node preparation failed"
 DEFAULT_UPLINK = "ens192"
 # a node's name is a DNS subdomain (RFC 1123), as the API server requires of a Node's metadata.name
 NODE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
@@ -47,13 +53,15 @@ class KubeNode:
     mac: str
     uplink: str = ""  # empty: the NIC the fabric cables for this server (see `with_uplink`)
     labels: dict[str, str] = field(default_factory=dict)
+    prepared: bool = True  # the node's network preparation passed (as the scenario declares it)
+    failure: str = ""  # why it did not, when it did not
 
     def with_uplink(self, cabled_nics: list[str]) -> KubeNode:
         """The node with its uplink named: as given, else its one cabled NIC, else ens192 (an uncabled node)."""
         if self.uplink:
             return self
         nic = cabled_nics[0] if len(cabled_nics) == 1 else DEFAULT_UPLINK
-        return KubeNode(self.name, self.address, self.mac, nic, self.labels)
+        return replace(self, uplink=nic)
 
 
 @dataclass(frozen=True)
@@ -104,9 +112,10 @@ def _node(entry: object, subnet: ipaddress.IPv4Interface, where: str, index: int
     if not isinstance(name, str) or len(name) > 253 or not NODE_NAME.fullmatch(name):
         raise ValueError(f"{where}: name {name!r} is not a node name (lower-case letters, digits, '-' and '.')")
     where = f"{where} ({name})"
-    unknown = sorted(map(str, set(entry) - set(NODE_KEYS)))
+    unknown = sorted(map(str, set(entry) - set(NODE_KEYS) - set(PREPARATION_KEYS)))
     if unknown:
-        raise ValueError(f"{where}: unknown keys: {', '.join(unknown)} (known: {', '.join(NODE_KEYS)})")
+        raise ValueError(f"{where}: unknown keys: {', '.join(unknown)} (known: {', '.join(NODE_KEYS)}) "
+                         f"(and of its preparation: {', '.join(PREPARATION_KEYS)})")
     if "address" not in entry:
         raise ValueError(f"{where}: needs 'address:', the node's InternalIP in the node subnet {subnet}")
     try:
@@ -132,7 +141,15 @@ def _node(entry: object, subnet: ipaddress.IPv4Interface, where: str, index: int
         if not isinstance(value, str) or not LABEL_VALUE.fullmatch(value):
             raise ValueError(f"{where}: label {key} value {value!r} is not a Kubernetes label value (a string of "
                              "at most 63 letters, digits, '-', '_' or '.', quoted if it looks like a number)")
-    return KubeNode(name, str(address), mac, uplink, dict(labels))
+    prepared = entry.get("prepared", True)
+    if not isinstance(prepared, bool):
+        raise ValueError(f"{where}: prepared {prepared!r} is true or false (did the node's preparation pass?)")
+    failure = entry.get("failure", "" if prepared else DEFAULT_FAILURE)
+    if not isinstance(failure, str) or "\n" in failure or (not prepared and not failure.strip()):
+        raise ValueError(f"{where}: failure {failure!r} is one line saying why the node's preparation failed")
+    if prepared and failure:
+        raise ValueError(f"{where}: failure is given for a node whose preparation passed (add prepared: false)")
+    return KubeNode(name, str(address), mac, uplink, dict(labels), prepared, failure.strip())
 
 
 def read(path: Path = KUBERNETES) -> tuple[KubeCluster, dict[str, Any]]:
