@@ -159,8 +159,10 @@ class RequestCounter:
         return reply
 
     def snapshot(self) -> dict:
+        """The counts so far, with the time now: wall, and the CPU time of the calling (client) thread."""
         with self.lock:
-            return {"methods": Counter(self.methods), "posted_mos": self.posted_mos, "app_s": self.app_s}
+            return {"methods": Counter(self.methods), "posted_mos": self.posted_mos, "app_s": self.app_s,
+                    "wall": time.perf_counter(), "cpu": time.thread_time()}
 
 
 def count_mos(body: bytes) -> int:
@@ -177,9 +179,12 @@ def count_mos(body: bytes) -> int:
     return walk(doc) if isinstance(doc, dict) and doc else 0
 
 
-def phase(before: dict, after: dict, wall_s: float) -> dict:
+def phase(before: dict, after: dict) -> dict:
+    """What happened between two snapshots; `client_cpu_s` is the client thread's own CPU time (signing,
+    JSON, TLS, and for the controller its desired state and diff)."""
     methods = after["methods"] - before["methods"]
-    return {"wall_s": wall_s, "requests": sum(methods.values()), "by_method": dict(sorted(methods.items())),
+    return {"wall_s": after["wall"] - before["wall"], "client_cpu_s": after["cpu"] - before["cpu"],
+            "requests": sum(methods.values()), "by_method": dict(sorted(methods.items())),
             "posted_mos": after["posted_mos"] - before["posted_mos"], "server_app_s": after["app_s"] - before["app_s"]}
 
 
@@ -309,22 +314,17 @@ def run_round(served: Served, view: dict, errors: list[str]) -> dict:
     early = plain_posts(served, ctrl, view, range(min_posts(view) // 2))
     mos_before = len(served.lab.apic.store)
     before = served.counter.snapshot()
-    start = time.perf_counter()
     ctrl.start()
-    started = time.perf_counter()
     after_start = served.counter.snapshot()
     first = ctrl.sync(view)
-    converge_s = time.perf_counter() - start
-    after = served.counter.snapshot()
-    converge = phase(before, after, converge_s)
-    converge.update(start=phase(before, after_start, started - start), posted=len(first.posted),
+    converge = phase(before, served.counter.snapshot())
+    converge.update(start=phase(before, after_start), posted=len(first.posted),
                     deleted=len(first.deleted), apic_mos_added=len(served.lab.apic.store) - mos_before)
     check_converged(served, view, errors)
 
     before = served.counter.snapshot()
-    start = time.perf_counter()
     second = ctrl.sync(view)
-    resync = phase(before, served.counter.snapshot(), time.perf_counter() - start)
+    resync = phase(before, served.counter.snapshot())
     resync.update(posted=len(second.posted), deleted=len(second.deleted))
     if second.posted or second.deleted or set(resync["by_method"]) != {"GET"}:
         errors.append(f"the resync wrote: posted {second.posted[:3]}, deleted {second.deleted[:3]}, "
@@ -334,7 +334,7 @@ def run_round(served: Served, view: dict, errors: list[str]) -> dict:
     if posts < early["requests"]:
         errors.append(f"the converge made {posts} POSTs, fewer than the {early['requests']} plain ones before it")
     late = plain_posts(served, ctrl, view, range(early["requests"], posts))
-    plain = {key: early[key] + late[key] for key in ("wall_s", "requests", "posted_mos", "server_app_s")}
+    plain = {key: early[key] + late[key] for key in ("wall_s", "client_cpu_s", "requests", "posted_mos", "server_app_s")}
     plain.update(by_method=dict(Counter(early["by_method"]) + Counter(late["by_method"])),
                  before_converge=early, after_converge=late)
     if plain["requests"] != posts:
@@ -361,10 +361,9 @@ def plain_posts(served: Served, ctrl, view: dict, numbers: range) -> dict:
     homes = plain_homes(view)
     bodies = [plain_body(f"{PLAIN_INJCONT}/ns-[{homes[i % len(homes)]}]", i) for i in numbers]
     before = served.counter.snapshot()
-    start = time.perf_counter()
     for dn, body in bodies:
         ctrl.apic.post(dn, body)
-    return phase(before, served.counter.snapshot(), time.perf_counter() - start)
+    return phase(before, served.counter.snapshot())
 
 
 def plain_body(ns_dn: str, i: int) -> tuple[str, dict]:
@@ -420,10 +419,11 @@ def print_report(sizes: dict, rounds: list[dict], medians: dict) -> None:
         p = last[name]
         methods = ", ".join(f"{m} {n}" for m, n in p["by_method"].items())
         in_app = p["server_app_s"] / max(p["requests"] - p["by_method"].get("socket", 0), 1) * 1000
+        per = max(p["requests"], 1)
         rows.append((name, medians[f"{name}_s"] * 1000, p["requests"], methods, p["posted_mos"],
-                     p["wall_s"] / max(p["requests"], 1) * 1000, in_app))
+                     p["wall_s"] / per * 1000, in_app, p["client_cpu_s"] / per * 1000))
     print(c.table(("phase", "wall ms (median)", "requests", "by method (last round)", "MOs in POSTs",
-                   "wall ms per request", "server ms in app per request"), rows))
+                   "ms per request: wall", "server in app", "client CPU"), rows))
     conv = last["converge"]
     print(f"\nconverge: start {medians['start_s'] * 1000:.0f} ms in {conv['start']['requests']} requests "
           f"({', '.join(f'{m} {n}' for m, n in conv['start']['by_method'].items())}); sync posted {conv['posted']} "
