@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 
 from .config import ControllerConfig
-from .loadbalancer import graph_name, service_objects
+from .loadbalancer import graph_name, protocol, service_objects
 from .mo import Mo, aci_name_for_key
 
 ANNOTATION = "orchestrator:aci-containers-controller"
 TAG_KEY = "aci-containers-controller-tag"
+SERVICE_TYPES = {"ClusterIP": "clusterIp", "NodePort": "nodePort", "LoadBalancer": "loadBalancer",
+                 "ExternalName": "externalName"}
 
 
 def tag_value(prefix: str, key: str) -> str:
@@ -180,15 +182,22 @@ def fabric_path(devices: list[dict]) -> str:
 
 
 def _service(config: ControllerConfig, svc: dict) -> Mo:
+    """writeApicSvc: the service with its endpoint pods and ports; the DNS name the controller sets on APIC >= 5.1
+    (for a load balancer once it has an address)."""
     dn = f"{_ns_dn(config, svc['namespace'])}/svc-[{svc['name']}]"
     children = [Mo("vmmInjectedSvcEp", f"{dn}/ep-{pod}", {"contGrpName": pod}) for pod in sorted(svc.get("endpoints", []))]
     for port in svc.get("ports", []):
-        proto = port.get("protocol", "TCP").lower()
+        proto = protocol(port.get("protocol", "TCP"))
         target = str(port.get("targetPort", port["port"]))
         children.append(Mo("vmmInjectedSvcPort", f"{dn}/p-{port['port']}-prot-{proto}-t-{target}",
-                           {"port": str(port["port"]), "protocol": proto, "targetPort": target}))
-    kind = {"ClusterIP": "clusterIp", "NodePort": "nodePort", "LoadBalancer": "loadBalancer"}.get(
-        svc.get("type", "ClusterIP"), "clusterIp")
+                           {"port": str(port["port"]), "protocol": proto, "targetPort": target,
+                            "nodePort": str(port.get("nodePort", 0))}))
+    kind = SERVICE_TYPES.get(svc.get("type", "ClusterIP"), "clusterIp")
+    ingress = next(iter(svc.get("ingress", [])), "")
+    cluster_ip = svc.get("clusterIP", "")
+    named = kind != "loadBalancer" or ingress
     return Mo("vmmInjectedSvc", dn, {"name": svc["name"], "guid": svc.get("uid", ""),
-                                     "clusterIp": svc.get("clusterIP", ""), "type": kind,
-                                     "lbIp": next(iter(svc.get("ingress", [])), "")}, children)
+                                     "clusterIp": "" if cluster_ip == "None" else cluster_ip, "type": kind,
+                                     "lbIp": ingress,
+                                     "dnsName": f"{svc['name']}.{svc['namespace']}.svc.cluster.local" if named else ""},
+              children)

@@ -329,6 +329,6 @@ def _service(svc: dict, endpoints: dict | None) -> dict:
             "ingress": [i["ip"] for i in ingress if i.get("ip")],
             "conditions": status.get("conditions") or [],
             "endpointNodes": sorted({addr["nodeName"] for addr in ready if addr.get("nodeName")}),
-            "ports": [{"port": p["port"], "protocol": p.get("protocol", "TCP"), "targetPort": p.get("targetPort", p["port"])}
-                      for p in spec.get("ports") or []],
+            "ports": [{"port": p["port"], "protocol": p.get("protocol", "TCP"), "targetPort": p.get("targetPort", p["port"]),
+                       "nodePort": p.get("nodePort", 0)} for p in spec.get("ports") or []],
             "endpoints": members}

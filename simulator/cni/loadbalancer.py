@@ -52,7 +52,7 @@ def service_objects(config: ControllerConfig, svc: dict, view: dict, odevs: dict
     entries = [Mo("vzEntry", f"{flt}/e-{i}", {"name": str(i), "etherT": "ip", "prot": proto, "dFromPort": port,
                                                "dToPort": port, "stateful": "no"})
                for i, p in enumerate(svc.get("ports", []))
-               for proto, port in ((_protocol(p.get("protocol", "TCP")), str(p["port"])),)]
+               for proto, port in ((protocol(p.get("protocol", "TCP")), str(p["port"])),)]
     return [redirect, ext_epg, contract, *consumers, Mo("vzFilter", flt, {"name": name}, entries),
             _device_context(config, tenant, name, graph, rp_dn)]
 
@@ -78,6 +78,6 @@ def _endpoint_nodes(svc: dict, view: dict) -> set[str]:
     return set(svc.get("endpointNodes", [])) | {pods.get((svc["namespace"], pod), "") for pod in svc.get("endpoints", [])}
 
 
-def _protocol(protocol: str) -> str:
+def protocol(name: str) -> str:
     """getProtocolStr: udp, sctp, else tcp."""
-    return {"UDP": "udp", "SCTP": "sctp"}.get(protocol, "tcp")
+    return {"UDP": "udp", "SCTP": "sctp"}.get(name, "tcp")

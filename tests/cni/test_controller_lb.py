@@ -108,6 +108,19 @@ def test_a_load_balancer_service_gets_contract_filter_external_epg_redirect_poli
         assert found[f"{ctx}/lIfCtx-c-{side}/rsLIfCtxToBD"][1]["tDn"] == f"{T}/BD-mykube_bd_kubernetes-service"
 
 
+def test_the_injected_service_carries_its_address_dns_name_and_node_ports():
+    allocated, _ = allocate(CONFIG, view(lb(ports=[{"port": 80, "protocol": "TCP", "targetPort": 8080, "nodePort": 31080}])),
+                            ODEVS)
+    state = desired_state(CONFIG, allocated, ODEVS)
+    svc = next(top for top in state["mykube_service-vmm_shop_web"])
+    assert {k: svc.attrs[k] for k in ("type", "clusterIp", "lbIp", "dnsName")} == {
+        "type": "loadBalancer", "clusterIp": "10.96.0.20", "lbIp": "10.3.0.2", "dnsName": "web.shop.svc.cluster.local"}
+    port = next(c for c in svc.children if c.cls == "vmmInjectedSvcPort")
+    assert (port.dn.rsplit("/", 1)[1], port.attrs["nodePort"]) == ("p-80-prot-tcp-t-8080", "31080")
+    no_address = desired_state(CONFIG, view(lb(loadBalancerIP="10.9.9.9")), ODEVS)["mykube_service-vmm_shop_web"][0]
+    assert (no_address.attrs["lbIp"], no_address.attrs["dnsName"]) == ("", "")
+
+
 @pytest.mark.parametrize("change", [{"type": "ClusterIP"}, {"endpoints": []}])
 def test_no_load_balancer_objects_when_the_service_is_no_load_balancer_or_no_node_with_a_device_serves_it(change):
     assert objects(CONFIG, view(lb(**change))) == {}
