@@ -266,9 +266,9 @@ class LabCni:
 
     # --- what tests, steps and /_sim read ----------------------------------------------------------
     def settle(self, timeout: float = 30) -> bool:
-        """Whether every emulator has caught up with what Kubernetes holds now (each running one synced
-        after the latest change of every kind it watches; each failed one waiting for a restart not yet
-        due; those of Pods gone ended) within `timeout` seconds."""
+        """Whether every emulator has caught up with what Kubernetes holds now within `timeout` seconds:
+        each running one synced after the latest change of every kind it watches (or reported that sync's
+        failure on its Pod), each failed one waits for a restart not yet due, those of Pods gone ended."""
         self.scan()
         with self.cond:
             targets = dict(self.latest)

@@ -41,7 +41,8 @@ class Runner:
         self._cond = threading.Condition()
         self._dirty = False
         self.changes = 0  # Kubernetes changes the view has taken so far
-        self.synced = -1  # how many of them the last completed sync had taken when it read the view
+        self.synced = -1  # how many of them the last sync took when it read the view (done, or its error reported)
+        self._taken = -1
         self._pushes: list[dict] = []
         self._stopping = False
         self._threads: list[threading.Thread] = []
@@ -61,7 +62,7 @@ class Runner:
 
     def _sync(self) -> SyncResult:
         with self._cond:
-            seen = self.changes
+            seen = self._taken = self.changes
         result = self.controller.sync(self.kube.view())
         with self._cond:
             self.results.append(result)
@@ -77,7 +78,7 @@ class Runner:
             self._cond.notify_all()
 
     def caught_up(self) -> bool:
-        """Whether the last completed sync read the view after every change the view has taken."""
+        """Whether the last sync (done, or its error reported) read the view after every change it has taken."""
         with self._cond:
             return self.synced >= self.changes
 
@@ -117,6 +118,9 @@ class Runner:
                     self._sync()
             except (ApicError, KubeError) as exc:
                 self.on_error(exc)
+                with self._cond:  # a failed sync's changes are handled too: it is reported, and the next change retries
+                    self.synced = max(self.synced, self._taken)
+                    self._cond.notify_all()
 
     def _settle(self) -> bool:
         """Wait until no change came for `debounce` seconds, then take the change (False: stopping)."""

@@ -44,9 +44,17 @@ def lab(vrf_associated):
 
 
 def sim(lab, what: str, **body) -> dict:
-    r = requests.post(f"{lab.url}/_sim/clock/{what}", json=body, verify=False, timeout=60)
+    r = requests.post(f"{lab.url}/_sim/clock/{what}", json=body, verify=str(lab.workdir / "tls" / "acisim.crt"),
+                      timeout=60)
     assert r.status_code == 200, r.text
     return r.json()
+
+
+def admin_post(lab, dn: str, body: dict) -> None:
+    """A POST as the APIC's admin (the session `lab.read` signed in)."""
+    lab.read("uni")
+    r = lab._admin.post(f"{lab.url}/api/mo/{dn}.json", json=body)
+    assert r.status_code == 200, r.text
 
 
 def writes(lab) -> list[tuple[str, str]]:
@@ -120,9 +128,7 @@ def test_with_the_key_restored_the_next_restart_succeeds(lab):
 
 def test_a_bd_out_of_its_vrf_stops_the_next_controller_pod_with_the_vrf_check_in_words(lab):
     bd = lab.config.pod_bd_dn
-    admin = lab.read(bd) and lab._admin
-    moved = admin.post(f"{lab.url}/api/mo/{bd}/rsctx.json", json={"fvRsCtx": {"attributes": {"tnFvCtxName": "other"}}})
-    assert moved.status_code == 200, moved.text
+    admin_post(lab, f"{bd}/rsctx", {"fvRsCtx": {"attributes": {"tnFvCtxName": "other"}}})
     pod, _ = controller(lab)
     lab.kubectl("delete", "pod", "-n", SYSTEM, pod["metadata"]["name"])
     assert lab.cni.settle()
@@ -133,10 +139,29 @@ def test_a_bd_out_of_its_vrf_stops_the_next_controller_pod_with_the_vrf_check_in
     assert status["state"]["waiting"]["reason"] == "CrashLoopBackOff"
     assert ("Warning", "Failed", message) in events(lab, pod)
 
-    back = admin.post(f"{lab.url}/api/mo/{bd}/rsctx.json",
-                      json={"fvRsCtx": {"attributes": {"tnFvCtxName": lab.config.vrf}}})
-    assert back.status_code == 200, back.text
+    admin_post(lab, f"{bd}/rsctx", {"fvRsCtx": {"attributes": {"tnFvCtxName": lab.config.vrf}}})
     sim(lab, "advance", seconds=10)
     assert lab.cni.settle()
     _, status = controller(lab)
     assert status["ready"] is True and status["restartCount"] == 1
+
+
+def test_an_error_after_a_good_start_is_an_event_and_the_controller_goes_on(lab):
+    cert = lab.config.cert_dn
+    data = lab.read(cert)["data"]
+    lab.admin_delete(cert)
+    lab.kubectl("create", "namespace", "late")
+    assert lab.cni.settle()
+    pod, status = controller(lab)
+    assert status["ready"] is True
+    failed = [m for kind, reason, m in events(lab, pod) if (kind, reason) == ("Warning", "SyncFailed")]
+    assert failed and failed[-1].startswith("APIC GET ") and " 403 " in failed[-1], failed
+    assert lab.read(f"{lab.config.injcont}/ns-[late]") is None
+    [report] = lab.cni.status()
+    assert report["state"] == "running" and report["lastError"] == failed[-1]
+
+    admin_post(lab, cert, {"aaaUserCert": {"attributes": {"data": data}}})
+    lab.kubectl("create", "namespace", "later")
+    assert lab.cni.settle()
+    assert lab.read(f"{lab.config.injcont}/ns-[late]") is not None
+    assert lab.read(f"{lab.config.injcont}/ns-[later]") is not None
