@@ -61,7 +61,8 @@ class LabOptions:
               node_subnet: 10.1.0.1/16
               nodes:
                 - {name: k8s-node1, address: 10.1.0.101, labels: {node-role.kubernetes.io/control-plane: ""}}
-                - {name: k8s-node2, address: 10.1.0.102, mac: "00:50:56:aa:bb:02", uplink: ens192}
+                - {name: k8s-node2, address: 10.1.0.102, mac: "00:50:56:aa:bb:02", uplink: ens192,
+                   prepared: false, failure: "infra MTU path: 1572 B DF ping failed"}
 
         (format: simulator/defaults/kubernetes.py). A scenario without `kubernetes:` keeps the default
         lab's two nodes; `kubernetes: {nodes: []}` has none."""
