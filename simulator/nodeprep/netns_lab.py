@@ -108,6 +108,9 @@ class LabReport:
     subif_kind: str
     nodes: dict[str, list[CheckResult]]
     fabric: list[CheckResult]
+    # node -> {"ip": its node-subnet address, "tep": the TEP address its infra DHCP lease holds}: what the
+    # simulator's /_sim/k8s/preparation matches its Kubernetes nodes by, and their OpFlex devices' address
+    addresses: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -131,7 +134,7 @@ class LabReport:
     def as_json(self) -> str:
         return json.dumps({"subif_kind": self.subif_kind, "ok": self.ok,
                            "nodes": {n: [asdict(r) for r in rs] for n, rs in self.nodes.items()},
-                           "fabric": [asdict(r) for r in self.fabric]}, indent=2)
+                           "fabric": [asdict(r) for r in self.fabric], "addresses": self.addresses}, indent=2)
 
 
 def probe_subif_kind(prefix: str) -> str:
@@ -386,7 +389,8 @@ class NodePrepLab:
             if child.returncode not in (0, 1):
                 raise NodePrepError(f"nodeprep check on {name} failed: {err.strip() or out.strip()}")
             results[name] = [CheckResult(**r) for r in json.loads(out)]
-        return LabReport(state.subif_kind, results, self._fabric_checks())
+        addresses = {node.name: {"ip": node.ip, "tep": self._tep(node) or node.tep} for node in state.nodes}
+        return LabReport(state.subif_kind, results, self._fabric_checks(), addresses)
 
     def _tep(self, node: LabNode) -> str | None:
         """The TEP address the node's dhclient holds (its lease), which may differ from the one kept for it."""

@@ -5,6 +5,7 @@ namespace or process of it is left; the CLI cycle checks the same by hand."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.fabric import DEFAULT_TEP_POOL
 from simulator.nodeprep import NodePrepError
 from simulator.nodeprep.netns_lab import NodePrepLab, probe_subif_kind
 from simulator.nodeprep.system import netns_list, process_alive
@@ -110,7 +112,9 @@ def test_cli_up_check_down(tmp_path):
         as_json = acisim("check", "--json", *where)
         assert as_json.returncode == 1, as_json.stderr
         report = json.loads(as_json.stdout)
-        assert set(report) == {"subif_kind", "ok", "nodes", "fabric"} and report["ok"] is False
+        assert set(report) == {"subif_kind", "ok", "nodes", "fabric", "addresses"} and report["ok"] is False
+        assert [report["addresses"][n]["ip"] for n in ("node1", "node2")] == ["10.1.0.101", "10.1.0.102"]
+        assert all(ipaddress.ip_address(a["tep"]) in DEFAULT_TEP_POOL.network for a in report["addresses"].values()), report["addresses"]
         assert check.stdout.startswith(f"sub-interfaces: {report['subif_kind']}\n")
         assert list(report["nodes"]) == ["node1", "node2"]
         for node, results in report["nodes"].items():
