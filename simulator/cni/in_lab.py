@@ -25,18 +25,16 @@ from typing import Any, Protocol
 
 import yaml
 
-from .apic import ApicError
-from .config import ConfigError, from_manifest
+from .config import from_manifest
 from .controller import Controller
 from .in_lab_pod import PodState
-from .kube import KubeClient, KubeError, KubeView
+from .kube import KubeClient, KubeView
 from .runner import Runner
 
 CONTAINER = "aci-containers-controller"
 # the view's resources and the lab's kind keys for them: a settle waits until the view saw their changes
 WATCHED = {"nodes": "nodes", "namespaces": "namespaces", "deployments": "deployments.apps",
            "replicasets": "replicasets.apps", "pods": "pods", "services": "services", "endpoints": "endpoints"}
-FAILURES = (ApicError, KubeError, ConfigError, ValueError, OSError, RuntimeError)
 
 
 def backoff(failures: int) -> float:
@@ -101,8 +99,7 @@ class Emulator:
     def _run(self) -> None:
         try:
             while self._wait_for_start():
-                self.runner = self._attempt()
-                if self.runner is not None:
+                if self._attempt():
                     with self.cni.cond:
                         self.cni.cond.wait_for(lambda: self.stopping)
                     break
@@ -123,7 +120,7 @@ class Emulator:
                 self.cni.cond.wait(None if clock.frozen else self.next_start - clock.now())
             return not self.stopping
 
-    def _attempt(self) -> Runner | None:
+    def _attempt(self) -> bool:
         """One run of the container: the startup and the first sync (then Ready), or the failure shown."""
         started = self.cni.kube.clock.now()
         self.runs += 1
@@ -135,31 +132,32 @@ class Emulator:
         try:
             runner = self._runner()
             runner.start()
-        except FAILURES as exc:
+        except Exception as exc:  # whatever ends the startup ends the container's run, as a panic ends the controller's
             if runner is not None:
                 runner.stop()
-            self._crashed(exc, started)
-            return None
+            self._crashed(str(exc) or exc.__class__.__name__, started)
+            return False
         self.pod.running(started, ready=True, restarts=self.runs - 1)
+        self.runner = runner
         self._set_state("running")
-        return runner
+        return True
 
     def _runner(self) -> Runner:
         config, key = from_manifest(self.pod.mounted(self.spec))
         view = KubeView(KubeClient.from_kubeconfig(self.cni.kubeconfig()))
         try:
             controller = Controller(config, key, str(self.cni.apic_ca()))
-        except ValueError:
+        except Exception:  # an unreadable key: the view's client (and its CA file) go with the failed start
             view.client.close()
             raise
         return Runner(controller, view, self.cni.debounce, on_sync=self._synced, on_error=self._failed)
 
-    def _crashed(self, exc: Exception, started: float) -> None:
+    def _crashed(self, message: str, started: float) -> None:
         delay = backoff(self.runs)
         with self.cni.cond:
-            self.last_error = str(exc)
+            self.last_error = message
             self.next_start = self.cni.kube.clock.now() + delay
-        self.pod.crashed(str(exc), started, delay, restarts=self.runs - 1, node=self.node)
+        self.pod.crashed(message, started, delay, restarts=self.runs - 1, node=self.node)
         self._set_state("crashloop")
 
     def _synced(self, result) -> None:
@@ -210,6 +208,7 @@ class LabCni:
         self.emulators: dict[str, Emulator] = {}
         self.latest: dict[str, int] = {}
         self._heard = 0  # the newest resourceVersion a change or a scan told of
+        self._scanned = 0  # the resourceVersion of the listing the last scan acted on
         self._apic_ca = Path(apic_ca) if apic_ca else None
         self._workdir: Path | None = None
         self._kubeconfig: Path | None = None
@@ -251,6 +250,9 @@ class LabCni:
         pods = {p["metadata"]["uid"]: p for p in listed if runs_controller(p)}
         changed = 0
         with self.cond:
+            if int(version) < self._scanned:
+                return 0  # another scan listed a newer state meanwhile: this listing is stale
+            self._scanned = int(version)
             self._heard = max(self._heard, int(version))
             for uid, emulator in self.emulators.items():
                 if uid not in pods and not emulator.stopping:

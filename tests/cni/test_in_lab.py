@@ -73,22 +73,22 @@ def test_kubectl_delete_of_the_manifest_stops_the_emulator(applied, cni):
     # kubectl deletes after the namespace are gone already
     applied.kubectl("delete", "-f", str(applied.workdir / "aci-containers.yaml"), "--ignore-not-found")
     assert cni.settle()
-    assert cni.status() == []
+    assert cni.status() == [], cni.status()
     assert [t.name for t in threading.enumerate() if t.name.startswith("cni-")] == []
 
 
 def test_a_restored_cluster_state_brings_its_controller_pod_back_with_its_emulator(applied, cni):
     """A state restored into the API server tells no change: the lab's tick finds the Pod the state holds."""
     applied.kubectl("apply", "-f", str(applied.workdir / "aci-containers.yaml"))
-    assert cni.settle() and [r["state"] for r in cni.status()] == ["running"]
+    assert cni.settle() and [r["state"] for r in cni.status()] == ["running"], cni.status()
     state = applied.lab.k8s.export_state()
     applied.kubectl("delete", "-f", str(applied.workdir / "aci-containers.yaml"), "--ignore-not-found")
-    assert cni.settle() and cni.status() == []
+    assert cni.settle() and cni.status() == [], cni.status()
     applied.lab.k8s.import_state(state)
     applied.lab.tick()
-    assert [r["state"] for r in cni.status()] in (["starting"], ["running"])
+    assert [r["state"] for r in cni.status()] in (["starting"], ["running"]), cni.status()
     assert cni.settle()
     [pod] = controller_pods(applied)
-    assert [c["ready"] for c in pod["status"]["containerStatuses"]] == [True]
+    assert [c["ready"] for c in pod["status"]["containerStatuses"]] == [True], cni.status()
     [report] = cni.status()
     assert report["pod"] == pod["metadata"]["name"] and report["state"] == "running"
