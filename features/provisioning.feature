@@ -9,7 +9,7 @@ Feature: Provision the fabric for a Kubernetes cluster with acc-provision
   (-d instead of -o/-a unprovisions). Its configurations (fixtures/acc-provision/) are the tool's
   own sample, pointed at this APIC. The fabric team has prepared what the tool expects to find
   (fixtures/apic/kube-fabric-prereqs.yaml): the AEP kube-cluster on ports 1/1-1/4 of leaves 101
-  and 102, and in tenant common the VRF mykube-vrf and the L3Out mykube_l3out with its external
+  to 104, and in tenant common the VRF mykube-vrf and the L3Out mykube_l3out with its external
   EPG mykube_extepg. Whatever a scenario adds to the APIC is removed again when it ends.
 
   Background:

@@ -22,6 +22,7 @@ from .apic import rest as apic_rest
 from .apic.managers.vmm_redhat import RedhatVmm, RedhatVmmSettings
 from .apic.service import Apic, ApicConfig
 from .clock import LabClock, OffsetClock
+from .cni.in_lab import LabCni
 from .control import bp as control_bp
 from .defaults.kubernetes import KubeCluster, KubeNode, node_status
 from .defaults.kubernetes import read as read_kubernetes
@@ -52,6 +53,8 @@ class LabOptions:
     redhat_vmm: RedhatVmmSettings = field(default_factory=RedhatVmmSettings)
     # the Kubernetes cluster's node subnet and nodes; None: the default lab's (simulator/defaults/kubernetes.yaml)
     kubernetes: KubeCluster | None = None
+    # the CNI controller emulator for each Pod running aci-containers-controller (kubectl apply of the manifest)
+    cni_controller: bool = True
 
     def apply_scenario(self, path: Path) -> None:
         """Take what a scenario file names: topology, fixtures, RHV inventory (paths relative to the file),
@@ -148,6 +151,9 @@ class Lab:
         # the order of the lab's tick: RHV, Kubernetes, the integrations (OpFlex, resyncs, reactions), the APIC
         self.settling: list[Settles] = [self.rhv, self.k8s, self.k8s_controllers, self.opflex, self.redhat_vmm,
                                         self.reactions, self.apic]
+        # the CNI controller of an applied manifest: an HTTP client of this lab's APIC and API server, settled
+        # on the tick right after the Kubernetes control plane
+        self.cni = LabCni.attach(self) if self.options.cni_controller else None
         self.servers: list[RunningServer] = []
         self.apic_server: RunningServer | None = None
         self.rhv_server: RunningServer | None = None
@@ -291,6 +297,8 @@ class Lab:
         return write_kubeconfig(Path(path), self.k8s_server.url, self._k8s_ca, self.k8s.token)
 
     def stop(self) -> None:
+        if self.cni is not None:  # the emulators are clients of the servers stopped below
+            self.cni.stop()
         self.k8s.close()  # open watches end, so their streams let the server stop
         while self.servers:
             self.servers.pop().stop()

@@ -53,7 +53,7 @@ def run(args) -> int:
     try:
         config, key = _configuration(args)
         kube = KubeView(KubeClient.from_kubeconfig(args.kubeconfig))
-        controller = Controller(config, key, args.ca_file)
+        controller = Controller(config, key, args.ca_file, kube=kube.client)
         if args.once:
             return _once(controller, kube)
         return _forever(controller, kube, args.debounce)

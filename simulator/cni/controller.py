@@ -116,6 +116,7 @@ class Controller:
         if self.socket is not None:
             self.socket.close()
             self.socket = None
+        self.apic.http.close()  # a failed start's pooled connection goes with it, not at garbage collection
 
 
 __all__ = ["ApicError", "Controller"]

@@ -146,7 +146,7 @@ class Emulator:
         config, key = from_manifest(self.pod.mounted(self.spec))
         view = KubeView(KubeClient.from_kubeconfig(self.cni.kubeconfig()))
         try:
-            controller = Controller(config, key, str(self.cni.apic_ca()))
+            controller = Controller(config, key, str(self.cni.apic_ca()), kube=view.client)
         except Exception:  # an unreadable key: the view's client (and its CA file) go with the failed start
             view.client.close()
             raise

@@ -12,4 +12,4 @@ from flask import Blueprint
 
 bp = Blueprint("sim_control", __name__, url_prefix="/_sim")
 
-from . import k8s_routes, lab_routes, rhv_routes, snapshots  # noqa: E402,F401  (route modules register on bp)
+from . import cni_routes, k8s_routes, lab_routes, rhv_routes, snapshots  # noqa: E402,F401  (route modules register on bp)

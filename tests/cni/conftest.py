@@ -74,7 +74,7 @@ class Recorded:
 @pytest.fixture(scope="module")
 def apic_lab(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("cni")
-    lab = Lab(LabOptions(admin_password="secret", fixtures=[PREREQS]))
+    lab = Lab(LabOptions(admin_password="secret", fixtures=[PREREQS], cni_controller=False))  # tests run their own
     recorded = Recorded(lab, workdir)
     app = lab.apic_app()
 
