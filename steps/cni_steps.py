@@ -25,9 +25,9 @@ from pytest_bdd import given, parsers, then, when
 
 from steps.provisioning_steps import MANIFEST, Provisioning
 from steps.support.apic import mo_entry
-from steps.support.kube import converged, manifest_documents, pod_ready, secret_with_key
+from steps.support.kube import manifest_documents, pod_ready, secret_with_key
 from steps.support.nodeprep import CliLab, said
-from steps.support.sim import SimControl
+from steps.support.sim import SimControl, eventually
 from steps.support.tables import names, table_rows
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,7 +78,9 @@ class CniInstall:
             SimControl(self.kube).call("POST", "/cni/settle")
 
     def until(self, check):
-        return converged(self.kube, self.settle, check)
+        """`check()` once it passes: in the lab the controller is settled before each try and the lab's clock
+        moved on between tries (a controller restarting after a failure waits on it, as kubelet's back-off does)."""
+        return eventually(self.kube, check, settle=self.settle)
 
     def undo(self) -> None:
         for path in reversed(self.applied):

@@ -1,45 +1,11 @@
-"""The cluster side of the CNI steps: waiting for a controller that works on its own time, the
-manifest's documents, and reading Pods as kubectl prints them."""
+"""The cluster side of the CNI steps: the manifest's documents, and reading Pods as kubectl prints them."""
 
 from __future__ import annotations
 
 import base64
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import yaml
-
-from steps.support.sim import LAB_STEP_SECONDS, LAB_STEPS, REAL_GEAR_PAUSE, REAL_GEAR_SECONDS, SimControl
-
-T = TypeVar("T")
-
-
-def converged(target, settle: Callable[[], None], check: Callable[[], T]) -> T:
-    """`check()`'s result once it stops failing its assertions.
-
-    In the lab: settle the CNI controller, check; if not yet, move the lab's clock on by one step (a
-    controller restarting after a failure waits on that clock, as a kubelet's back-off does) and
-    settle again. On real gear: ask again every few seconds until a deadline."""
-    if target.simulated:
-        sim = SimControl(target)
-        for _ in range(LAB_STEPS):
-            settle()
-            try:
-                return check()
-            except AssertionError:
-                sim.advance_clock(LAB_STEP_SECONDS)
-        settle()
-        return check()
-    deadline = time.monotonic() + REAL_GEAR_SECONDS
-    while True:
-        try:
-            return check()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(REAL_GEAR_PAUSE)  # real gear only: its clock cannot be moved
 
 
 def manifest_documents(path: Path) -> list[dict]:

@@ -61,17 +61,21 @@ class SimControl:
         self.call("POST", "/rhv/expire-tokens")
 
 
-def eventually(target, check: Callable[[], T], lab_step: float = LAB_STEP_SECONDS, steps: int = LAB_STEPS) -> T:
+def eventually(target, check: Callable[[], T], lab_step: float = LAB_STEP_SECONDS, steps: int = LAB_STEPS,
+               settle: Callable[[], object] = lambda: None) -> T:
     """`check()`'s result once it stops failing its assertions. The simulator's clock moves on by
-    `lab_step` between tries; real gear is asked again every few seconds until a deadline. The last
-    failure is the step's failure."""
+    `lab_step` between tries (and `settle()` runs before each: what works on its own time, such as the
+    lab's CNI controller, catches up); real gear is asked again every few seconds until a deadline. The
+    last failure is the step's failure."""
     if target.simulated:
         sim = SimControl(target)
         for _ in range(steps):
+            settle()
             try:
                 return check()
             except AssertionError:
                 sim.advance_clock(lab_step)
+        settle()
         return check()
     deadline = time.monotonic() + REAL_GEAR_SECONDS
     while True:
