@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from ..defaults.kubernetes import DEFAULT_FAILURE, KubeNode
@@ -53,6 +53,8 @@ class Preparations:
         self._lock = threading.Lock()
         self.version = 0
         self._state: dict[str, NodePreparation] = {}
+        # called after every change, outside the lock (the lab's state file saves the preparations)
+        self.listeners: list[Callable[[], None]] = []
         self.reset()
 
     def reset(self) -> None:
@@ -61,6 +63,34 @@ class Preparations:
             self._state = {node.name: NodePreparation(node.name, node.address, node.prepared, node.failure,
                                                       self._leased(index), "scenario")
                            for index, node in enumerate(self.nodes, start=1)}
+            self.version += 1
+        self._changed()
+
+    def _changed(self) -> None:
+        for listener in list(self.listeners):
+            listener()
+
+    # --- the lab's state: kept in the state file and in snapshots ------------------------------------
+    def export_state(self) -> dict:
+        with self._lock:
+            return {"nodes": {p.node: {"passed": p.passed, "reason": p.reason, "infra_ip": p.infra_ip,
+                                       "source": p.source} for p in self._state.values()}}
+
+    def import_state(self, data: object) -> None:
+        """The preparations a state file or snapshot holds, for the nodes this lab has (a node the scenario no
+        longer names is left out); ValueError for a document that is not one."""
+        nodes = data.get("nodes") if isinstance(data, dict) else None
+        if not isinstance(nodes, dict):
+            raise ValueError("the node preparation part of a lab document is not a mapping of nodes")
+        with self._lock:
+            for name, saved in nodes.items():
+                if not isinstance(saved, dict) or not isinstance(saved.get("passed"), bool):
+                    raise ValueError(f"the saved preparation of node {name!r} is not a verdict")
+                if name in self._state:
+                    self._state[name] = replace(self._state[name], passed=saved["passed"],
+                                                reason=str(saved.get("reason", "")),
+                                                infra_ip=str(saved.get("infra_ip") or self._state[name].infra_ip),
+                                                source=str(saved.get("source", "scenario")))
             self.version += 1
 
     def _leased(self, index: int) -> str:
@@ -93,7 +123,9 @@ class Preparations:
             self._state[name] = replace(current, passed=passed, source="control",
                                         reason="" if passed else (reason.strip() or DEFAULT_FAILURE))
             self.version += 1
-            return self._state[name]
+            changed = self._state[name]
+        self._changed()
+        return changed
 
     def apply_report(self, report: Mapping) -> tuple[list[NodePreparation], list[str]]:
         """A node-prep lab report: each report node is matched to the lab node with its node-subnet address;
@@ -120,6 +152,7 @@ class Preparations:
                 raise PreparationError(f"no node of the report ({', '.join(unmatched) or 'none'}) has the address "
                                        f"of a Kubernetes node of the lab ({known})", 404)
             self.version += 1
+        self._changed()
         return matched, unmatched
 
     def _known(self, name: str) -> NodePreparation:

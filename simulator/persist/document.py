@@ -40,10 +40,11 @@ class LabDocument:
     rhv: dict[str, Any] | None = None
     files: dict[str, Any] = field(default_factory=dict)  # the APIC's configuration-snapshot files
     k8s: dict[str, Any] | None = None
+    preparation: dict[str, Any] | None = None  # the Kubernetes nodes' preparation (simulator/opflex)
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "version": VERSION, "apic": self.apic, "apic_files": self.files,
-                "rhv": self.rhv, "k8s": self.k8s, "clock": self.clock}
+                "rhv": self.rhv, "k8s": self.k8s, "preparation": self.preparation, "clock": self.clock}
 
     @classmethod
     def from_json(cls, data: Any) -> LabDocument:
@@ -59,7 +60,10 @@ class LabDocument:
         k8s = data.get("k8s")
         if k8s is not None and not isinstance(k8s, dict):
             raise StateError("the Kubernetes part of a lab document is not a mapping")
-        return cls(apic, clock, rhv, files, k8s)
+        preparation = data.get("preparation")
+        if preparation is not None and not isinstance(preparation, dict):
+            raise StateError("the node preparation part of a lab document is not a mapping")
+        return cls(apic, clock, rhv, files, k8s, preparation)
 
 
 # --- the APIC tree ---------------------------------------------------------------------------------
@@ -108,7 +112,8 @@ def capture(lab: Lab) -> LabDocument:
     with store.lock:
         rows = apic_rows(store)
         files = archive.export(store) if archive is not None else {}
-    return LabDocument(rows, lab.clock.export_state(), lab.rhv.export_state(), files, lab.k8s.export_state())
+    return LabDocument(rows, lab.clock.export_state(), lab.rhv.export_state(), files, lab.k8s.export_state(),
+                       lab.opflex.preparation.export_state())
 
 
 def restore(lab: Lab, doc: LabDocument) -> int:
@@ -135,5 +140,7 @@ def _apply(lab: Lab, doc: LabDocument) -> int:
         lab.rhv.import_state(doc.rhv)
     if doc.k8s is not None:
         lab.k8s.import_state(doc.k8s)
+    if doc.preparation is not None:
+        lab.opflex.preparation.import_state(doc.preparation)
     lab.clock.import_state(doc.clock)
     return count

@@ -103,6 +103,7 @@ class LabState:
         self.lab.apic.store.subscribe(self._apic_changed)
         self.lab.rhv.changes.subscribe(self._rhv_changed)
         self.lab.k8s.changes.subscribe(self._k8s_changed)
+        self.lab.opflex.preparation.listeners.append(self._save_preparation)
         self.lab.clock = SavedClock(self.lab.clock, self._clock_moved)
         return restored
 
@@ -114,6 +115,7 @@ class LabState:
         self.lab.apic.store.unsubscribe(self._apic_changed)
         self.lab.rhv.changes.unsubscribe(self._rhv_changed)
         self.lab.k8s.changes.unsubscribe(self._k8s_changed)
+        self.lab.opflex.preparation.listeners.remove(self._save_preparation)
         if isinstance(self.lab.clock, SavedClock):
             self.lab.clock = self.lab.clock.inner
         file.close()
@@ -146,6 +148,11 @@ class LabState:
         if file is not None:
             file.write_document("k8s", self.lab.k8s.export_state())
 
+    def _save_preparation(self) -> None:
+        file = self.file
+        if file is not None:
+            file.write_document("preparation", self.lab.opflex.preparation.export_state())
+
     def _clock_moved(self, state: dict) -> None:
         file = self.file
         if file is not None:
@@ -177,6 +184,7 @@ class LabState:
             count = restore(self.lab, doc)
             self._save_rhv()
             self._save_k8s()
+            self._save_preparation()
         return {"name": name, "restored": True, "apic_objects": count}
 
     def delete(self, name: object) -> dict[str, Any]:

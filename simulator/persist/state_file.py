@@ -17,7 +17,8 @@ Tables:
   apic_mo(dn, seq, cls, attrs)   one row per MO; seq is the creation order (parents first, siblings in order)
   apic_file(name, body)          the APIC's configuration-snapshot files
   document(name, body)           "rhv" (the engine's own export), "k8s" (the API server's; a file from
-                                 before it had one holds none) and "clock"
+                                 before it had one holds none), "preparation" (the Kubernetes nodes'
+                                 preparation verdicts, simulator/opflex) and "clock"
   snapshot(name, taken, body)    named snapshots of the whole lab (/_sim/snapshots), as lab documents
 It is created mode 0600 (it holds the users' passwords); its -wal and -shm files take the same mode.
 A damaged or foreign file is refused with a StateError naming it, and left as it was.
@@ -114,7 +115,7 @@ class StateFile:
             raise StateError(f"{self.path}: damaged state file ({exc})") from None
         if not isinstance(docs.get("clock"), dict):
             raise StateError(f"{self.path}: damaged state file (no clock)")
-        return LabDocument(rows, docs["clock"], docs.get("rhv"), files, docs.get("k8s"))
+        return LabDocument(rows, docs["clock"], docs.get("rhv"), files, docs.get("k8s"), docs.get("preparation"))
 
     # --- writing: each method is one transaction ------------------------------------------------------
     def write_lab(self, doc: LabDocument) -> None:
@@ -129,6 +130,8 @@ class StateFile:
                 self._put_document(conn, "rhv", doc.rhv)
             if doc.k8s is not None:
                 self._put_document(conn, "k8s", doc.k8s)
+            if doc.preparation is not None:
+                self._put_document(conn, "preparation", doc.preparation)
 
     def write_apic(self, events: Iterable[Event], files: dict[str, Any] | None = None) -> None:
         """One APIC transaction's events (each MO as its transaction left it), and the snapshot files if they changed."""

@@ -83,3 +83,32 @@ def test_a_scenarios_verdicts_and_tep_pool_are_listed_and_a_reset_brings_them_ba
     assert s.post(f"{url}/_sim/reset").status_code == 200
     nodes = {p["node"]: p for p in s.get(f"{url}/_sim/k8s/preparation").json()["nodes"]}
     assert (nodes["k8s-node2"]["prepared"], nodes["k8s-node2"]["source"]) == (False, "scenario")
+
+
+def test_the_verdicts_are_kept_in_the_state_file_and_in_snapshots(tmp_path, served):
+    """A verdict given while the lab runs is lab state: a restarted lab with the same --state file has it,
+    and a snapshot restore brings back the verdicts it was taken with."""
+    state = tmp_path / "lab.state"
+    lab, url, s = served()
+    lab.keep_state(state)
+    report = {"nodes": {"node2": [{"name": "infra MTU path", "status": "fail", "detail": "1572-byte ping fails"}]},
+              "fabric": [], "addresses": {"node2": {"ip": "10.1.0.102", "tep": "10.0.0.150"}}}
+    assert s.post(f"{url}/_sim/k8s/preparation", json=report).status_code == 200
+    assert s.post(f"{url}/_sim/snapshots", json={"name": "node2-failed"}).status_code == 201
+    assert s.post(f"{url}/_sim/k8s/preparation", json={"node": "k8s-node1", "passed": False,
+                                                       "reason": "no multicast route"}).status_code == 200
+    lab.state.close()
+    lab.stop()
+
+    again, url, s = served()
+    again.keep_state(state)
+    nodes = {p["node"]: p for p in s.get(f"{url}/_sim/k8s/preparation").json()["nodes"]}
+    assert nodes["k8s-node1"] == {"node": "k8s-node1", "address": "10.1.0.101", "prepared": False,
+                                  "reason": "no multicast route", "infra_ip": "10.0.0.101", "source": "control"}
+    assert nodes["k8s-node2"] == {"node": "k8s-node2", "address": "10.1.0.102", "prepared": False,
+                                  "reason": "infra MTU path: 1572-byte ping fails", "infra_ip": "10.0.0.150",
+                                  "source": "report"}
+    assert s.post(f"{url}/_sim/snapshots/node2-failed/restore").status_code == 200
+    nodes = {p["node"]: p for p in s.get(f"{url}/_sim/k8s/preparation").json()["nodes"]}
+    assert (nodes["k8s-node1"]["prepared"], nodes["k8s-node2"]["prepared"]) == (True, False)
+    again.state.close()
