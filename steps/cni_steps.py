@@ -89,8 +89,8 @@ class CniInstall:
             self.kubectl("delete", "namespace", namespace, "--ignore-not-found", ok=False)
         for node in self.nodes:
             self.kubectl("delete", "node", node, "--ignore-not-found", ok=False)
-        for node in self.preparations:
-            SimControl(self.kube).call("POST", "/k8s/preparation", {"node": node, "passed": True})
+        if self.preparations:  # every node back to the scenario's verdict and infra address
+            SimControl(self.kube).call("DELETE", "/k8s/preparation")
         if self.applied:
             self.settle()
         if self.lab is not None and self.lab.down_run is None:

@@ -5,7 +5,9 @@
 (`acisim nodeprep lab check --json`, with "addresses": {NODE: {"ip", "tep"}}): each of its nodes is
 matched to the lab's Kubernetes node with that node-subnet address, passes when its checks all did and
 takes the report's TEP as its infra address; or a plain verdict {"node": NAME, "passed": bool,
-"reason": "..."}. The lab settles before the answer, so the APIC and kubectl already show the result.
+"reason": "..."}. `DELETE /_sim/k8s/preparation` forgets what was reported: every node back to the
+scenario's verdict and infra address. The lab settles before the answer, so the APIC and kubectl already
+show the result.
 Bad input is a 400, an unknown node or a report matching none a 404, each one line.
 """
 
@@ -43,3 +45,10 @@ def k8s_prepare():
         return error(str(exc), exc.status)
     lab().tick()
     return reply({"changed": [p.as_json() for p in changed], "unmatched": unmatched, **_listing()})
+
+
+@bp.route("/k8s/preparation", methods=["DELETE"])
+def k8s_forget_preparation():
+    lab().opflex.preparation.reset()
+    lab().tick()
+    return reply(_listing())

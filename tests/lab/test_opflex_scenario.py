@@ -83,6 +83,13 @@ def test_a_scenarios_verdicts_and_tep_pool_are_listed_and_a_reset_brings_them_ba
     assert s.post(f"{url}/_sim/reset").status_code == 200
     nodes = {p["node"]: p for p in s.get(f"{url}/_sim/k8s/preparation").json()["nodes"]}
     assert (nodes["k8s-node2"]["prepared"], nodes["k8s-node2"]["source"]) == (False, "scenario")
+    # a report's verdict and TEP are forgotten by DELETE, which leaves the rest of the lab as it is
+    report = {"nodes": {"node1": []}, "fabric": [], "addresses": {"node1": {"ip": "10.1.0.101", "tep": "10.4.0.150"}}}
+    assert s.post(f"{url}/_sim/k8s/preparation", json=report).json()["changed"][0]["infra_ip"] == "10.4.0.150"
+    forgotten = s.delete(f"{url}/_sim/k8s/preparation")
+    assert forgotten.status_code == 200
+    assert {p["node"]: (p["infra_ip"], p["source"]) for p in forgotten.json()["nodes"]} == {
+        "k8s-node1": ("10.4.0.101", "scenario"), "k8s-node2": ("10.4.0.102", "scenario")}
 
 
 def test_the_verdicts_are_kept_in_the_state_file_and_in_snapshots(tmp_path, served):
