@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,10 +69,14 @@ class LabState:
         self.lab = lab
         self.file: StateFile | None = None
         self.shelf: Shelf = MemoryShelf()
-        # the RHV engine is saved as a whole document: each export and its write happen under this lock,
-        # so the last document written is the engine's latest state whichever thread wrote it
-        self._rhv_saving = threading.Lock()
-        self._k8s_saving = threading.Lock()  # the same for the Kubernetes API server's document
+        # the parts saved as whole documents (the RHV engine, the Kubernetes API server, the nodes' preparation):
+        # each export and its write happen under the part's lock, so the last document written is the part's
+        # latest state whichever thread wrote it
+        self._documents: dict[str, tuple[Callable[[], dict], threading.RLock]] = {
+            "rhv": (lab.rhv.export_state, threading.RLock()),
+            "k8s": (lab.k8s.export_state, threading.RLock()),
+            "preparation": (lab.opflex.preparation.export_state, threading.RLock()),
+        }
 
     # --- the state file -------------------------------------------------------------------------------
     def keep_in(self, path: str | Path) -> int:
@@ -103,7 +108,7 @@ class LabState:
         self.lab.apic.store.subscribe(self._apic_changed)
         self.lab.rhv.changes.subscribe(self._rhv_changed)
         self.lab.k8s.changes.subscribe(self._k8s_changed)
-        self.lab.opflex.preparation.listeners.append(self._save_preparation)
+        self.lab.opflex.preparation.listeners.append(self._preparation_changed)
         self.lab.clock = SavedClock(self.lab.clock, self._clock_moved)
         return restored
 
@@ -115,7 +120,7 @@ class LabState:
         self.lab.apic.store.unsubscribe(self._apic_changed)
         self.lab.rhv.changes.unsubscribe(self._rhv_changed)
         self.lab.k8s.changes.unsubscribe(self._k8s_changed)
-        self.lab.opflex.preparation.listeners.remove(self._save_preparation)
+        self.lab.opflex.preparation.listeners.remove(self._preparation_changed)
         if isinstance(self.lab.clock, SavedClock):
             self.lab.clock = self.lab.clock.inner
         file.close()
@@ -131,27 +136,20 @@ class LabState:
         file.write_apic(events, files)
 
     def _rhv_changed(self, changes: list) -> None:
-        with self._rhv_saving:
-            self._save_rhv()
-
-    def _save_rhv(self) -> None:
-        file = self.file
-        if file is not None:
-            file.write_document("rhv", self.lab.rhv.export_state())
+        self._save("rhv")
 
     def _k8s_changed(self, changes: list) -> None:
-        with self._k8s_saving:
-            self._save_k8s()
+        self._save("k8s")
 
-    def _save_k8s(self) -> None:
-        file = self.file
-        if file is not None:
-            file.write_document("k8s", self.lab.k8s.export_state())
+    def _preparation_changed(self) -> None:
+        self._save("preparation")
 
-    def _save_preparation(self) -> None:
-        file = self.file
-        if file is not None:
-            file.write_document("preparation", self.lab.opflex.preparation.export_state())
+    def _save(self, name: str) -> None:
+        export, lock = self._documents[name]
+        with lock:
+            file = self.file
+            if file is not None:
+                file.write_document(name, export())
 
     def _clock_moved(self, state: dict) -> None:
         file = self.file
@@ -173,18 +171,19 @@ class LabState:
 
     def restore(self, name: object) -> dict[str, Any]:
         """Put the whole lab back as the snapshot has it. The file follows as it follows any change: the
-        APIC's restore is one transaction its listener saves, the clock saves itself; the RHV engine's
-        and the Kubernetes API server's imports publish no change, so their documents are saved here."""
+        APIC's restore is one transaction its listener saves, the clock saves itself; the imports of the
+        parts saved as whole documents publish no change, so their documents are saved here."""
         name = check_name(name)
         body = self.shelf.get_snapshot(name)
         if body is None:
             raise UnknownSnapshot(f"no snapshot named {name!r}")
         doc = LabDocument.from_json(json.loads(body))
-        with self._rhv_saving, self._k8s_saving:
+        with ExitStack() as held:  # no part's listener saves a half-restored document meanwhile
+            for _, lock in self._documents.values():
+                held.enter_context(lock)
             count = restore(self.lab, doc)
-            self._save_rhv()
-            self._save_k8s()
-            self._save_preparation()
+            for part in self._documents:
+                self._save(part)
         return {"name": name, "restored": True, "apic_objects": count}
 
     def delete(self, name: object) -> dict[str, Any]:
