@@ -3,10 +3,10 @@
 
 The simulator keeps class behaviour as data: RN formats, naming properties, containment, property kinds,
 enums, defaults and access flags. This script turns the shared fact folder (`classes.json` and
-`sources.json`, documented in its README.md) plus a small hand-written overlay
-(`tools/catalog_overlay.yaml`, facts the sources lack, each with a `why`) into one compact JSON file.
+`sources.json`, documented in its README.md) plus the hand-written overlay (`tools/catalog_overlay/*.yaml`,
+one file per topic, facts the sources lack, each with a `why`) into one compact JSON file.
 
-    python tools/gen_catalog.py /work/shared/aci-catalog [--overlay tools/catalog_overlay.yaml]
+    python tools/gen_catalog.py /work/shared/aci-catalog [--overlay tools/catalog_overlay]
                                 [-o simulator/apic/mit/catalog.json]
 
 Two kinds of classes come out:
@@ -32,7 +32,7 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_OVERLAY = REPO / "tools" / "catalog_overlay.yaml"
+DEFAULT_OVERLAY = REPO / "tools" / "catalog_overlay"
 DEFAULT_OUTPUT = REPO / "simulator" / "apic" / "mit" / "catalog.json"
 GENERATED_BY = "tools/gen_catalog.py"
 
@@ -343,10 +343,26 @@ def implicit_children(spec: dict, classes: dict) -> dict:
 # ------------------------------------------------------------------------------------------- overlay
 
 
+def overlay_files(path: Path) -> list[Path]:
+    """The overlay's YAML files: `path` itself, or every *.yaml in the folder `path`, by name."""
+    return sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+
+
 def load_overlay(path: Path) -> tuple[dict, dict]:
-    """Read and check the overlay: every entry needs a `why`, and only known keys are allowed."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    classes, children = data.get("classes") or {}, data.get("implicitChildren") or {}
+    """Read and check the overlay (one file, or a folder of topic files merged into one): every entry needs
+    a `why`, only known keys are allowed, and a class or implicit-children parent appears in one file only."""
+    classes: dict = {}
+    children: dict = {}
+    seen_in: dict[str, str] = {}
+    for file in overlay_files(path):
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        for section, into in (("classes", classes), ("implicitChildren", children)):
+            for name, entry in (data.get(section) or {}).items():
+                key = f"{section}.{name}"
+                if key in seen_in:
+                    raise CatalogError(f"overlay {key}: in both {seen_in[key]} and {file.name}")
+                seen_in[key] = file.name
+                into[name] = entry
     for name, entry in {**classes, **{f"implicitChildren.{k}": v for k, v in children.items()}}.items():
         if not isinstance(entry, dict) or not str(entry.get("why", "")).strip():
             raise CatalogError(f"overlay {name}: every entry needs a non-empty why")
@@ -397,7 +413,7 @@ def render(classes: dict, children: dict, sources: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path, help="the shared fact folder (holds classes.json, sources.json)")
-    parser.add_argument("--overlay", type=Path, default=DEFAULT_OVERLAY, help="hand facts (YAML)")
+    parser.add_argument("--overlay", type=Path, default=DEFAULT_OVERLAY, help="hand facts: a YAML file or a folder of them")
     parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT, help="catalog file to write")
     args = parser.parse_args(argv)
     try:

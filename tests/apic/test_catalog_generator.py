@@ -13,7 +13,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 GENERATOR = REPO / "tools" / "gen_catalog.py"
-OVERLAY = REPO / "tools" / "catalog_overlay.yaml"
+OVERLAY = REPO / "tools" / "catalog_overlay"
 CATALOG = REPO / "simulator" / "apic" / "mit" / "catalog.json"
 
 
@@ -148,8 +148,18 @@ def test_add_parents_extends_the_source_list_and_parents_replaces_it(tmp_path: P
     assert replaced["faultInst"]["parents"] == ["compHv", "fvTenant"]
 
 
+def committed_overlay() -> dict:
+    """The overlay folder's topic files merged (the generator refuses an entry found in two files)."""
+    merged: dict = {"classes": {}, "implicitChildren": {}}
+    for file in sorted(OVERLAY.glob("*.yaml")):
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        for section, entries in merged.items():
+            entries.update(data.get(section) or {})
+    return merged
+
+
 def test_the_committed_overlay_adds_the_inventory_to_the_fault_parents(classes: dict) -> None:
-    overlay = yaml.safe_load(OVERLAY.read_text(encoding="utf-8"))["classes"]["faultInst"]
+    overlay = committed_overlay()["classes"]["faultInst"]
     assert "parents" not in overlay and overlay["addParents"] == ["compCtrlr", "compHv"]
     assert {"compCtrlr", "compHv", "fvAEPg", "fvTenant", "vmmDomP"} <= set(classes["faultInst"]["parents"])
 
@@ -160,8 +170,28 @@ def test_catalog_is_compact_and_names_its_sources(catalog: dict) -> None:
     assert CATALOG.stat().st_size < 4 * 1024 * 1024
 
 
+def test_an_overlay_folder_is_merged_and_a_class_in_two_of_its_files_is_refused(tmp_path: Path) -> None:
+    if not (SOURCE / "classes.json").exists():
+        pytest.skip(f"shared class facts not found at {SOURCE}")
+    folder = tmp_path / "overlay"
+    folder.mkdir()
+    entry = {"why": "test", "props": {"descr": {"default": "x"}}}
+    (folder / "a.yaml").write_text(yaml.safe_dump({"classes": {"fvTenant": entry}}), encoding="utf-8")
+    (folder / "b.yaml").write_text(yaml.safe_dump({"classes": {"fvCtx": entry}}), encoding="utf-8")
+    out = tmp_path / "catalog.json"
+    command = [sys.executable, str(GENERATOR), str(SOURCE), "--overlay", str(folder), "-o", str(out)]
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    merged = json.loads(out.read_text(encoding="utf-8"))["classes"]
+    assert merged["fvTenant"]["props"]["descr"]["default"] == "x" == merged["fvCtx"]["props"]["descr"]["default"]
+    (folder / "b.yaml").write_text(yaml.safe_dump({"classes": {"fvTenant": entry}}), encoding="utf-8")
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert run.returncode == 1
+    assert "overlay classes.fvTenant: in both a.yaml and b.yaml" in run.stderr
+
+
 def test_every_overlay_entry_says_why() -> None:
-    overlay = yaml.safe_load(OVERLAY.read_text(encoding="utf-8"))
+    overlay = committed_overlay()
     entries = {**overlay["classes"], **overlay["implicitChildren"]}
     assert entries
     assert all(str(entry.get("why", "")).strip() for entry in entries.values())
