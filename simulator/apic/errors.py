@@ -97,6 +97,11 @@ def failed_validation(prop: str, dn: str, value: str) -> ApicError:
     return ApicError(400, 801, f"property {prop} of {dn} failed validation for value '{value}'")
 
 
+def invalid_configuration(detail: str) -> ApicError:
+    # [R] ansible-aci aci_epg_to_domain test: "Invalid Configuration. Uplink Id can not be higher than 32."
+    return ApicError(400, 120, f"Invalid Configuration. {detail}")
+
+
 def read_only(prop: str, cls: str, dn: str) -> ApicError:
     # [M] modelled on the create-only text below
     return ApicError(400, 400, f"Read-only props cannot be modified, class={cls}, prop={prop}, dn={dn}")

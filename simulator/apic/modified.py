@@ -2,6 +2,8 @@
 
 Ansible's aci_rest decides `changed` by scanning this reply for a status of created, modified or
 deleted, so an MO appears here only when an event says it changed; a no-op POST answers nothing.
+The shape is the one ansible-aci's aci_rest integration tests record from real APICs (json_inline.yml):
+the posted object with its `dn` and `"rn": ""`, its changed descendants nested with their `rn`.
 """
 
 from __future__ import annotations
@@ -27,14 +29,14 @@ def modified_tree(result: WriteResult, class_of: Callable[[str], str]) -> list[d
 
     def body_of(dn: str, cls: str) -> dict:
         if dn not in nodes:
-            key = "dn" if dn == root_dn else "rn"
-            nodes[dn] = {cls: {"attributes": {key: dn if dn == root_dn else rn_of(dn), "status": ""}}}
+            # the posted object carries its dn and an empty rn, the MOs below it their rn alone
+            naming = {"dn": dn, "rn": ""} if dn == root_dn else {"rn": rn_of(dn)}
+            nodes[dn] = {cls: {"attributes": {**naming, "status": ""}}}
         return next(iter(nodes[dn].values()))
 
     for event in sorted(changes.values(), key=lambda e: len(split_dn(e.dn))):
         attrs = body_of(event.dn, event.cls)["attributes"]
-        if event.kind != "deleted":
-            attrs.update({k: v for k, v in event.changed.items() if k not in ("dn", "rn", "status")})
+        attrs.update({k: v for k, v in _reported(event).items() if k not in ("dn", "rn", "status")})
         attrs["status"] = event.kind
         rns = split_dn(event.dn)
         for depth in range(len(rns) - 1, root_depth - 1, -1):
@@ -47,3 +49,12 @@ def modified_tree(result: WriteResult, class_of: Callable[[str], str]) -> list[d
             if parent in changes or parent == root_dn:
                 break
     return [nodes[root_dn]] if root_dn in nodes else []
+
+
+def _reported(event: Event) -> dict[str, str]:
+    """What a changed MO shows: a created one every property, a modified one what changed, a deleted one
+    the properties it had (ansible-aci aci_rest test json_inline.yml: the deleted lacpIfPol and fvTenant
+    answer their annotation, descr, name and prio)."""
+    if event.kind == "deleted":
+        return event.mo.values() if event.mo is not None else {}
+    return event.changed

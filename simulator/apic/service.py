@@ -23,7 +23,9 @@ from . import errors
 from .aaa import Aaa, AaaConfig, Caller, Session
 from .managers.certificates import CertificateDecoder
 from .managers.config_snapshots import ConfigSnapshots
+from .managers.encap_pools import EncapBlockRules
 from .managers.ep_tracker import EpTracker, EpTrackerSettings
+from .managers.node_registration import NodeRegistration
 from .managers.relations import RelationResolver
 from .managers.service_graph import ServiceGraphRenderer
 from .managers.vmm import VmmInventory
@@ -75,6 +77,8 @@ class Apic:
         self.relations = RelationResolver(self.store)
         self.certificates = CertificateDecoder(self.store)
         self.vmm = VmmInventory(self.store)
+        self.node_registration = NodeRegistration(self.store, self.config.topology)  # fabric membership
+        self.encap_blocks = EncapBlockRules(self.store)  # what a pool's encap blocks may span
         self.leaf_deployment = LeafDeployment(self.store)  # VMM EPGs' VLANs on the leaf ports facing hosts
         self.service_graphs = ServiceGraphRenderer(self.store, self.timestamp)  # deployed graph instances
         self.config_snapshots = ConfigSnapshots(self.store, self.timestamp)
@@ -118,7 +122,9 @@ class Apic:
     # --- the tree ----------------------------------------------------------------------------------
     def get(self, kind: str, dn: str, cls: str, params: Params, caller: Caller) -> Reply:
         """A DN query (`kind` "mo") or a class query (`kind` "class", under `dn` when given) with
-        APIC's query options; `subscription=yes` also subscribes the caller's web token session."""
+        APIC's query options; `subscription=yes` also subscribes the caller's web token session.
+        A bracketed naming value in `dn` names what the bare one does (`uni/tn-[web]` is `uni/tn-web`)."""
+        dn = self.catalog.canonical_dn(dn)
         query = Query.from_params(params, self.catalog)
         if kind == "mo":
             imdata, total = self.queries.mo_query(dn, query)

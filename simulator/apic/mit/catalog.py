@@ -200,8 +200,19 @@ class Catalog:
             if hit is None:
                 raise DnError(f"Invalid DN {dn}, wrong rn prefix {rn} at position {_position(rns, pos)}")
             node, values = hit
-            path.append(Rn(node, rn, values))
+            path.append(Rn(node, node.rn.format(values) if node.rn.bare else rn, values))
         return path
+
+    def canonical_dn(self, dn: str) -> str:
+        """`dn` as the APIC names it: a naming value bracketed where its RN format has no brackets is
+        written bare (`uni/tn-[web]` is `uni/tn-web`). A DN that does not resolve is left as it is, for
+        the operation to answer its usual error."""
+        if "[" not in dn:
+            return dn
+        try:
+            return "/".join(rn.text for rn in self.resolve_dn(dn))
+        except DnError:
+            return dn
 
     def class_of_dn(self, dn: str) -> ClassMeta | None:
         try:

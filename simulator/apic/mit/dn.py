@@ -108,18 +108,30 @@ class RnFormat:
     props: tuple[str, ...]
     literal_prefix: str
     pattern: str  # compiled on first use: most of the catalog's 1,300 formats never meet an RN
+    bare: frozenset[str] = frozenset()  # the naming properties the format does not bracket
 
     def parse(self, rn: str) -> dict[str, str] | None:
-        """The naming property values an RN carries, or None if the RN does not fit the format."""
+        """The naming property values an RN carries, or None if the RN does not fit the format.
+
+        Any naming value may come bracketed (`tn-[web]` names tenant `web`, as cisco.aci's aci_rest
+        users write it); the brackets are dropped where the format has none and the value needs none
+        (no `/` and no brackets of its own inside), so `canonical` gives the RN the APIC stores."""
         if not self.props:
             return {} if rn == self.text else None
         m = _compiled(self.pattern).match(rn)
         if m is None:
             return None
         values = dict(zip(self.props, m.groups(), strict=True))
+        for prop in self.bare:
+            values[prop] = _unbracketed(values[prop])
         if any(v == "" for v in values.values()):
             return None
         return values
+
+    def canonical(self, rn: str) -> str:
+        """`rn` as the APIC writes it (`tn-[web]` is `tn-web`); unchanged when it does not fit."""
+        values = self.parse(rn) if self.bare else None
+        return self.format(values) if values else rn
 
     def format(self, values: dict[str, str]) -> str:
         return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "")), self.text)
@@ -129,10 +141,13 @@ class RnFormat:
 def compile_rn_format(text: str) -> RnFormat:
     props: list[str] = []
     pattern: list[str] = []
+    bare: list[str] = []
     pos = 0
     for m in _PLACEHOLDER.finditer(text):
         pattern.append(re.escape(text[pos : m.start()]))
         bracketed = m.start() > 0 and text[m.start() - 1] == "["
+        if not bracketed:
+            bare.append(m.group(1))
         # a bracketed value may itself hold brackets (nested DNs), so it is matched greedily
         # up to the closing bracket that the format puts after it
         pattern.append("(.*)" if bracketed else "(.+?)")
@@ -143,7 +158,16 @@ def compile_rn_format(text: str) -> RnFormat:
     literal = text[: first.start()] if first else text
     if literal.endswith("["):
         literal = literal[:-1]
-    return RnFormat(text, tuple(props), literal, "^" + "".join(pattern) + "$")
+    return RnFormat(text, tuple(props), literal, "^" + "".join(pattern) + "$", frozenset(bare))
+
+
+def _unbracketed(value: str) -> str:
+    """A bracketed naming value without its brackets, when what they hold needs none."""
+    if len(value) > 2 and value[0] == "[" and value[-1] == "]":
+        inner = value[1:-1]
+        if not any(ch in inner for ch in "/[]"):
+            return inner
+    return value
 
 
 @cache

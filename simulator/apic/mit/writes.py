@@ -7,14 +7,14 @@ tree is touched. The plan is then applied in one store transaction.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import errors
 from ..errors import ApicError
-from .catalog import Catalog, ClassMeta, PropMeta
+from .catalog import Catalog, ClassMeta
 from .dn import DnError, Rn, child_dn, is_ancestor, parent_dn, rn_of, split_dn
+from .normalise import apply_class_rules, checked_value
 from .proposed import ProposedMO
 from .store import MO, Event, Store
 
@@ -61,10 +61,11 @@ class Writer:
         and create non-configurable MOs, as the controller itself does (fabric discovery, VMM)."""
         with self.store.lock:
             plan = _Planner(self.store, system)
-            root_dn = plan.top(url_dn, body)
+            root_dn = plan.top(self.catalog.canonical_dn(url_dn), body)
             return self._apply(root_dn, plan.steps)
 
     def delete(self, dn: str) -> WriteResult:
+        dn = self.catalog.canonical_dn(dn)
         with self.store.lock:
             try:
                 self.catalog.resolve_dn(dn)
@@ -128,7 +129,7 @@ class _Planner:
     # --- planning --------------------------------------------------------------------------------
     def top(self, url_dn: str, node: ProposedMO) -> str:
         meta = self._class(node.cls)
-        given_dn = node.attrs.get("dn")
+        given_dn = self.catalog.canonical_dn(node.attrs.get("dn", ""))
         if given_dn:
             dn = given_dn
             if url_dn and dn != url_dn and not is_ancestor(url_dn, dn):
@@ -198,7 +199,7 @@ class _Planner:
 
     def _child(self, node: ProposedMO, parent: ClassMeta, parent_dn_: str) -> None:
         meta = self._class(node.cls)
-        given_dn = node.attrs.get("dn")
+        given_dn = self.catalog.canonical_dn(node.attrs.get("dn", ""))
         if given_dn:
             if parent_dn(given_dn) != parent_dn_:
                 raise errors.cannot_contain(rn_of(given_dn), parent_dn_)
@@ -210,7 +211,7 @@ class _Planner:
         values = meta.rn.parse(rn) if meta.rn else None
         if values is None:
             raise errors.invalid_rn(rn)
-        self._node(node, meta, child_dn(parent_dn_, rn), values)
+        self._node(node, meta, child_dn(parent_dn_, meta.rn.canonical(rn)), values)
 
     def _implicit_children(self, meta: ClassMeta, dn: str) -> None:
         for cls, attrs in meta.implicit_children:
@@ -253,7 +254,7 @@ class _Planner:
     def _rn_for(self, meta: ClassMeta, node: ProposedMO, parent: str) -> str:
         given = node.attrs.get("rn")
         if given:
-            return given
+            return meta.rn.canonical(given)
         missing = [p for p in meta.naming if not node.attrs.get(p)]
         if missing:
             raise errors.invalid_rn(meta.rn.format(node.attrs))
@@ -269,7 +270,7 @@ class _Planner:
                 spec = meta.props.get(prop)
                 if spec is not None:
                     # the real text names the RN, not the DN, for a bad naming value
-                    _check_value(spec, value, meta.name, rn_of(dn))
+                    checked_value(spec, value, meta.name, rn_of(dn))
         for prop, value in node.attrs.items():
             if prop in IGNORED_ON_WRITE:
                 continue
@@ -285,8 +286,8 @@ class _Planner:
                 if value != now:
                     raise errors.read_only(prop, meta.name, dn)
                 continue
-            _check_value(spec, value, meta.name, dn)
-            out[prop] = value
+            out[prop] = checked_value(spec, value, meta.name, dn)
+        apply_class_rules(meta.name, out, current.values() if current is not None else meta.defaults, dn)
         return out
 
     def _check_create_only(self, meta: ClassMeta, current: MO, attrs: dict[str, str]) -> None:
@@ -309,48 +310,6 @@ def _status(node: ProposedMO, meta: ClassMeta, dn: str):
 
 def _monitoring_policy(dn: str) -> str:
     return next((pol for prefix, pol in MONITORING_POLICIES if dn.startswith(prefix)), "")
-
-
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-
-
-def _check_value(spec: PropMeta, value: str, cls: str, dn: str) -> None:
-    if spec.kind == "enum":
-        if spec.values and value not in spec.values:
-            raise errors.bad_value(value, spec.name, cls, dn)
-    elif spec.kind == "bitmask":
-        flags = [f.strip() for f in value.split(",") if f.strip()]
-        if spec.values and any(f not in spec.values for f in flags):
-            raise errors.bad_value(value, spec.name, cls, dn)
-    elif spec.kind == "number":
-        if spec.values and value in spec.values:
-            return
-        if not _NUMBER.match(value):
-            raise errors.bad_value(value, spec.name, cls, dn)
-        number = float(value)
-        if (spec.min is not None and number < spec.min) or (spec.max is not None and number > spec.max):
-            raise errors.failed_validation(spec.name, dn, value)
-    elif spec.kind == "string":
-        if value == "" and not spec.min:
-            return
-        if spec.min is not None and len(value) < spec.min or spec.max is not None and len(value) > spec.max:
-            raise errors.failed_validation(spec.name, dn, value)
-        if spec.regex and not any(_regex(r).match(value) for r in spec.regex):
-            raise errors.failed_validation(spec.name, dn, value)
-
-
-_REGEX_CACHE: dict[str, re.Pattern] = {}
-
-
-def _regex(text: str) -> re.Pattern:
-    pattern = _REGEX_CACHE.get(text)
-    if pattern is None:
-        try:
-            pattern = re.compile(text)
-        except re.error:
-            pattern = re.compile(".*", re.DOTALL)
-        _REGEX_CACHE[text] = pattern
-    return pattern
 
 
 __all__ = ["ApicError", "ProposedMO", "WriteResult", "Writer"]

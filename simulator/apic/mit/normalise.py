@@ -1,0 +1,168 @@
+"""The APIC's own rules for the values a write gives: each is checked, then stored as the APIC answers it.
+
+Clients compare what they sent with what they read back (cisco.aci's get_diff decides `changed` that
+way), so a value stored as sent where the APIC rewrites it makes every re-run report a change. Two
+layers live here:
+
+- per kind (`checked_value`): enums and numbers are checked; a bitmask is a comma list of flags, in
+  any order and with repeats, stored as its distinct flags in alphabetical order (the order of every
+  recorded answer: aci_bd_subnet's ctrl "nd,no-default-gateway,querier" for the module's
+  "querier,nd,no-default-gateway" order, aci_l3out_extsubnet's scope "export-rtctrl,import-rtctrl,
+  import-security", aci_l3out_bgp_peer's ctrl "nh-self,send-com,send-ext-com", all in ansible-aci's
+  tests/integration/targets); the zero flag `unspecified` adds no bit, so ctrl "unspecified" answers ""
+  (aci_bd_subnet: update_subnet_control_unspecified), unless the property's zero value is itself
+  shown as "unspecified" (its default, as stpIfPol.ctrl's meta default is);
+- per class (`apply_class_rules`): the few classes whose properties depend on each other or carry a
+  meaning beyond their type (filter entry ports, uplink order lists, the password history action).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+from .. import errors
+from .catalog import PropMeta
+
+ZERO_FLAGS = frozenset({"unspecified"})
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_REGEX_CACHE: dict[str, re.Pattern] = {}
+
+
+def checked_value(spec: PropMeta, value: str, cls: str, dn: str) -> str:
+    """`value` as the APIC stores it; its error (120 unknown value, 801 failed validation) otherwise."""
+    if spec.kind == "bitmask":
+        return _bitmask(spec, value, cls, dn)
+    if spec.kind == "enum":
+        if spec.values and value not in spec.values:
+            raise errors.bad_value(value, spec.name, cls, dn)
+    elif spec.kind == "number":
+        _check_number(spec, value, cls, dn)
+    elif spec.kind == "string":
+        _check_string(spec, value, dn)
+    return value
+
+
+def _bitmask(spec: PropMeta, value: str, cls: str, dn: str) -> str:
+    flags = {flag.strip() for flag in value.split(",")} - {""}
+    if spec.values and any(flag not in spec.values for flag in flags):
+        raise errors.bad_value(value, spec.name, cls, dn)
+    named = sorted(flags - ZERO_FLAGS)
+    if named:
+        return ",".join(named)
+    return spec.default if spec.default in ZERO_FLAGS else ""
+
+
+def _check_number(spec: PropMeta, value: str, cls: str, dn: str) -> None:
+    if spec.values and value in spec.values:
+        return
+    if not _NUMBER.match(value):
+        raise errors.bad_value(value, spec.name, cls, dn)
+    number = float(value)
+    if (spec.min is not None and number < spec.min) or (spec.max is not None and number > spec.max):
+        raise errors.failed_validation(spec.name, dn, value)
+
+
+def _check_string(spec: PropMeta, value: str, dn: str) -> None:
+    if value == "" and not spec.min:
+        return
+    if spec.min is not None and len(value) < spec.min or spec.max is not None and len(value) > spec.max:
+        raise errors.failed_validation(spec.name, dn, value)
+    if spec.regex and not any(_regex(r).match(value) for r in spec.regex):
+        raise errors.failed_validation(spec.name, dn, value)
+
+
+def _regex(text: str) -> re.Pattern:
+    pattern = _REGEX_CACHE.get(text)
+    if pattern is None:
+        try:
+            pattern = re.compile(text)
+        except re.error:
+            pattern = re.compile(".*", re.DOTALL)
+        _REGEX_CACHE[text] = pattern
+    return pattern
+
+
+# --- per class ------------------------------------------------------------------------------------
+# A rule sees the checked attributes of one write (changed in place), the values the MO holds before
+# it (its defaults when the write creates it) and the MO's DN.
+ClassRule = Callable[[dict[str, str], Mapping[str, str], str], None]
+
+
+def apply_class_rules(cls: str, attrs: dict[str, str], before: Mapping[str, str], dn: str) -> None:
+    rule = CLASS_RULES.get(cls)
+    if rule is not None:
+        rule(attrs, before, dn)
+
+
+# Filter entry ports (vzEntry): the APIC names the well-known ports it has a name for and answers the
+# number otherwise (ansible-aci aci_filter_entry test: source_port_start 20 reads back "ftpData", 23
+# stays "23"; the names are terraform-provider-aci docs/resources/filter_entry.md's allowed values,
+# with the numbers cisco.aci's module_utils/constants.py FILTER_PORT_MAPPING maps them from). Port 0
+# is no port: "unspecified".
+PORT_NAMES = {"20": "ftpData", "25": "smtp", "53": "dns", "80": "http", "110": "pop3", "443": "https", "554": "rtsp"}
+PORT_VALUES = frozenset({"unspecified", *PORT_NAMES.values()})
+PORT_PAIRS = (("sFromPort", "sToPort"), ("dFromPort", "dToPort"))
+
+
+def _filter_entry(attrs: dict[str, str], before: Mapping[str, str], dn: str) -> None:
+    for prop in ("sFromPort", "sToPort", "dFromPort", "dToPort"):
+        if prop in attrs:
+            attrs[prop] = _port(prop, attrs[prop], dn)
+    # a range given by its start only ends where it starts (aci_filter_entry test: source_port_start 20
+    # alone reads back sToPort "ftpData")
+    for start, end in PORT_PAIRS:
+        if start in attrs and end not in attrs and before.get(end, "unspecified") == "unspecified":
+            attrs[end] = attrs[start]
+
+
+def _port(prop: str, value: str, dn: str) -> str:
+    if value in PORT_VALUES:
+        return value
+    if not value.isdigit() or int(value) > 65535:
+        raise errors.bad_value(value, prop, "vzEntry", dn)
+    number = str(int(value))
+    return "unspecified" if number == "0" else PORT_NAMES.get(number, number)
+
+
+# Uplink order (fvUplinkOrderCont under an EPG's VMM domain attachment): comma lists of uplink ids,
+# active in failover order, then standby. The texts and codes are the APIC's, recorded by ansible-aci's
+# aci_epg_to_domain integration test (vmm_uplink_change_active_same_as_standby, vmm_uplink_33_value,
+# vmm_uplink_empty_value_active); the module's documentation says which list must stay non-empty.
+UPLINK_MAX = 32
+
+
+def _uplink_order(attrs: dict[str, str], before: Mapping[str, str], dn: str) -> None:
+    after = {prop: attrs.get(prop, before.get(prop, "")) for prop in ("active", "standby")}
+    if "active" in attrs and after["active"] == "" and before.get("active"):
+        raise errors.failed_validation("active", dn, "")
+    if "standby" in attrs and after["standby"] == "" and before.get("standby") and not after["active"]:
+        raise errors.failed_validation("standby", dn, "")
+    ids: list[int] = []
+    for text in after.values():
+        if text == "":
+            continue
+        parts = text.split(",")
+        if any(not part.isdigit() for part in parts):
+            raise errors.invalid_configuration("Uplink Id entered more than once or delimiter was  misused.")
+        ids.extend(int(part) for part in parts)
+    if any(uplink > UPLINK_MAX for uplink in ids):
+        raise errors.invalid_configuration(f"Uplink Id can not be higher than {UPLINK_MAX}.")
+    if len(set(ids)) != len(ids):
+        raise errors.invalid_configuration("Uplink Id entered more than once or delimiter was  misused.")
+
+
+# Clearing a local user's password history (aaaUser.clearPwdHistory) is an action, not a setting: the
+# property never keeps "yes" (ansible-aci aci_aaa_user test: clear_password_history reports a change on
+# every run, the module comparing its "yes" with what it reads back).
+def _local_user(attrs: dict[str, str], before: Mapping[str, str], dn: str) -> None:
+    if attrs.get("clearPwdHistory") == "yes":
+        attrs["clearPwdHistory"] = "no"
+
+
+CLASS_RULES: dict[str, ClassRule] = {
+    "vzEntry": _filter_entry,
+    "fvUplinkOrderCont": _uplink_order,
+    "aaaUser": _local_user,
+}
