@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from . import errors
 from .filters import FilterError, compile_filter
 from .mit.catalog import Catalog
+from .mit.child_order import ordered_children
 from .mit.dn import is_ancestor
 from .mit.store import MO, Store
 
@@ -186,9 +187,9 @@ class QueryEngine:
         out: list[MO] = []
         for mo in base:
             if q.target == "children":
-                out.extend(c for c in mo.child_list() if wanted(c))
+                out.extend(c for c in ordered_children(mo) if wanted(c))
             else:
-                out.extend(n for n in self.store.subtree(mo) if wanted(n))
+                out.extend(n for n in _walk(mo) if wanted(n))
         return out
 
     def _has_rsp_class_below(self, mo: MO, q: Query) -> bool:
@@ -204,7 +205,7 @@ class QueryEngine:
             wanted_classes.extend(FAULT_CLASSES)
         out: list[MO] = []
         for mo in selected:
-            below = mo.child_list() if q.rsp_subtree == "children" else list(self.store.subtree(mo))[1:]
+            below = ordered_children(mo) if q.rsp_subtree == "children" else _walk(mo)[1:]
             out.extend(n for n in below if any(is_a(n.cls, c) for c in wanted_classes))
         return out
 
@@ -213,7 +214,7 @@ class QueryEngine:
         out = list(selected)
         seen = {mo.dn for mo in selected}
         for mo in selected:
-            for child in mo.child_list():
+            for child in ordered_children(mo):
                 if child.meta.relation is None:
                     continue
                 target = self.store.get(child.get("tDn"))
@@ -231,6 +232,17 @@ class QueryEngine:
                 reverse=desc,
             )
         return selected
+
+
+def _walk(mo: MO) -> list[MO]:
+    """The MO and its descendants, parents first, each MO's children in the APIC's order."""
+    out: list[MO] = []
+    stack = [mo]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(reversed(ordered_children(node)))
+    return out
 
 
 def _sort_key(value: str):
@@ -284,9 +296,9 @@ class _Renderer:
         out: list[dict] = []
         if q.rsp_subtree == "no":
             if "faults" in q.include:
-                out.extend(self.node(c, top=False) for c in mo.child_list() if c.cls in FAULT_CLASSES)
+                out.extend(self.node(c, top=False) for c in ordered_children(mo) if c.cls in FAULT_CLASSES)
             return out
-        for child in mo.child_list():
+        for child in ordered_children(mo):
             rendered = self._subtree_node(child)
             if rendered is not None:
                 out.append(rendered)
@@ -298,7 +310,9 @@ class _Renderer:
         selected = self._selected(mo)
         if q.rsp_subtree == "children":
             return self._leaf(mo) if selected else None
-        kids = [r for r in (self._subtree_node(c) for c in mo.child_list()) if r is not None]
+        if selected and q.rsp_classes:
+            return self._whole(mo)
+        kids = [r for r in (self._subtree_node(c) for c in ordered_children(mo)) if r is not None]
         if not selected and not kids:
             return None
         attrs = {p: mo.get(p) for p in self.props_for(mo, top=False)}
@@ -307,11 +321,23 @@ class _Renderer:
             body["children"] = kids
         return {mo.cls: body}
 
+    def _whole(self, mo: MO) -> dict:
+        """rsp-subtree=full with rsp-subtree-class: an MO of a named class comes with its whole subtree, as
+        the real answers cisco.aci's tests record show (aci_vrf_multicast reads pimASMPatPol's children
+        pimSharedRangePol... and aci_fabric_management_access commHttps' commRsKeyRing, classes they do not
+        name; aci_epg_to_domain compares fvAEPgLagPolAtt's fvRsVmmVSwitchEnhancedLagPol child)."""
+        attrs = {p: mo.get(p) for p in self.props_for(mo, top=False)}
+        body: dict = {"attributes": attrs}
+        kids = [self._whole(c) for c in ordered_children(mo)]
+        if kids:
+            body["children"] = kids
+        return {mo.cls: body}
+
     def _leaf(self, mo: MO) -> dict:
         attrs = {p: mo.get(p) for p in self.props_for(mo, top=False)}
         body: dict = {"attributes": attrs}
         if "faults" in self.q.include:
-            faults = [self._leaf(c) for c in mo.child_list() if c.cls in FAULT_CLASSES]
+            faults = [self._leaf(c) for c in ordered_children(mo) if c.cls in FAULT_CLASSES]
             if faults:
                 body["children"] = faults
         return {mo.cls: body}
