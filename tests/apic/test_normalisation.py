@@ -1,6 +1,6 @@
 """The APIC's own value rules, seen through the REST API as a client sees them: what a write stores is
-what a real APIC answers for it (bitmask lists sorted, filter entry ports named and their ranges
-completed, bracketed naming values bare), what it refuses is refused with the APIC's code and text.
+what a real APIC answers for it (bitmask lists sorted, filter entry port ranges completed, bracketed
+naming values bare), what it refuses is refused with the APIC's code and text.
 
 Facts and their sources are in simulator/apic/mit/normalise.py; the answers asserted here are the ones
 ansible-aci's integration tests recorded from real APICs.
@@ -124,8 +124,9 @@ FILTER = "uni/tn-flt/flt-f"
 
 
 def test_filter_entry_port_start_alone_sets_the_end(rest):
-    """aci_filter_entry's recorded answer: source_port_start 20 alone reads back ftpData to ftpData."""
-    rest.post_ok(f"{FILTER}/e-src", mo("vzEntry", name="src", etherT="ip", prot="tcp", sFromPort="20"))
+    """aci_filter_entry's recorded answer: source_port_start 20 (sent as ftpData) alone reads back ftpData to
+    ftpData."""
+    rest.post_ok(f"{FILTER}/e-src", mo("vzEntry", name="src", etherT="ip", prot="tcp", sFromPort="ftpData"))
     got = attrs_of(rest, f"{FILTER}/e-src")
     assert (got["sFromPort"], got["sToPort"], got["dFromPort"], got["dToPort"]) == (
         "ftpData", "ftpData", "unspecified", "unspecified")
@@ -134,14 +135,13 @@ def test_filter_entry_port_start_alone_sets_the_end(rest):
     assert (got["dFromPort"], got["dToPort"]) == ("8080", "8080")
 
 
-def test_filter_entry_ports_named_as_the_apic_names_them(rest):
+def test_filter_entry_ports_by_name_or_number(rest):
     dn = f"{FILTER}/e-range"
-    rest.post_ok(dn, mo("vzEntry", name="range", etherT="ip", prot="tcp", sFromPort="20", sToPort="23",
-                        dFromPort="443", dToPort="0443"))
+    rest.post_ok(dn, mo("vzEntry", name="range", etherT="ip", prot="tcp", sFromPort="ftpData", sToPort="23",
+                        dFromPort="https", dToPort="0443"))
     got = attrs_of(rest, dn)
-    assert (got["sFromPort"], got["sToPort"], got["dFromPort"], got["dToPort"]) == ("ftpData", "23", "https", "https")
-    # the names and the numbers are the same ports: a re-post by number changes nothing
-    assert modified(rest, dn, mo("vzEntry", sFromPort="ftpData", dFromPort="https", dToPort="443")) == []
+    assert (got["sFromPort"], got["sToPort"], got["dFromPort"], got["dToPort"]) == ("ftpData", "23", "https", "443")
+    assert modified(rest, dn, mo("vzEntry", sToPort="023")) == []
     rest.post_ok(dn, mo("vzEntry", sFromPort="0", sToPort="unspecified"))
     got = attrs_of(rest, dn)
     assert (got["sFromPort"], got["sToPort"]) == ("unspecified", "unspecified")

@@ -13,7 +13,7 @@ layers live here:
   (aci_bd_subnet: update_subnet_control_unspecified), unless the property's zero value is itself
   shown as "unspecified" (its default, as stpIfPol.ctrl's meta default is);
 - per class (`apply_class_rules`): the few classes whose properties depend on each other or carry a
-  meaning beyond their type (filter entry ports, uplink order lists, the password history action).
+  meaning beyond their type (filter entry port ranges, uplink order lists, the password history action).
 """
 
 from __future__ import annotations
@@ -96,13 +96,10 @@ def apply_class_rules(cls: str, attrs: dict[str, str], before: Mapping[str, str]
         rule(attrs, before, dn)
 
 
-# Filter entry ports (vzEntry): the APIC names the well-known ports it has a name for and answers the
-# number otherwise (ansible-aci aci_filter_entry test: source_port_start 20 reads back "ftpData", 23
-# stays "23"; the names are terraform-provider-aci docs/resources/filter_entry.md's allowed values,
-# with the numbers cisco.aci's module_utils/constants.py FILTER_PORT_MAPPING maps them from). Port 0
-# is no port: "unspecified".
-PORT_NAMES = {"20": "ftpData", "25": "smtp", "53": "dns", "80": "http", "110": "pop3", "443": "https", "554": "rtsp"}
-PORT_VALUES = frozenset({"unspecified", *PORT_NAMES.values()})
+# Filter entry ports (vzEntry): a port is a number up to 65535 or one of the names the APIC has for
+# well-known ports (terraform-provider-aci docs/resources/filter_entry.md's allowed values); port 0 is no
+# port, "unspecified" (aci-containers pkg/apicapi/apic_metadata.go portNormalizations).
+PORT_VALUES = frozenset({"unspecified", "ftpData", "smtp", "dns", "http", "pop3", "https", "rtsp"})
 PORT_PAIRS = (("sFromPort", "sToPort"), ("dFromPort", "dToPort"))
 
 
@@ -123,7 +120,7 @@ def _port(prop: str, value: str, dn: str) -> str:
     if not value.isdigit() or int(value) > 65535:
         raise errors.bad_value(value, prop, "vzEntry", dn)
     number = str(int(value))
-    return "unspecified" if number == "0" else PORT_NAMES.get(number, number)
+    return "unspecified" if number == "0" else number
 
 
 # Uplink order (fvUplinkOrderCont under an EPG's VMM domain attachment): comma lists of uplink ids,
