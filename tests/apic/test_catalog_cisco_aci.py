@@ -11,6 +11,8 @@ contexts where the modules put class names, never by a list kept by hand:
 * a dict key whose value is a dict giving its `rn` (constants.SWITCH_CONFIG_FORMAT_MAP);
 * the values of the `*_LABEL_MAPPING` dicts of module_utils/constants.py (provider=/consumer= map to the
   label classes aci_epg_to_contract posts as children);
+* the key a module reads from an answer: `aci.existing[0].get("X")`, `aci.imdata[0].get("X")` (answers are
+  keyed by class);
 * class names inside strings: `rsp-subtree-class=` / `target-subtree-class=` (and those keys in a query
   dict), `class/X.json` URLs, and filters such as `eq(X.attr,"v")`.
 
@@ -105,6 +107,12 @@ def _named_values(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
         yield from _items(node).items()
 
 
+def _reads_an_answer(node: ast.AST) -> bool:
+    """`aci.existing[n]` or `aci.imdata[n]`: one MO of an APIC answer, a dict keyed by its class."""
+    return isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) \
+        and node.value.attr in ("existing", "imdata")
+
+
 def classes_in(tree: ast.AST) -> Iterator[tuple[str, str]]:
     """(class name, context) for every class name the source uses."""
     for node in ast.walk(tree):
@@ -124,6 +132,9 @@ def classes_in(tree: ast.AST) -> Iterator[tuple[str, str]]:
             if name.endswith("_LABEL_MAPPING") and isinstance(node, ast.Assign):
                 for label_class in _items(value).values():
                     yield from ((text, name) for text in _strings(label_class))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+                and node.args and _reads_an_answer(node.func.value):
+            yield from ((text, "answer key") for text in _strings(node.args[0]))
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             for pattern in IN_STRING:
                 for match in pattern.finditer(node.value):
@@ -200,6 +211,7 @@ def test_the_scan_reads_the_installed_collection(scanned):
     assert (PLUGINS / "modules" / "aci_l3out.py").is_file()
     # contexts that must keep working: a child class, a constants mapping value, a payload key, a filter
     assert "eigrpExtP" in found and "vzProvSubjLbl" in found and "pimBDFilterPol" in found
+    assert "aci_config_snapshot.py (answer key)" in found["configJobCont"]
     assert any("string" in where for where in found["fvTenant"])
     assert ("fvTenant", "tn-{0}", "aci_tenant.py") in rns
     assert not {"arpFlood", "ipLearning", "tnFvCtxName", "tnVzBrCPName"} & set(found)
