@@ -9,16 +9,12 @@ import pytest
 from playbooks import ANSIBLE_DIR, run_playbook
 from rest_session import ApicRest
 
-from simulator.apic.mit.catalog import default_catalog
-
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 
 PLAYBOOK = ANSIBLE_DIR / "registration_pools.yml"
 VLAN_POOL = "uni/infra/vlanns-[pool1]-static"
 VXLAN_POOL = "uni/infra/vxlanns-vx1"
 VSAN_POOL = "uni/infra/vsanns-[vs1]-static"
-needs_vsan_blocks = pytest.mark.skipif("fvnsVsanEncapBlk" not in default_catalog(),
-                                       reason="the catalog has no fvnsVsanEncapBlk yet")
 
 
 @pytest.fixture
@@ -96,7 +92,6 @@ def test_a_block_runs_upwards_and_overlaps_no_sibling(apic):
     assert block(apic, VXLAN_POOL, "vxlan-5000", "vxlan-5000").status_code == 200
 
 
-@needs_vsan_blocks
 def test_a_vsan_pool_holds_vsan_blocks(apic):
     apic.post_ok(VSAN_POOL, {"fvnsVsanInstP": {"attributes": {"name": "vs1", "allocMode": "static"}}})
     assert block(apic, VSAN_POOL, "vsan-20", "vsan-40", "fvnsVsanEncapBlk", "vsanfrom").status_code == 200
@@ -115,8 +110,7 @@ CASES = {
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("pool_type", [
-    "vlan", "vxlan", pytest.param("vsan", marks=needs_vsan_blocks)])
+@pytest.mark.parametrize("pool_type", ["vlan", "vxlan", "vsan"])
 def test_ansible_encap_pool_range(lab, tmp_path, pool_type):
     """Each pool type as ansible-aci's aci_encap_pool_range integration test runs it against a real APIC."""
     pool_dn, pool_cls, block_cls, rn, start, end = CASES[pool_type]
