@@ -147,6 +147,15 @@ def test_filter_entry_ports_by_name_or_number(rest):
     assert (got["sFromPort"], got["sToPort"]) == ("unspecified", "unspecified")
 
 
+def test_filter_entry_protocol_numbers_answered_by_name(rest):
+    for number, name in (("6", "tcp"), ("17", "udp"), ("0", "unspecified"), ("50", "50")):
+        rest.post_ok(f"{FILTER}/e-p{number}", mo("vzEntry", name=f"p{number}", etherT="ip", prot=number))
+        assert attrs_of(rest, f"{FILTER}/e-p{number}")["prot"] == name
+    dn = f"{FILTER}/e-pbad"
+    r = rest.post(dn, mo("vzEntry", name="pbad", etherT="ip", prot="quic"))
+    assert error_of(r) == (400, "120", f"unknown property value quic, name prot, class vzEntry [(Dn0)] Dn0={dn}, ")
+
+
 @pytest.mark.parametrize("port", ["www", "65536", "-1"])
 def test_filter_entry_bad_port_is_refused(rest, port):
     dn = f"{FILTER}/e-bad"

@@ -101,12 +101,19 @@ def apply_class_rules(cls: str, attrs: dict[str, str], before: Mapping[str, str]
 # port, "unspecified" (aci-containers pkg/apicapi/apic_metadata.go portNormalizations).
 PORT_VALUES = frozenset({"unspecified", "ftpData", "smtp", "dns", "http", "pop3", "https", "rtsp"})
 PORT_PAIRS = (("sFromPort", "sToPort"), ("dFromPort", "dToPort"))
+# IP protocols the APIC names, by number: a number with a name is answered by its name (aci-containers
+# pkg/apicapi/apic_metadata.go protoNormalizations, the controller's copy of the APIC's answers)
+PROTOCOL_NAMES = {"0": "unspecified", "1": "icmp", "2": "igmp", "6": "tcp", "8": "egp", "9": "igp", "17": "udp",
+                  "58": "icmpv6", "88": "eigrp", "89": "ospfigp", "103": "pim", "115": "l2tp", "132": "sctp"}
+PROTOCOL_VALUES = frozenset(PROTOCOL_NAMES.values())
 
 
 def _filter_entry(attrs: dict[str, str], before: Mapping[str, str], dn: str) -> None:
     for prop in ("sFromPort", "sToPort", "dFromPort", "dToPort"):
         if prop in attrs:
             attrs[prop] = _port(prop, attrs[prop], dn)
+    if "prot" in attrs:
+        attrs["prot"] = _protocol(attrs["prot"], dn)
     # a range given by its start only ends where it starts (aci_filter_entry test: source_port_start 20
     # alone reads back sToPort "ftpData")
     for start, end in PORT_PAIRS:
@@ -121,6 +128,15 @@ def _port(prop: str, value: str, dn: str) -> str:
         raise errors.bad_value(value, prop, "vzEntry", dn)
     number = str(int(value))
     return "unspecified" if number == "0" else number
+
+
+def _protocol(value: str, dn: str) -> str:
+    if value in PROTOCOL_VALUES:
+        return value
+    if not value.isdigit() or int(value) > 255:
+        raise errors.bad_value(value, "prot", "vzEntry", dn)
+    number = str(int(value))
+    return PROTOCOL_NAMES.get(number, number)
 
 
 # Uplink order (fvUplinkOrderCont under an EPG's VMM domain attachment): comma lists of uplink ids,
