@@ -105,6 +105,19 @@ def test_deleting_a_registration_decommissions_the_switch(apic, lab):
     assert one(apic, f"{IDENT_POL}/nodep-SAL0100104")["nodeId"] == "104"
 
 
+
+def test_a_static_binding_reaches_a_registered_leaf_until_it_is_decommissioned(apic):
+    """A discovered leaf's ports are paths as the lab's own leaves' are: an EPG's static binding resolves to one."""
+    assert register(apic, "FDO22000010", nodeId="112", role="leaf").status_code == 200
+    path = "topology/pod-1/paths-112/pathep-[eth1/7]"
+    apic.post_ok("uni/tn-t1", {"fvTenant": {"attributes": {"name": "t1"}, "children": [
+        {"fvAp": {"attributes": {"name": "ap"}, "children": [{"fvAEPg": {"attributes": {"name": "web"}, "children": [
+            {"fvRsPathAtt": {"attributes": {"tDn": path, "encap": "vlan-10"}}}]}}]}}]}})
+    binding = f"uni/tn-t1/ap-ap/epg-web/rspathAtt-[{path}]"
+    assert (one(apic, binding)["state"], one(apic, binding)["tCl"]) == ("formed", "fabricPathEp")
+    apic.delete_ok(f"{IDENT_POL}/nodep-FDO22000010")
+    assert one(apic, binding)["state"] == "missing-target"
+
 def test_a_renamed_registration_renames_the_switch(apic):
     assert register(apic, "FDO22000005", nodeId="111", name="old").status_code == 200
     assert register(apic, "FDO22000005", name="new").status_code == 200
