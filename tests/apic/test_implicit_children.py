@@ -39,7 +39,8 @@ def test_a_new_access_port_policy_group_has_the_default_relations(apic):
     apic.post_ok(f"{FUNCPROF}/accportgrp-pg1", port_group("pg1"))
     kids = dict(children(apic, f"{FUNCPROF}/accportgrp-pg1"))
     assert {"infraRsStpIfPol", "infraRsCdpIfPol", "infraRsLldpIfPol", "infraRsHIfPol", "infraRsMcpIfPol",
-            "infraRsMonIfInfraPol", "infraRsL2IfPol", "infraRsFcIfPol", "infraRsStormctrlIfPol"} <= set(kids)
+            "infraRsMonIfInfraPol", "infraRsL2IfPol", "infraRsFcIfPol", "infraRsStormctrlIfPol",
+            "infraRsLinkFlapPol", "infraRsQosLlfcIfPol"} <= set(kids)
     assert "infraRsAttEntP" not in kids  # the AEP relation has no default target: only when posted
     stp = kids["infraRsStpIfPol"]
     assert stp["rn"] == "rsstpIfPol" and stp["tnStpIfPolName"] == ""
@@ -82,18 +83,18 @@ def test_the_aep_relation_is_the_eleventh_child_the_module_reads(apic):
 def test_a_new_bundle_policy_group_has_the_default_relations_with_lacp(apic):
     apic.post_ok(f"{FUNCPROF}/accbundle-vpc1", {"infraAccBndlGrp": {"attributes": {"name": "vpc1", "lagT": "node"}}})
     kids = dict(children(apic, f"{FUNCPROF}/accbundle-vpc1"))
-    assert {"infraRsLacpPol", "infraRsStpIfPol", "infraRsCdpIfPol", "infraRsLldpIfPol", "infraRsHIfPol"} <= set(kids)
+    assert {"infraRsLacpPol", "infraRsStpIfPol", "infraRsCdpIfPol", "infraRsLldpIfPol", "infraRsHIfPol",
+            "infraRsLinkFlapPol", "infraRsQosLlfcIfPol"} <= set(kids)
     assert kids["infraRsLacpPol"]["tDn"] == "uni/infra/lacplagp-default"
 
 
 def test_a_new_leaf_switch_policy_group_lists_its_relations_as_a_6_0_apic(apic):
-    """aci_access_switch_policy_group's 6.0(2h) answer for a group created with a name only, the relations the
-    catalog knows (USB configuration and SyncE are not in it yet)."""
+    """aci_access_switch_policy_group's 6.0(2h) answer for a group created with a name only."""
     apic.post_ok(f"{FUNCPROF}/accnodepgrp-leafpg", {"infraAccNodePGrp": {"attributes": {"name": "leafpg"}}})
     kids = children(apic, f"{FUNCPROF}/accnodepgrp-leafpg")
     assert [cls for cls, _ in kids] == [
-        "infraRsTopoctrlFwdScaleProfPol", "infraRsLeafPGrpToLldpIfPol", "infraRsBfdIpv6InstPol",
-        "infraRsPoeInstPol", "infraRsBfdMhIpv4InstPol", "infraRsBfdMhIpv6InstPol", "infraRsEquipmentFlashConfigPol",
+        "infraRsTopoctrlFwdScaleProfPol", "infraRsLeafTopoctrlUsbConfigProfilePol", "infraRsLeafPGrpToLldpIfPol",
+        "infraRsBfdIpv6InstPol", "infraRsSynceInstPol", "infraRsPoeInstPol", "infraRsBfdMhIpv4InstPol", "infraRsBfdMhIpv6InstPol", "infraRsEquipmentFlashConfigPol",
         "infraRsMonNodeInfraPol", "infraRsFcInstPol", "infraRsTopoctrlFastLinkFailoverInstPol", "infraRsMstInstPol",
         "infraRsFcFabricPol", "infraRsLeafCoppProfile", "infraRsIaclLeafProfile", "infraRsBfdIpv4InstPol",
         "infraRsL2NodeAuthPol", "infraRsLeafPGrpToCdpIfPol",
@@ -105,7 +106,7 @@ def test_a_new_spine_switch_policy_group_has_its_relations(apic):
     apic.post_ok(f"{FUNCPROF}/spaccnodepgrp-spinepg", {"infraSpineAccNodePGrp": {"attributes": {"name": "spinepg"}}})
     kids = children(apic, f"{FUNCPROF}/spaccnodepgrp-spinepg")
     assert [cls for cls, _ in kids] == [
-        "infraRsSpinePGrpToLldpIfPol", "infraRsSpinePGrpToCdpIfPol", "infraRsSpineCoppProfile",
+        "infraRsSpineTopoctrlUsbConfigProfilePol", "infraRsSpinePGrpToLldpIfPol", "infraRsSpinePGrpToCdpIfPol", "infraRsSpineCoppProfile",
         "infraRsSpineBfdIpv6InstPol", "infraRsSpineBfdIpv4InstPol", "infraRsIaclSpineProfile",
     ]
 
