@@ -310,9 +310,9 @@ class _Renderer:
         selected = self._selected(mo)
         if q.rsp_subtree == "children":
             return self._leaf(mo) if selected else None
-        if selected and q.rsp_classes:
-            return self._whole(mo)
         kids = [r for r in (self._subtree_node(c) for c in ordered_children(mo)) if r is not None]
+        if selected and q.rsp_classes and not kids:
+            return self._whole(mo)
         if not selected and not kids:
             return None
         attrs = {p: mo.get(p) for p in self.props_for(mo, top=False)}
@@ -322,10 +322,13 @@ class _Renderer:
         return {mo.cls: body}
 
     def _whole(self, mo: MO) -> dict:
-        """rsp-subtree=full with rsp-subtree-class: an MO of a named class comes with its whole subtree, as
-        the real answers cisco.aci's tests record show (aci_vrf_multicast reads pimASMPatPol's children
-        pimSharedRangePol... and aci_fabric_management_access commHttps' commRsKeyRing, classes they do not
-        name; aci_epg_to_domain compares fvAEPgLagPolAtt's fvRsVmmVSwitchEnhancedLagPol child)."""
+        """rsp-subtree=full with rsp-subtree-class: an MO of a named class with no MO of a named class below
+        it comes with its whole subtree, as the real answers cisco.aci's tests record show (aci_vrf_multicast
+        reads pimASMPatPol's children pimSharedRangePol... and aci_fabric_management_access commHttps'
+        commRsKeyRing, classes they do not name; aci_epg_to_domain compares fvAEPgLagPolAtt's
+        fvRsVmmVSwitchEnhancedLagPol child). One with named MOs below it brings only the paths to those:
+        aci_bd_to_l3out's query of a tenant with fvBD,fvRsBDToOut answers fvBD.children.0 fvRsBDToOut, where
+        the BD's whole subtree would put fvRsBDToNdP (class id 5984 > 1883) first."""
         attrs = {p: mo.get(p) for p in self.props_for(mo, top=False)}
         body: dict = {"attributes": attrs}
         kids = [self._whole(c) for c in ordered_children(mo)]

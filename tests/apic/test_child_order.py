@@ -127,6 +127,26 @@ def test_rsp_subtree_full_with_a_class_brings_that_class_with_its_whole_subtree(
     assert classes_of(tenant) == ["fvAp"]
 
 
+def test_a_named_class_with_named_classes_below_it_brings_only_the_paths_to_them(apic):
+    """aci_bd_to_l3out queries a tenant with fvBD,fvRsBDToOut: each BD answers its L3Out relation as child 0,
+    not its whole subtree (fvRsBDToNdP, fvRsCtx, fvSubnet, ...), newest BD first."""
+    for bd, out in (("b1", "o1"), ("b2", "o2")):
+        apic.post_ok(f"uni/tn-t1/BD-{bd}", {"fvBD": {"attributes": {"name": bd}, "children": [
+            {"fvSubnet": {"attributes": {"ip": "10.0.0.1/24"}}},
+            {"fvRsBDToOut": {"attributes": {"tnL3extOutName": out}}},
+        ]}})
+    tenant = kids(apic, "/api/mo/uni/tn-t1.json", **{"rsp-subtree": "full", "rsp-subtree-class": "fvBD,fvRsBDToOut"})
+    assert [node["fvBD"]["attributes"]["name"] for node in tenant] == ["b2", "b1"]
+    for node, out in zip(tenant, ("o2", "o1"), strict=True):
+        assert [list(c) for c in node["fvBD"]["children"]] == [["fvRsBDToOut"]]
+        assert node["fvBD"]["children"][0]["fvRsBDToOut"]["attributes"]["tnL3extOutName"] == out
+    # a BD alone (no named class below it) still comes with its whole subtree
+    [bd] = apic.imdata("/api/mo/uni/tn-t1.json", **{"rsp-subtree": "full", "rsp-subtree-class": "fvBD",
+                                                     "query-target": "self"})
+    whole = {cls for node in bd["fvTenant"]["children"][0]["fvBD"]["children"] for cls in node}
+    assert {"fvSubnet", "fvRsBDToOut", "fvRsCtx"} <= whole
+
+
 @pytest.mark.slow
 def test_ansible_contract_subject_with_qos_in_both_directions(lab, tmp_path):
     run = run_playbook(tmp_path, "contract_subject", ANSIBLE_DIR / "children_contract_subject.yml",
