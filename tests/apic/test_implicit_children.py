@@ -44,12 +44,16 @@ def test_a_new_access_port_policy_group_has_the_default_relations(apic):
     assert "infraRsAttEntP" not in kids  # the AEP relation has no default target: only when posted
     stp = kids["infraRsStpIfPol"]
     assert stp["rn"] == "rsstpIfPol" and stp["tnStpIfPolName"] == ""
-    # an empty name resolves to the default policy, which this lab does not have yet
-    assert (stp["tDn"], stp["tCl"], stp["state"]) == ("uni/infra/ifPol-default", "stpIfPol", "missing-target")
+    # an empty name resolves to the default policy, which a fresh lab has (default_tree.yaml)
+    assert (stp["tDn"], stp["tCl"], stp["state"]) == ("uni/infra/ifPol-default", "stpIfPol", "formed")
 
 
 def test_the_default_relation_forms_when_the_default_policy_appears(apic):
+    apic.delete_ok("uni/infra/ifPol-default")
     apic.post_ok(f"{FUNCPROF}/accportgrp-pg1", port_group("pg1"))
+    [rel] = apic.imdata(f"/api/mo/{FUNCPROF}/accportgrp-pg1/rsstpIfPol.json")
+    assert (rel["infraRsStpIfPol"]["attributes"]["state"], rel["infraRsStpIfPol"]["attributes"]["tDn"]) == (
+        "missing-target", "uni/infra/ifPol-default")
     apic.post_ok("uni/infra/ifPol-default", {"stpIfPol": {"attributes": {"name": "default"}}})
     [rel] = apic.imdata(f"/api/mo/{FUNCPROF}/accportgrp-pg1/rsstpIfPol.json")
     attrs = rel["infraRsStpIfPol"]["attributes"]

@@ -14,7 +14,7 @@ pod and node BDs are in the VRF through the VRF's fvRtCtx, cni-nodeprep.md A2).
 from __future__ import annotations
 
 from ..mit.catalog import Catalog, ClassMeta
-from ..mit.dn import Dn, child_dn, parent_dn, rn_of
+from ..mit.dn import child_dn, is_ancestor, parent_dn, rn_of
 from ..mit.store import MO, Event, Store, Transaction
 
 COMMON = "uni/tn-common"  # where a named relation looks when its own tenant has no such target
@@ -29,6 +29,7 @@ class RelationResolver:
         self.watchers: dict[str, set[str]] = {}  # target dn -> relation dns that may resolve to it
         self.watching: dict[str, tuple[str, ...]] = {}  # relation dn -> target dns it watches
         self.back: dict[str, str] = {}  # relation dn -> the back-reference it gave its target
+        self._home_cache: dict[str, tuple[str, ...]] = {}  # class -> its fixed homes (_homes)
         store.hooks.append(self)
 
     def __call__(self, txn: Transaction, events: list[Event]) -> None:
@@ -101,15 +102,25 @@ class RelationResolver:
             self.back[rel_dn] = new
 
     def _named_candidates(self, source: MO, target: ClassMeta | None, name: str) -> tuple[str, ...]:
+        """The DNs a named relation may resolve to, the one to prefer first (the first is also the DN a
+        missing target is reported at). A source in a tenant looks in its tenant, then in common
+        (apic-rest.md §3.6); one outside every tenant looks in the fixed home of the target class that holds
+        the source (a policy group in uni/infra finds uni/infra/lldpIfP-default, not the fabric's), else in
+        the class's first fixed home, else in common where the class may live in a tenant."""
         if target is None or target.rn is None or len(target.naming) != 1:
             return ()
         rn = target.rn.format({target.naming[0]: name})
-        if "fvTenant" in target.parents:
-            tenant = self._tenant_of(source)
-            homes = (tenant, COMMON) if tenant is not None else (COMMON,)
-            return tuple(dict.fromkeys(child_dn(home, rn) for home in homes))
-        home = self._home(target.name)
-        return (child_dn(home.text, rn),) if home is not None else ()
+        tenant = self._tenant_of(source)
+        in_tenant = "fvTenant" in target.parents
+        if tenant is not None and in_tenant:
+            return tuple(dict.fromkeys(child_dn(home, rn) for home in (tenant, COMMON)))
+        homes = self._homes(target.name)
+        around = [home for home in homes if is_ancestor(home, source.dn)]
+        if around:
+            homes = (max(around, key=len),)
+        elif in_tenant:
+            homes = (COMMON,)
+        return tuple(child_dn(home, rn) for home in homes[:1])
 
     def _tenant_of(self, mo: MO) -> str | None:
         """The DN of the tenant an MO lives in, found by class on its way up the tree."""
@@ -121,18 +132,21 @@ class RelationResolver:
             dn = parent_dn(dn)
         return None
 
-    def _home(self, cls: str) -> Dn | None:
-        """Where every MO of a class lives when the RNs above it are all fixed (uni/infra)."""
-        meta = self.catalog.classes[cls]
-        if len(meta.parents) != 1:
-            return None
-        parent = self.catalog.classes.get(meta.parents[0])
-        if parent is None or parent.rn is None or parent.rn.props:
-            return None
-        if parent.name == "topRoot":
-            return Dn.root(self.catalog)
-        above = self._home(parent.name)
-        return above.child(parent.name) if above is not None else None
+    def _homes(self, cls: str) -> tuple[str, ...]:
+        """The DNs where an MO of a class may live with every RN above it fixed (uni/infra, uni/fabric), in the
+        order of the class's parents; a parent named by a value (a tenant, a path) gives none."""
+        homes = self._home_cache.get(cls)
+        if homes is None:
+            self._home_cache[cls] = ()  # a containment cycle ends here
+            found: list[str] = []
+            for name in self.catalog.classes[cls].parents:
+                parent = self.catalog.classes.get(name)
+                if parent is None or parent.rn is None or parent.rn.props:
+                    continue
+                above = ("",) if parent.name == "topRoot" else self._homes(parent.name)
+                found.extend(child_dn(dn, parent.rn.text) if parent.rn.text else dn for dn in above)
+            homes = self._home_cache[cls] = tuple(dict.fromkeys(found))
+        return homes
 
     def _watch(self, rel_dn: str, targets: tuple[str, ...]) -> None:
         old = self.watching.get(rel_dn, ())
