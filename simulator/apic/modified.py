@@ -3,13 +3,17 @@
 Ansible's aci_rest decides `changed` by scanning this reply for a status of created, modified or
 deleted, so an MO appears here only when an event says it changed; a no-op POST answers nothing.
 The shape is the one ansible-aci's aci_rest integration tests record from real APICs (json_inline.yml):
-the posted object with its `dn` and `"rn": ""`, its changed descendants nested with their `rn`.
+the posted object with its `dn` and `"rn": ""`, its changed descendants nested with their `rn`, each
+level in the order every other answer lists children (mit/child_order.py): the same tests post a tenant
+with [fvCtx, fvAp [fvAEPg]] and read `fvTenant.children.0.fvAp` and `fvTenant.children.2.fvCtx`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
+from .mit.child_order import child_order
 from .mit.dn import is_ancestor, rn_of, split_dn
 from .mit.store import Event
 from .mit.writes import WriteResult
@@ -48,7 +52,30 @@ def modified_tree(result: WriteResult, class_of: Callable[[str], str]) -> list[d
                 siblings.append(nodes[child])
             if parent in changes or parent == root_dn:
                 break
-    return [nodes[root_dn]] if root_dn in nodes else []
+    if root_dn not in nodes:
+        return []
+    _arrange(nodes[root_dn])
+    return [nodes[root_dn]]
+
+
+class _Sibling(NamedTuple):
+    """One node of the reply where the child order rule expects an MO: the rule reads only `cls`."""
+
+    cls: str
+    node: dict
+
+
+def _arrange(node: dict) -> None:
+    """Order the children of `node` and of every node below it as the APIC lists them. The children
+    were added in event order, which is the order the write created them in, the rule's input."""
+    cls, body = next(iter(node.items()))
+    children = body.get("children")
+    if not children:
+        return
+    siblings = [_Sibling(next(iter(child)), child) for child in children]
+    body["children"] = [sibling.node for sibling in child_order().arrange(cls, siblings)]
+    for child in body["children"]:
+        _arrange(child)
 
 
 def _reported(event: Event) -> dict[str, str]:
