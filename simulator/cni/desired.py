@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 
 from .config import ControllerConfig
-from .loadbalancer import graph_name, protocol, service_objects
+from .loadbalancer import graph_name, port_name, protocol, service_objects
 from .mo import Mo, aci_name_for_key
 
 ANNOTATION = "orchestrator:aci-containers-controller"
@@ -191,7 +191,7 @@ def _service(config: ControllerConfig, svc: dict) -> Mo:
         target = str(port.get("targetPort", port["port"]))
         children.append(Mo("vmmInjectedSvcPort", f"{dn}/p-{port['port']}-prot-{proto}-t-{target}",
                            {"port": str(port["port"]), "protocol": proto, "targetPort": target,
-                            "nodePort": str(port.get("nodePort", 0))}))
+                            "nodePort": port_name(port.get("nodePort", 0))}))
     kind = SERVICE_TYPES.get(svc.get("type", "ClusterIP"), "clusterIp")
     ingress = next(iter(svc.get("ingress", [])), "")
     cluster_ip = svc.get("clusterIP", "")

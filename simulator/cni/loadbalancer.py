@@ -52,7 +52,7 @@ def service_objects(config: ControllerConfig, svc: dict, view: dict, odevs: dict
     entries = [Mo("vzEntry", f"{flt}/e-{i}", {"name": str(i), "etherT": "ip", "prot": proto, "dFromPort": port,
                                                "dToPort": port, "stateful": "no"})
                for i, p in enumerate(svc.get("ports", []))
-               for proto, port in ((protocol(p.get("protocol", "TCP")), str(p["port"])),)]
+               for proto, port in ((protocol(p.get("protocol", "TCP")), port_name(p["port"])),)]
     return [redirect, ext_epg, contract, *consumers, Mo("vzFilter", flt, {"name": name}, entries),
             _device_context(config, tenant, name, graph, rp_dn)]
 
@@ -76,6 +76,18 @@ def _endpoint_nodes(svc: dict, view: dict) -> set[str]:
     """The nodes of the service's ready endpoints (or, in a view without them, of its endpoint pods)."""
     pods = {(p["namespace"], p["name"]): p.get("node", "") for p in view.get("pods", [])}
     return set(svc.get("endpointNodes", [])) | {pods.get((svc["namespace"], pod), "") for pod in svc.get("endpoints", [])}
+
+
+# The APIC answers a well-known port by its name, so the controller names its desired ports before it compares
+# them with what it reads back (pkg/apicapi/apic_metadata.go portNormalizations, applied to vzEntry ports by
+# filterEntryNormalizer and to vmmInjectedSvcPort's nodePort by injectedSvcPortNormalizer).
+PORT_NAMES = {"0": "unspecified", "20": "ftpData", "25": "smtp", "53": "dns", "80": "http", "110": "pop3",
+              "443": "https", "554": "rtsp"}
+
+
+def port_name(port: int | str) -> str:
+    """normalizePort: the port as the APIC answers it, its name when it has one, else its number."""
+    return PORT_NAMES.get(str(port), str(port))
 
 
 def protocol(name: str) -> str:

@@ -93,7 +93,7 @@ def test_a_load_balancer_service_gets_contract_filter_external_epg_redirect_poli
     assert found[f"{T}/brc-{NAME}/subj-loadbalancedservice/rssubjFiltAtt-{NAME}"][1]["tnVzFilterName"] == NAME
     entries = {dn: a for dn, (c, a) in found.items() if c == "vzEntry"}
     assert {(a["prot"], a["dFromPort"], a["dToPort"], a["etherT"]) for a in entries.values()} == {
-        ("tcp", "80", "80", "ip"), ("udp", "53", "53", "ip")}
+        ("tcp", "http", "http", "ip"), ("udp", "dns", "dns", "ip")}
     assert found[f"{out}/instP-{NAME}/extsubnet-[10.3.0.2/32]"] == ("l3extSubnet", {"ip": "10.3.0.2/32",
                                                                                      "annotation": found[f"{T}/brc-{NAME}"][1]["annotation"]})
     assert found[f"{out}/instP-{NAME}/rsprov-{NAME}"][1]["tnVzBrCPName"] == NAME
@@ -204,7 +204,7 @@ def test_a_load_balancer_service_gets_its_address_its_service_graph_objects_and_
     contract, graph = f"{t}/brc-{name}", f"{t}/AbsGraph-mykube_svc_global"
     instance = f"{t}/GraphInst_C-[{contract}]-G-[{graph}]-S-[uni/tn-common/ctx-mykube-vrf]"
     assert lab.read(f"{contract}/subj-loadbalancedservice/rsSubjGraphAtt")["tnVnsAbsGraphName"] == "mykube_svc_global"
-    assert lab.read(f"{t}/flt-{name}/e-0")["dFromPort"] == "80"
+    assert lab.read(f"{t}/flt-{name}/e-0")["dFromPort"] == "http"
     ext = f"{t}/out-mykube_l3out/instP-{name}"
     assert lab.read(f"{ext}/extsubnet-[{ip}/32]") is not None
     assert lab.read(f"{ext}/rsprov-{name}")["state"] == "formed"

@@ -96,10 +96,19 @@ def apply_class_rules(cls: str, attrs: dict[str, str], before: Mapping[str, str]
         rule(attrs, before, dn)
 
 
-# Filter entry ports (vzEntry): a port is a number up to 65535 or one of the names the APIC has for
-# well-known ports (terraform-provider-aci docs/resources/filter_entry.md's allowed values); port 0 is no
-# port, "unspecified" (aci-containers pkg/apicapi/apic_metadata.go portNormalizations).
-PORT_VALUES = frozenset({"unspecified", "ftpData", "smtp", "dns", "http", "pop3", "https", "rtsp"})
+# Ports (vzEntry's sFromPort..dToPort, hostprotRule's fromPort/toPort): a port is a number up to 65535 or
+# one of the names the APIC has for well-known ports, and a number with a name is answered by its name, as
+# port 0 is "unspecified". The table is the APIC's answers as the aci-containers controller copies them
+# (pkg/apicapi/apic_metadata.go portNormalizations, applied by filterEntryNormalizer to vzEntry and by
+# ruleNormalizer to hostprotRule before the controller compares its objects with the APIC's); the same names
+# are terraform-provider-aci docs/resources/filter_entry.md's allowed values, and ansible-aci's aci_filter_entry
+# test records them read back (source_port_start 20 answers sFromPort "ftpData", source_port 53 "dns").
+# Names are taken as spelled there (the controller's table, like every recorded answer, is case-exact); the
+# table is keyed by the number as a client writes it (the controller looks up its exact text), so a number
+# given with leading zeros keeps its number.
+PORT_NAMES = {"0": "unspecified", "20": "ftpData", "25": "smtp", "53": "dns", "80": "http", "110": "pop3",
+              "443": "https", "554": "rtsp"}
+PORT_VALUES = frozenset(PORT_NAMES.values())
 PORT_PAIRS = (("sFromPort", "sToPort"), ("dFromPort", "dToPort"))
 # IP protocols the APIC names, by number: a number with a name is answered by its name (aci-containers
 # pkg/apicapi/apic_metadata.go protoNormalizations, the controller's copy of the APIC's answers)
@@ -111,7 +120,7 @@ PROTOCOL_VALUES = frozenset(PROTOCOL_NAMES.values())
 def _filter_entry(attrs: dict[str, str], before: Mapping[str, str], dn: str) -> None:
     for prop in ("sFromPort", "sToPort", "dFromPort", "dToPort"):
         if prop in attrs:
-            attrs[prop] = _port(prop, attrs[prop], dn)
+            attrs[prop] = _port(prop, attrs[prop], "vzEntry", dn)
     if "prot" in attrs:
         attrs["prot"] = _protocol(attrs["prot"], dn)
     # a range given by its start only ends where it starts (aci_filter_entry test: source_port_start 20
@@ -121,13 +130,22 @@ def _filter_entry(attrs: dict[str, str], before: Mapping[str, str], dn: str) -> 
             attrs[end] = attrs[start]
 
 
-def _port(prop: str, value: str, dn: str) -> str:
+def _port(prop: str, value: str, cls: str, dn: str) -> str:
     if value in PORT_VALUES:
         return value
     if not value.isdigit() or int(value) > 65535:
-        raise errors.bad_value(value, prop, "vzEntry", dn)
+        raise errors.bad_value(value, prop, cls, dn)
     number = str(int(value))
-    return "unspecified" if number == "0" else number
+    return PORT_NAMES["0"] if number == "0" else PORT_NAMES.get(value, number)
+
+
+# A host protection rule's port range (hostprotRule, the aci-containers network policy rules) is named the
+# same way (the controller's ruleNormalizer normalises fromPort and toPort with the filter entry's table);
+# an empty port is the catalog's default for these, no port.
+def _host_protection_rule(attrs: dict[str, str], before: Mapping[str, str], dn: str) -> None:
+    for prop in ("fromPort", "toPort"):
+        if attrs.get(prop):
+            attrs[prop] = _port(prop, attrs[prop], "hostprotRule", dn)
 
 
 def _protocol(value: str, dn: str) -> str:
@@ -176,6 +194,7 @@ def _local_user(attrs: dict[str, str], before: Mapping[str, str], dn: str) -> No
 
 CLASS_RULES: dict[str, ClassRule] = {
     "vzEntry": _filter_entry,
+    "hostprotRule": _host_protection_rule,
     "fvUplinkOrderCont": _uplink_order,
     "aaaUser": _local_user,
 }
