@@ -1,7 +1,8 @@
 """Who is asking: password logins and their tokens, and certificate-signed requests.
 
 Users and their certificates live in the tree (aaaUser, aaaUserCert) like on a real APIC, so a
-user created over REST (acc-provision does that) can log in or sign at once.
+user created over REST (acc-provision does that) can log in or sign at once. A local user's password
+history (PasswordHistory) is the controller's own memory, which no MO shows.
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from __future__ import annotations
 import base64
 import secrets
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from . import errors, signing
-from .mit.dn import Dn
+from .mit.catalog import UnknownClass
+from .mit.dn import Dn, DnError, child_dn
+from .mit.proposed import ProposedMO
 from .mit.store import Store
+from .mit.writes import WriteResult
 
 CERT_DN_COOKIE = signing.DN_COOKIE.lower()
 SIGNATURE_COOKIE = signing.SIGNATURE_COOKIE.lower()
@@ -60,6 +64,7 @@ class Aaa:
         self.sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
         self._users = Dn.parse("uni/userext", store.catalog)
+        self.passwords = PasswordHistory(store)
 
     # --- password sessions -----------------------------------------------------------------------
     def login(self, name: str, password: str) -> Session:
@@ -193,6 +198,96 @@ class Aaa:
         return self._new_session(caller.user, signed=True)
 
 
+# The password profile of the local users, and the number of passwords it remembers when it sets none: a
+# fresh APIC reads historyCount "5" (ansible-aci aci_aaa_security_default_settings integration test,
+# query_security_settings...aaaPwdProfile.attributes.historyCount), the "5" of the history check's text.
+PWD_PROFILE_DN = "uni/userext/pwdprofile"
+DEFAULT_HISTORY_COUNT = 5
+
+
+class PasswordHistory:
+    """APIC 6.0 and later refuse a local user's password that is its current one or one of the ones
+    before it (the last `historyCount` of aaaPwdProfile); `clearPwdHistory: "yes"` forgets them, before
+    a password posted with it is checked, which is how aci_aaa_user sets a password again.
+
+    The history is the controller's own memory: no class or property of the APIC's model holds it
+    (aaaUser has only the clearPwdHistory action), so it is kept here, not in the tree. The password
+    itself is in the tree (aaaUser.pwd, a secure property, kept as the tree keeps it), so a user this
+    history has not seen yet, one a state file or snapshot brought back, starts with its current password.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._used: dict[str, list[str]] = {}  # user dn -> the passwords it was given, oldest first
+
+    def post(self, url_dn: str, body: ProposedMO, write: Callable[[], WriteResult]) -> WriteResult:
+        """Run `write`, the POST of `body` at `url_dn`, under the history rule: a password it would reuse
+        refuses the whole POST (nothing is written, no history cleared); once written, cleared histories
+        start again and the passwords it set are remembered."""
+        with self.store.lock:
+            count = self.history_count()
+            cleared: list[str] = []
+            for dn, attrs in self._posted_users(url_dn, body):
+                mo = self.store.get(dn)
+                if mo is None:
+                    self._used.pop(dn, None)  # a new user (or one deleted since) has no history
+                    continue
+                used = self._used.setdefault(dn, [mo.get("pwd")] if mo.get("pwd") else [])
+                if attrs.get("clearPwdHistory") == "yes":
+                    cleared.append(dn)
+                    used = []
+                pwd = attrs.get("pwd")
+                if pwd and count and any(secrets.compare_digest(pwd.encode(), old.encode())
+                                         for old in used[-count:]):
+                    raise errors.password_history(mo.get("name"), count)
+            result = write()
+            for event in result.events:
+                if event.cls == "aaaUser" and event.kind == "deleted":
+                    self._used.pop(event.dn, None)
+                elif event.cls == "aaaUser" and event.changed.get("pwd"):
+                    kept = self._used.setdefault(event.dn, [])
+                    kept.append(event.changed["pwd"])
+                    del kept[: max(len(kept) - max(count, 1), 0)]
+            for dn in cleared:
+                # a cleared history starts again from the password in use once the POST is written
+                mo = self.store.get(dn)
+                self._used[dn] = [mo.get("pwd")] if mo is not None and mo.get("pwd") else []
+            return result
+
+    def history_count(self) -> int:
+        """How many passwords a user may not reuse: the password profile's historyCount, 5 when unset."""
+        profile = self.store.get(PWD_PROFILE_DN)
+        text = profile.get("historyCount") if profile is not None else ""
+        return int(text) if text.isdigit() else DEFAULT_HISTORY_COUNT
+
+    def _posted_users(self, url_dn: str, body: ProposedMO) -> Iterator[tuple[str, dict[str, str]]]:
+        """The DN and posted attributes of every aaaUser in the body that is not being deleted. A node
+        whose DN cannot be told is skipped here: the write refuses it with its own error."""
+        catalog = self.store.catalog
+        url_dn = catalog.canonical_dn(url_dn)
+        try:
+            url_cls = catalog.resolve_dn(url_dn)[-1].meta.name if url_dn else "topRoot"
+        except DnError:
+            return
+        stack: list[tuple[ProposedMO, str | None]] = [(body, None)]
+        while stack:
+            node, parent = stack.pop()
+            given = catalog.canonical_dn(node.attrs.get("dn", ""))
+            if given:
+                dn = given
+            elif parent is None and node.cls == url_cls:
+                dn = url_dn  # the URL names the posted MO itself, as aci_aaa_user's POSTs do
+            else:
+                try:
+                    rn = node.attrs.get("rn") or catalog.get(node.cls).rn.format(node.attrs)
+                except UnknownClass:
+                    continue
+                dn = child_dn(url_dn if parent is None else parent, rn)
+            if node.cls == "aaaUser" and node.attrs.get("status") != "deleted":
+                yield dn, node.attrs
+            stack.extend((child, dn) for child in node.children)
+
+
 def parse_cookies(header: str) -> dict[str, str]:
     """Cookies by lower-cased name; tolerates the raw Set-Cookie echo Ansible sends back."""
     out: dict[str, str] = {}
@@ -214,4 +309,4 @@ def _plain_user(name: str) -> str:
     return name
 
 
-__all__ = ["Aaa", "AaaConfig", "Caller", "Session", "parse_cookies"]
+__all__ = ["Aaa", "AaaConfig", "Caller", "PasswordHistory", "Session", "parse_cookies"]

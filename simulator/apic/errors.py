@@ -145,3 +145,10 @@ def cannot_delete(dn: str) -> ApicError:
 
 def body_too_large(limit: int) -> ApicError:
     return ApicError(413, 413, f"Request body exceeds the {limit} byte limit for data payloads")
+
+
+# --- local users ([R]) ---
+def password_history(user: str, count: int) -> ApicError:
+    """A local user's new password is one of its last `count` (ansible-aci aci_aaa_user integration test,
+    nm_add_user_no_password_change, APIC 6.0 and later: "APIC Error 1: Password history check: ...")."""
+    return ApicError(400, 1, f"Password history check: user {user} should not use previous {count} passwords")
