@@ -135,7 +135,10 @@ class Apic:
     def post(self, dn: str, body: ProposedMO | Mapping[str, Any], caller: Caller, params: Params = ()) -> Reply:
         """Write one body (a proposed MO, or its `{cls: {"attributes", "children"}}` mapping) at `dn`;
         `rsp-subtree=modified` answers with what changed. `caller` is the proof of authentication."""
-        return self._write_reply(self.writer.post(dn, _proposed(body)), params)
+        proposed = _proposed(body)
+        # a local user's password passes the APIC's history check before anything is written
+        result = self.aaa.passwords.post(dn, proposed, lambda: self.writer.post(dn, proposed))
+        return self._write_reply(result, params)
 
     def delete(self, dn: str, caller: Caller, params: Params = ()) -> Reply:
         """Delete the MO at `dn` and its subtree (nothing to delete is no error, as on APIC)."""
