@@ -45,6 +45,7 @@ PORT_GROUP_DEFAULTS = {
 # the leaf switch policy group's, as the default leaf policy group of a real APIC lists them
 LEAF_GROUP_DEFAULTS = {
     "infraRsMstInstPol": "uni/infra/mstpInstPol-default",
+    "infraRsSynceInstPol": "uni/infra/synceInstP-default",
     "infraRsBfdIpv4InstPol": "uni/infra/bfdIpv4Inst-default",
     "infraRsBfdIpv6InstPol": "uni/infra/bfdIpv6Inst-default",
     "infraRsBfdMhIpv4InstPol": "uni/infra/bfdMhIpv4Inst-default",
