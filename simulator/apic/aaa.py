@@ -233,6 +233,8 @@ class PasswordHistory:
                     self._used.pop(dn, None)  # a new user (or one deleted since) has no history
                     continue
                 used = self._used.setdefault(dn, [mo.get("pwd")] if mo.get("pwd") else [])
+                if attrs.get("clearPwdHistory") not in (None, "yes", "no"):
+                    continue  # a value the write refuses with its own error (unknown property value)
                 if attrs.get("clearPwdHistory") == "yes":
                     cleared.append(dn)
                     used = []
