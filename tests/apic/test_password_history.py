@@ -100,11 +100,11 @@ def test_clearing_the_history_in_the_same_post_lets_the_password_be_set_again(re
 
 
 def test_a_bad_clearing_value_is_refused_as_a_bad_value_not_as_history(rest):
-    dn = "uni/userext/user-hist6"
-    rest.post_ok(dn, user("hist6", pwd=FIRST))
-    status, code, text = error_of(rest.post(dn, user("hist6", pwd=FIRST, clearPwdHistory="maybe")))
+    dn = "uni/userext/user-hist7"
+    rest.post_ok(dn, user("hist7", pwd=FIRST))
+    status, code, text = error_of(rest.post(dn, user("hist7", pwd=FIRST, clearPwdHistory="maybe")))
     assert (status, code) == (400, "120") and "clearPwdHistory" in text
-    assert error_of(rest.post(dn, user("hist6", pwd=FIRST))) == refused("hist6")
+    assert error_of(rest.post(dn, user("hist7", pwd=FIRST))) == refused("hist7")
 
 
 def test_a_refused_post_clears_nothing(rest):
