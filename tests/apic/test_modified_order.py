@@ -11,17 +11,7 @@ from __future__ import annotations
 import pytest
 from rest_session import ApicRest
 
-from simulator.lab import Lab, LabOptions
-
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
-
-
-@pytest.fixture(scope="module")
-def rest(tmp_path_factory):
-    lab = Lab(LabOptions(admin_password="secret"))
-    srv = lab.start(tls_dir=tmp_path_factory.mktemp("tls"))
-    yield ApicRest(srv.url)
-    lab.stop()
 
 
 def modified(rest: ApicRest, dn: str, body: dict) -> list[dict]:

@@ -14,22 +14,12 @@ from rest_session import ApicRest
 from simulator.apic.errors import ApicError
 from simulator.apic.mit.catalog import default_catalog
 from simulator.apic.mit.normalise import ZERO_FLAGS, checked_value
-from simulator.lab import Lab, LabOptions
 
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 
 EPG = "uni/tn-norm/ap-ap/epg-web"
 VMM_ATT = f"{EPG}/rsdomAtt-[uni/vmmp-VMware/dom-vds]"
 UPLINKS = f"{VMM_ATT}/uplinkorder"
-
-
-@pytest.fixture(scope="module")
-def rest(tmp_path_factory):
-    """One lab for the module's tests; each test writes under its own names."""
-    lab = Lab(LabOptions(admin_password="secret"))
-    srv = lab.start(tls_dir=tmp_path_factory.mktemp("tls"))
-    yield ApicRest(srv.url)
-    lab.stop()
 
 
 def attrs_of(rest: ApicRest, dn: str) -> dict[str, str]:

@@ -23,15 +23,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequ
 FIRST, SECOND, THIRD = "khsaubf@3ijsdn!!2#%nbsh", "khsaubf@3ijsdn!!2#%nbsh1", "khsaubf@3ijsdn!!2#%nbsh2"
 
 
-@pytest.fixture(scope="module")
-def rest(tmp_path_factory):
-    """One lab for the module's tests; each test works on its own user."""
-    lab = Lab(LabOptions(admin_password="secret"))
-    srv = lab.start(tls_dir=tmp_path_factory.mktemp("tls"))
-    yield ApicRest(srv.url)
-    lab.stop()
-
-
 def user(name: str, **attrs: str) -> dict:
     return {"aaaUser": {"attributes": {"name": name, **attrs}}}
 
