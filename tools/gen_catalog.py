@@ -276,6 +276,9 @@ def build_class(name: str, entry: dict, ov: dict, housekeeping: Housekeeping) ->
         del props[p]
     for p, facts in props.items():
         check_prop(name, p, facts)
+    for p in naming:
+        if p not in props or props[p]["access"] != "naming":
+            raise CatalogError(f"{name}: naming property {p!r} must have access naming (an overlay props patch?)")
 
     out = {
         "rn": rn,

@@ -170,6 +170,18 @@ def test_catalog_is_compact_and_names_its_sources(catalog: dict) -> None:
     assert CATALOG.stat().st_size < 4 * 1024 * 1024
 
 
+def test_an_overlay_that_makes_a_naming_property_read_only_is_refused(tmp_path: Path) -> None:
+    if not (SOURCE / "classes.json").exists():
+        pytest.skip(f"shared class facts not found at {SOURCE}")
+    path, out = tmp_path / "overlay.yaml", tmp_path / "catalog.json"
+    overlay = {"fvTenant": {"why": "test", "props": {"name": {"access": "ro"}}}}
+    path.write_text(yaml.safe_dump({"classes": overlay}), encoding="utf-8")
+    command = [sys.executable, str(GENERATOR), str(SOURCE), "--overlay", str(path), "-o", str(out)]
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert run.returncode == 1
+    assert "fvTenant: naming property 'name' must have access naming" in run.stderr
+
+
 def test_an_overlay_folder_is_merged_and_a_class_in_two_of_its_files_is_refused(tmp_path: Path) -> None:
     if not (SOURCE / "classes.json").exists():
         pytest.skip(f"shared class facts not found at {SOURCE}")
