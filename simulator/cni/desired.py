@@ -187,10 +187,11 @@ def _service(config: ControllerConfig, svc: dict) -> Mo:
     dn = f"{_ns_dn(config, svc['namespace'])}/svc-[{svc['name']}]"
     children = [Mo("vmmInjectedSvcEp", f"{dn}/ep-{pod}", {"contGrpName": pod}) for pod in sorted(svc.get("endpoints", []))]
     for port in svc.get("ports", []):
+        # NewVmmInjectedSvcPort names port and targetPort as the APIC does (80 → http), in the DN too
         proto = protocol(port.get("protocol", "TCP"))
-        target = str(port.get("targetPort", port["port"]))
-        children.append(Mo("vmmInjectedSvcPort", f"{dn}/p-{port['port']}-prot-{proto}-t-{target}",
-                           {"port": str(port["port"]), "protocol": proto, "targetPort": target,
+        number, target = port_name(port["port"]), port_name(port.get("targetPort", port["port"]))
+        children.append(Mo("vmmInjectedSvcPort", f"{dn}/p-{number}-prot-{proto}-t-{target}",
+                           {"port": number, "protocol": proto, "targetPort": target,
                             "nodePort": port_name(port.get("nodePort", 0))}))
     kind = SERVICE_TYPES.get(svc.get("type", "ClusterIP"), "clusterIp")
     ingress = next(iter(svc.get("ingress", [])), "")

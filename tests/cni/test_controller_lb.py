@@ -116,7 +116,7 @@ def test_the_injected_service_carries_its_address_dns_name_and_node_ports():
     assert {k: svc.attrs[k] for k in ("type", "clusterIp", "lbIp", "dnsName")} == {
         "type": "loadBalancer", "clusterIp": "10.96.0.20", "lbIp": "10.3.0.2", "dnsName": "web.shop.svc.cluster.local"}
     port = next(c for c in svc.children if c.cls == "vmmInjectedSvcPort")
-    assert (port.dn.rsplit("/", 1)[1], port.attrs["nodePort"]) == ("p-80-prot-tcp-t-8080", "31080")
+    assert (port.dn.rsplit("/", 1)[1], port.attrs["nodePort"]) == ("p-http-prot-tcp-t-8080", "31080")
     no_address = desired_state(CONFIG, view(lb(loadBalancerIP="10.9.9.9")), ODEVS)["mykube_service-vmm_shop_web"][0]
     assert (no_address.attrs["lbIp"], no_address.attrs["dnsName"]) == ("", "")
 

@@ -72,7 +72,7 @@ def test_sync_writes_the_desired_objects_then_nothing_and_follows_the_view(vrf_a
     inj = cfg.injcont
     for dn in (f"{inj}/host-[node-1]", f"{inj}/host-[node-2]", f"{inj}/ns-[shop]", f"{inj}/ns-[shop]/depl-[web]",
                f"{inj}/ns-[shop]/rs-[web-5d9]", f"{inj}/ns-[shop]/grp-[web-5d9-abc]", f"{inj}/ns-[shop]/svc-[web]",
-               f"{inj}/ns-[shop]/svc-[web]/ep-web-5d9-abc", f"{inj}/ns-[shop]/svc-[web]/p-80-prot-tcp-t-8080"):
+               f"{inj}/ns-[shop]/svc-[web]/ep-web-5d9-abc", f"{inj}/ns-[shop]/svc-[web]/p-http-prot-tcp-t-8080"):
         found = mo(http, vrf_associated, dn)
         assert found is not None, dn
         assert found["annotation"] == "orchestrator:aci-containers-controller", dn
