@@ -12,6 +12,7 @@ import json
 import subprocess
 from pathlib import Path
 
+from simulator.lab import Lab, LabOptions
 from simulator.pytest_plugin import ansible_playbook
 
 ANSIBLE_DIR = Path(__file__).resolve().parent / "ansible"
@@ -67,3 +68,14 @@ def run_playbook(tmp_path: Path, run_name: str, playbook: Path, extra: dict, tag
     (tmp_path / f"{run_name}.stdout.json").write_text(proc.stdout)
     (tmp_path / f"{run_name}.stderr.txt").write_text(proc.stderr)
     return PlaybookRun(proc)
+
+
+def run_on_fresh_lab(tmp_path: Path, run_name: str, playbook: Path, extra: dict | None = None) -> PlaybookRun:
+    """Run `playbook` against a new HTTPS lab (admin / secret, as the playbooks log in), stopped afterwards:
+    for tests that need only the run's results, not the lab's state after it."""
+    lab = Lab(LabOptions(admin_password="secret"))
+    srv = lab.start(tls_dir=tmp_path / "tls")
+    try:
+        return run_playbook(tmp_path, run_name, playbook, {"aci_port": srv.port, **(extra or {})})
+    finally:
+        lab.stop()

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import ansible_collections.cisco.aci as cisco_aci
 import pytest
-from playbooks import ANSIBLE_DIR, run_playbook
+from playbooks import ANSIBLE_DIR, run_on_fresh_lab
 from rest_session import ApicRest
 
 from simulator.apic.mit.catalog import default_catalog
@@ -449,12 +449,7 @@ CHANGED = {"01", "02", "03", "06", "08", "09", "10", "11", "14", "16", "19"}
 
 @pytest.mark.slow
 def test_aci_l3out_and_aci_epg_to_contract_with_labels(tmp_path):
-    lab = Lab(LabOptions(admin_password="secret"))
-    srv = lab.start(tls_dir=tmp_path / "tls")
-    try:
-        run = run_playbook(tmp_path, "catalog", PLAYBOOK, {"aci_port": srv.port})
-    finally:
-        lab.stop()
+    run = run_on_fresh_lab(tmp_path, "catalog", PLAYBOOK)
     run.assert_ok(TASKS)
     assert run.changed() == CHANGED, run.summary()
     [l3out] = run.results["05"]["current"]

@@ -8,9 +8,7 @@ messages are the ones ansible-aci's integration tests recorded from real APICs.
 from __future__ import annotations
 
 import pytest
-from playbooks import ANSIBLE_DIR, PlaybookRun, run_playbook
-
-from simulator.lab import Lab, LabOptions
+from playbooks import ANSIBLE_DIR, PlaybookRun, run_on_fresh_lab
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")]
 
@@ -22,13 +20,7 @@ UPLINK_33 = "APIC Error 120: Invalid Configuration. Uplink Id can not be higher 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> PlaybookRun:
-    tmp_path = tmp_path_factory.mktemp("normalisation")
-    lab = Lab(LabOptions(admin_password="secret"))
-    srv = lab.start(tls_dir=tmp_path / "tls")
-    try:
-        yield run_playbook(tmp_path, "normalisation", PLAYBOOK, {"aci_port": srv.port})
-    finally:
-        lab.stop()
+    return run_on_fresh_lab(tmp_path_factory.mktemp("normalisation"), "normalisation", PLAYBOOK)
 
 
 def current(run: PlaybookRun, task: str, cls: str) -> dict[str, str]:

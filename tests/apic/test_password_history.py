@@ -13,7 +13,7 @@ import json
 
 import pytest
 import requests
-from playbooks import ANSIBLE_DIR, run_playbook
+from playbooks import ANSIBLE_DIR, run_on_fresh_lab
 from rest_session import ApicRest
 
 from simulator.lab import Lab, LabOptions
@@ -157,13 +157,7 @@ def test_aci_aaa_user_meets_the_password_history(tmp_path):
     """The real cisco.aci.aci_aaa_user (tests/ansible/password_history.yml): the module's msg carries the
     APIC's error as on a real APIC >= 6.0 ("APIC Error 1: Password history check: ..."); with
     clear_password_history its POST is accepted."""
-    lab = Lab(LabOptions(admin_password="secret"))
-    srv = lab.start(tls_dir=tmp_path / "tls")
-    try:
-        run = run_playbook(tmp_path, "password_history", ANSIBLE_DIR / "password_history.yml",
-                           {"aci_port": srv.port})
-    finally:
-        lab.stop()
+    run = run_on_fresh_lab(tmp_path, "password_history", ANSIBLE_DIR / "password_history.yml")
     assert list(run.results) == ["01", "02", "03"], run.summary()
     first, again, cleared = (run.results[key] for key in ("01", "02", "03"))
     assert first.get("changed") and not first.get("failed"), run.summary()

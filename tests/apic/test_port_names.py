@@ -10,7 +10,7 @@ otherwise rewrite the object forever. Through REST (requests) and the real cisco
 from __future__ import annotations
 
 import pytest
-from playbooks import ANSIBLE_DIR, PlaybookRun, run_playbook
+from playbooks import ANSIBLE_DIR, PlaybookRun, run_on_fresh_lab
 from rest_session import ApicRest
 
 from simulator.lab import Lab, LabOptions
@@ -116,13 +116,7 @@ def test_a_host_protection_rule_refuses_a_port_that_is_not_one(rest):
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> PlaybookRun:
-    tmp_path = tmp_path_factory.mktemp("port_names")
-    lab = Lab(LabOptions(admin_password="secret"))
-    srv = lab.start(tls_dir=tmp_path / "tls")
-    try:
-        yield run_playbook(tmp_path, "port_names", ANSIBLE_DIR / "port_names.yml", {"aci_port": srv.port})
-    finally:
-        lab.stop()
+    return run_on_fresh_lab(tmp_path_factory.mktemp("port_names"), "port_names", ANSIBLE_DIR / "port_names.yml")
 
 
 def entry(run: PlaybookRun, task: str) -> dict[str, str]:
