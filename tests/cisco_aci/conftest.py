@@ -57,6 +57,13 @@ class FamilyRun:
                 lines.append(f"{res['_name']}: {json.dumps(detail, default=str)[:1500]}")
         return "\n".join(lines) + "\n" + self.run.summary()
 
+    def assert_descr_refused(self, task: str, dn: str) -> None:
+        """The task's description with brackets was refused with the APIC's 801, surfaced by the module."""
+        res = self.run.results[task]
+        assert res["status"] == 400, self.checks_report()
+        assert res["error"] == {"code": "801", "text": f"property descr of {dn} failed validation for value "
+                                                      "'bad [brackets] description'"}, res
+
     def assert_clean(self, expected_failures: set[str]) -> None:
         """The play ran to its end and only the expected error cases failed."""
         assert self.run.rc == 0 and self.run.results, self.run.summary()

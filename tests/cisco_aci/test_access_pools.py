@@ -26,10 +26,7 @@ def test_what_changed(family):
 
 def test_apic_errors_are_surfaced(family):
     for key, dn in (("vlp08", "uni/infra/vlanns-[ans_vlan]-static"), ("aep07", "uni/infra/attentp-ans_aep")):
-        res = family.run.results[key]
-        assert res["status"] == 400, family.checks_report()
-        assert res["error"] == {"code": "801", "text": f"property descr of {dn} failed validation for value "
-                                                      "'bad [brackets] description'"}, res
+        family.assert_descr_refused(key, dn)
 
 
 def test_nothing_is_left(family):

@@ -28,10 +28,7 @@ def test_what_changed(family):
 
 def test_apic_errors_are_surfaced(family):
     for key, dn in (("flt07", "uni/tn-ans_ct/flt-ans_flt"), ("ctr07", "uni/tn-ans_ct/brc-ans_ctr")):
-        res = family.run.results[key]
-        assert res["status"] == 400, family.checks_report()
-        assert res["error"] == {"code": "801", "text": f"property descr of {dn} failed validation for value "
-                                                      "'bad [brackets] description'"}, res
+        family.assert_descr_refused(key, dn)
 
 
 def test_what_is_left(family):

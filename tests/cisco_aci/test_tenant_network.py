@@ -31,10 +31,7 @@ def test_apic_errors_are_surfaced(family):
     """A description the APIC refuses comes back as the APIC's own code and text (error 801), HTTP 400."""
     for key, dn in (("vrf07", "uni/tn-ans_tn/ctx-ans_vrf"), ("epg07", "uni/tn-ans_tn/ap-ans_ap/epg-ans_epg"),
                     ("tn14", "uni/tn-ans_tn")):
-        res = family.run.results[key]
-        assert res["status"] == 400, family.checks_report()
-        assert res["error"] == {"code": "801", "text": f"property descr of {dn} failed validation for value "
-                                                      "'bad [brackets] description'"}, res
+        family.assert_descr_refused(key, dn)
 
 
 def test_nothing_is_left(family):
