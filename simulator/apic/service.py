@@ -109,6 +109,12 @@ class Apic:
         client may have signed (as sent, and percent-decoded), `body` the raw body."""
         return self.aaa.authenticate(cookies, method, targets, body)
 
+    def is_admin(self, user: str) -> bool:
+        """Whether a local user holds the admin role with write privilege in the `all` security domain
+        (the lab's control API and user management are theirs alone)."""
+        role = self.store.get(f"{self.aaa.user_dn(user)}/userdomain-all/role-admin")
+        return role is not None and role.get("privType") == "writePriv"
+
     def webtoken(self, caller: Caller) -> Reply:
         """webtokenSession: a signed caller gets a session token for the websocket."""
         session = caller.session or self.aaa.webtoken_session(caller)
