@@ -12,6 +12,8 @@ Reference: /work/shared/research/apic-rest.md §2.3 "Filter grammar".
 from __future__ import annotations
 
 import re
+import re._constants as _sre_c  # Python's own regex parser: wcard reads patterns as `re` does
+import re._parser as _sre_parser
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -32,6 +34,8 @@ __all__ = [
     "compile_node",
     "referenced_classes",
     "MAX_DEPTH",
+    "WCARD_MAX_LENGTH",
+    "wcard_matcher",
 ]
 
 #: Nesting limit.  Real clients nest a few levels at most; the cap keeps hostile input from turning
@@ -340,6 +344,265 @@ def _check_logic(node: Logic) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# wcard: a regex match in time linear in the value, whatever the pattern
+#
+# The APIC's wcard is an unanchored regular-expression match (the GUI's `wcard(vzBrCP.dn,"__ui_")`, clients'
+# `"^uni/tn-x/"`), evaluated by the controller's own engine. Python's `re` backtracks: `^(a|a)*b$` takes
+# seconds on 24 characters, and a class query evaluates the filter under the store's one lock, stalling
+# every other client. So a pattern is read by Python's own parser (same syntax, same meaning as `re`), and
+# matched by a finite automaton (Thompson's construction, simulated as a lazily built DFA, as RE2 does):
+# whether a value matches is then decided in one pass over it, in time bounded by the value's length times
+# the automaton's size, which the pattern's length bounds. Only patterns without repetition or alternation
+# (the usual literal prefixes and substrings, where backtracking is bounded by the pattern's length) go to
+# `re` directly, which is faster for them. Back-references, look-arounds, atomic groups and possessive
+# repeats describe no regular language, so no automaton matches them: such a filter is refused with the
+# APIC's bad-filter error, as is a pattern longer than WCARD_MAX_LENGTH or one that expands into more than
+# WCARD_MAX_STATES states (`(a{1000}){1000}`). Text that is no regex at all stays a literal, as before.
+
+WCARD_MAX_LENGTH = 512
+WCARD_MAX_STATES = 2000
+_DFA_CACHE_LIMIT = 10_000  # transitions kept per pattern; past it the cache starts again (RE2's reset)
+
+_CHAR, _SPLIT, _ASSERT, _MATCH = range(4)
+_REPEATS = (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT)
+_UNSUPPORTED = {
+    _sre_c.GROUPREF: "a back-reference", _sre_c.GROUPREF_EXISTS: "a conditional group",
+    _sre_c.ASSERT: "a look-around", _sre_c.ASSERT_NOT: "a look-around",
+    _sre_c.ATOMIC_GROUP: "an atomic group", _sre_c.POSSESSIVE_REPEAT: "a possessive repeat",
+}
+_CATEGORY_PATTERNS = {
+    _sre_c.CATEGORY_DIGIT: r"\d", _sre_c.CATEGORY_NOT_DIGIT: r"\D", _sre_c.CATEGORY_SPACE: r"\s",
+    _sre_c.CATEGORY_NOT_SPACE: r"\S", _sre_c.CATEGORY_WORD: r"\w", _sre_c.CATEGORY_NOT_WORD: r"\W",
+}
+
+
+class _NotRegular(Exception):
+    pass
+
+
+class _Automaton:
+    """A Thompson NFA built from Python's parse of a pattern: states are indexes into parallel lists."""
+
+    def __init__(self, pattern: str) -> None:
+        parsed = _sre_parser.parse(pattern)
+        self.flags = parsed.state.flags
+        if self.flags & _sre_c.SRE_FLAG_LOCALE:
+            raise _NotRegular("the locale flag")
+        self.kind: list[int] = []
+        self.arg: list[Any] = []
+        self.out: list[list[int]] = []
+        self.context = False  # whether an assertion looks at the previous character (\b, \B, multiline ^)
+        match = self._state(_MATCH, None, [])
+        self.start = self._sequence(list(parsed), match, self.flags)
+        self._word = re.compile(r"\w", re.ASCII if self.flags & re.ASCII else 0).match
+
+    def _state(self, kind: int, arg: Any, out: list[int]) -> int:
+        if len(self.kind) >= WCARD_MAX_STATES:
+            raise _NotRegular(f"more than {WCARD_MAX_STATES} automaton states")
+        self.kind.append(kind)
+        self.arg.append(arg)
+        self.out.append(out)
+        return len(self.kind) - 1
+
+    def _sequence(self, items: list, nxt: int, flags: int) -> int:
+        for op, av in reversed(items):
+            nxt = self._item(op, av, nxt, flags)
+        return nxt
+
+    def _item(self, op, av, nxt: int, flags: int) -> int:
+        if op in _UNSUPPORTED:
+            raise _NotRegular(_UNSUPPORTED[op])
+        if op == _sre_c.SUBPATTERN:
+            _group, add, remove, body = av
+            return self._sequence(list(body), nxt, (flags | add) & ~remove)
+        if op == _sre_c.BRANCH:
+            return self._state(_SPLIT, None, [self._sequence(list(alt), nxt, flags) for alt in av[1]])
+        if op in _REPEATS:
+            low, high, body = av
+            return self._repeat(low, high, list(body), nxt, flags)
+        if op == _sre_c.AT:
+            return self._assertion(av, nxt, flags)
+        return self._state(_CHAR, self._char_test(op, av, flags), [nxt])
+
+    def _repeat(self, low: int, high, body: list, nxt: int, flags: int) -> int:
+        # greedy or lazy makes no difference to whether a value matches
+        if high == _sre_c.MAXREPEAT:
+            loop = self._state(_SPLIT, None, [nxt])
+            self.out[loop].insert(0, self._sequence(body, loop, flags))
+            head = loop
+        else:
+            head = nxt
+            for _ in range(high - low):
+                head = self._state(_SPLIT, None, [self._sequence(body, head, flags), nxt])
+        for _ in range(low):
+            head = self._sequence(body, head, flags)
+        return head
+
+    def _assertion(self, at, nxt: int, flags: int) -> int:
+        multiline = bool(flags & _sre_c.SRE_FLAG_MULTILINE)
+        if at == _sre_c.AT_BEGINNING:
+            kind = "bol" if multiline else "start"
+        elif at == _sre_c.AT_BEGINNING_STRING:
+            kind = "start"
+        elif at == _sre_c.AT_END:
+            kind = "eol" if multiline else "end"
+        elif at == _sre_c.AT_END_STRING:
+            kind = "eos"
+        elif at in (_sre_c.AT_BOUNDARY, _sre_c.AT_NON_BOUNDARY):
+            kind = "boundary" if at == _sre_c.AT_BOUNDARY else "inside"
+        else:
+            raise _NotRegular(f"the assertion {at}")
+        if kind in ("bol", "boundary", "inside"):
+            self.context = True
+        return self._state(_ASSERT, kind, [nxt])
+
+    def _char_test(self, op, av, flags: int) -> Callable[[str], bool]:
+        if op == _sre_c.ANY:
+            if flags & _sre_c.SRE_FLAG_DOTALL:
+                return lambda c: True
+            return lambda c: c != "\n"
+        negate = op == _sre_c.NOT_LITERAL or (op == _sre_c.IN and av and av[0][0] == _sre_c.NEGATE)
+        if op in (_sre_c.LITERAL, _sre_c.NOT_LITERAL):
+            test = _literal(av)
+        elif op == _sre_c.IN:
+            test = self._set_test([item for item in av if item[0] != _sre_c.NEGATE], flags)
+        else:
+            raise _NotRegular(f"the construct {op}")
+        if flags & _sre_c.SRE_FLAG_IGNORECASE:
+            plain = test
+            test = lambda c: plain(c) or plain(c.lower()[:1]) or plain(c.upper()[:1])  # noqa: E731
+        if negate:
+            positive = test
+            return lambda c: not positive(c)
+        return test
+
+    def _set_test(self, items, flags: int) -> Callable[[str], bool]:
+        tests: list[Callable[[str], bool]] = []
+        for op, av in items:
+            if op == _sre_c.LITERAL:
+                tests.append(_literal(av))
+            elif op == _sre_c.RANGE:
+                lo, hi = av
+                tests.append(lambda c, lo=lo, hi=hi: c != "" and lo <= ord(c) <= hi)
+            elif op == _sre_c.CATEGORY and av in _CATEGORY_PATTERNS:
+                tests.append(re.compile(_CATEGORY_PATTERNS[av], flags & re.ASCII).fullmatch)
+            else:
+                raise _NotRegular(f"the set item {op}")
+        return lambda c: any(t(c) for t in tests)
+
+    # --- matching --------------------------------------------------------------------------------
+    def holds(self, kind: str, prev: str | None, nxt: str | None, final_nl: bool) -> bool:
+        if kind == "start":
+            return prev is None
+        if kind == "bol":
+            return prev is None or prev == "\n"
+        if kind == "end":
+            return nxt is None or final_nl
+        if kind == "eol":
+            return nxt is None or nxt == "\n"
+        if kind == "eos":
+            return nxt is None
+        before = prev is not None and bool(self._word(prev))
+        after = nxt is not None and bool(self._word(nxt))
+        if kind == "boundary":
+            return before != after
+        return before == after and not (prev is None and nxt is None)  # sre: \B never matches ''
+
+    def closure(self, states, prev: str | None, nxt: str | None, final_nl: bool) -> tuple[frozenset[int], bool]:
+        """The character-consuming states reachable from `states` without consuming one, and whether the
+        match state is among them."""
+        seen: set[int] = set()
+        stack = [*states, self.start]
+        chars: list[int] = []
+        matched = False
+        kind, out = self.kind, self.out
+        while stack:
+            s = stack.pop()
+            if s in seen:
+                continue
+            seen.add(s)
+            k = kind[s]
+            if k == _CHAR:
+                chars.append(s)
+            elif k == _MATCH:
+                matched = True
+            elif k == _SPLIT:
+                stack.extend(out[s])
+            elif self.holds(self.arg[s], prev, nxt, final_nl):
+                stack.append(out[s][0])
+        return frozenset(chars), matched
+
+
+def _literal(code: int) -> Callable[[str], bool]:
+    ch = chr(code)
+    return ch.__eq__
+
+
+class _WcardMatcher:
+    """`search(value)`: whether the pattern matches somewhere in `value`, one automaton step per character."""
+
+    def __init__(self, automaton: _Automaton) -> None:
+        self.nfa = automaton
+        self.cache: dict[tuple, frozenset[int] | None] = {}
+
+    def __call__(self, value: str) -> bool:
+        nfa, cache = self.nfa, self.cache
+        if len(cache) > _DFA_CACHE_LIMIT:
+            cache.clear()
+        states: frozenset[int] = frozenset()
+        prev: str | None = None
+        last = len(value) - 1
+        context = nfa.context
+        for i, c in enumerate(value):
+            final_nl = i == last and c == "\n"
+            key = (states, prev if context else prev is None, final_nl, c)
+            nxt = cache.get(key, False)
+            if nxt is False:
+                chars, matched = nfa.closure(states, prev, c, final_nl)
+                nxt = None if matched else frozenset(nfa.out[s][0] for s in chars if nfa.arg[s](c))
+                cache[key] = nxt
+            if nxt is None:
+                return True
+            states, prev = nxt, c
+        return nfa.closure(states, prev, None, False)[1]
+
+
+@lru_cache(maxsize=256)
+def wcard_matcher(pattern: str) -> Callable[[str], bool]:
+    """The test of `wcard(<prop>,"<pattern>")` on one value; FilterError for a pattern no bounded engine
+    can match (see above). Shared between requests: the GUI polls with the same few patterns."""
+    if len(pattern) > WCARD_MAX_LENGTH:
+        raise FilterError(f"Invalid filter: wcard pattern longer than {WCARD_MAX_LENGTH} characters")
+    try:
+        compiled = re.compile(pattern)
+    except (re.error, RecursionError, OverflowError, ValueError):
+        # Clients use wcard mostly for substrings ("__ui_"); a pattern that is not a regex is
+        # still meaningful as a literal.
+        return lambda v, literal=pattern: literal in v
+    try:
+        parsed = _sre_parser.parse(pattern)
+        if not _backtracks(list(parsed)):
+            search = compiled.search
+            return lambda v: search(v) is not None
+        return _WcardMatcher(_Automaton(pattern))
+    except _NotRegular as exc:
+        shown = pattern if len(pattern) <= 60 else pattern[:60] + "..."
+        raise FilterError(f"Invalid filter: wcard pattern '{shown}' uses {exc}, which cannot be matched in "
+                          "bounded time") from None
+
+
+def _backtracks(items: list) -> bool:
+    """Whether a backtracking engine may try more than one way through the pattern (a repeat or an
+    alternation anywhere, or a construct only the automaton check refuses)."""
+    for op, av in items:
+        if op in _REPEATS or op == _sre_c.BRANCH or op in _UNSUPPORTED:
+            return True
+        if op == _sre_c.SUBPATTERN and _backtracks(list(av[3])):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------------------------------
 # Compiler
 
 _NUM_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -408,13 +671,7 @@ def _value_test(op: str, values: tuple[str, ...]) -> Callable[[str], bool]:
         return lambda v: wanted <= _split_flags(v)
 
     if op == "wcard":
-        try:
-            search = re.compile(values[0]).search
-        except (re.error, RecursionError, OverflowError, ValueError):
-            # Clients use wcard mostly for substrings ("__ui_"); a pattern that is not a regex is
-            # still meaningful as a literal.
-            search = re.compile(re.escape(values[0])).search
-        return lambda v: search(v) is not None
+        return wcard_matcher(values[0])
 
     raise FilterError(f"Invalid filter: unknown operator {op!r}")
 
