@@ -169,6 +169,7 @@ def build(tmp: Path, args) -> Bench:
     apic, rhv = lab.start(tls=False), lab.start_rhv(tls=False)
     session = requests.Session()
     session.trust_env = False
+    session.auth = (lab.options.admin_user, lab.options.admin_password)  # /_sim is the lab admin's
     session.post(f"{apic.url}/api/aaaLogin.json", json=APIC_LOGIN, timeout=30).raise_for_status()
     connection = sdk.Connection(url=f"{rhv.url}/ovirt-engine/api", username=USER, password=PASSWORD)
     bench = Bench(lab, apic.url, rhv, session, connection, host_paths)

@@ -12,7 +12,8 @@
 tests at real gear; tests that need the simulator's own powers (clock, reset) use
 `require_sim()` or the `sim` marker, and are skipped when either target is real. Both targets have
 one shape (`Target`: url, user, password, verify, and the simulated `lab` with its /_sim `sim_url`,
-both None against real gear).
+both None against real gear). /_sim needs the lab's admin credentials: `target.sim_session()` (or
+`sim_session(lab)` for a lab of a test's own) is a requests.Session that sends them.
 """
 
 from __future__ import annotations
@@ -109,6 +110,24 @@ class Target:
     def require_sim(self) -> None:
         if not self.simulated:
             pytest.skip("needs the simulator's /_sim API")
+
+    def sim_session(self):
+        """A requests.Session for the lab's /_sim API (at `sim_url`), with the lab's admin credentials; skips
+        the test against real gear."""
+        self.require_sim()
+        return sim_session(self.lab)
+
+
+def sim_session(lab):
+    """A requests.Session that sends `lab`'s admin credentials (HTTP Basic with the APIC admin's user and
+    password, which outlive any session a reset or the clock ends), for its /_sim control API."""
+    import requests
+
+    s = requests.Session()
+    s.verify = False
+    s.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would override verify=False
+    s.auth = (lab.options.admin_user, lab.options.admin_password)
+    return s
 
 
 class ApicTarget(Target):

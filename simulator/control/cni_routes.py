@@ -5,7 +5,7 @@ sleeping."""
 from __future__ import annotations
 
 from . import bp
-from .replies import body, error, lab, reply
+from .replies import body, lab, number, reply
 
 MAX_SETTLE_SECONDS = 120
 
@@ -24,9 +24,7 @@ def cni_status():
 def cni_settle():
     """{"timeout": seconds} (default 30, at most 120): waits until every emulator synced the cluster's latest
     change (or is waiting out a restart back-off); answers whether they did within the timeout."""
-    timeout = body().get("timeout", 30)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 <= timeout <= MAX_SETTLE_SECONDS:
-        return error(f'give {{"timeout": N}} with 0 <= N <= {MAX_SETTLE_SECONDS} seconds')
+    timeout = number(body("timeout"), "timeout", 0, MAX_SETTLE_SECONDS, default=30, unit=" seconds")
     emulators = _emulators()
     if emulators is None:
         return reply({"settled": True, "emulators": []})

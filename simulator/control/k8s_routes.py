@@ -13,11 +13,9 @@ Bad input is a 400, an unknown node or a report matching none a 404, each one li
 
 from __future__ import annotations
 
-from flask import request
-
 from ..opflex import PreparationError
 from . import bp
-from .replies import error, lab, reply
+from .replies import ControlError, body, error, lab, reply
 
 
 def _listing() -> dict:
@@ -31,10 +29,11 @@ def k8s_preparation():
 
 @bp.route("/k8s/preparation", methods=["POST"])
 def k8s_prepare():
-    data = request.get_json(force=True, silent=True)
-    if not isinstance(data, dict):
-        return error('give a node-prep lab report (acisim nodeprep lab check --json) or '
-                     '{"node": NAME, "passed": true|false, "reason": "..."} as a JSON object')
+    try:
+        data = body(any_keys=True)  # Preparations checks a report's and a verdict's keys
+    except ControlError as exc:
+        return error("give a node-prep lab report (acisim nodeprep lab check --json) or "
+                     f'{{"node": NAME, "passed": true|false, "reason": "..."}} ({exc})')
     preparation = lab().opflex.preparation
     try:
         if "nodes" in data:
@@ -49,6 +48,7 @@ def k8s_prepare():
 
 @bp.route("/k8s/preparation", methods=["DELETE"])
 def k8s_forget_preparation():
+    body()
     lab().opflex.preparation.reset()
     lab().tick()
     return reply(_listing())

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from ..clock import ClockError
 from . import bp
-from .replies import body, error, lab, reply
+from .replies import body, error, lab, number, reply
+
+MAX_ADVANCE_SECONDS = 10 * 365 * 86400  # one move of the clock: ten years
+# every system writes the lab's time as a calendar date (APIC modTs, RHV and Kubernetes timestamps, cookies):
+# the clock stays where those are still dates
+LATEST = datetime(3000, 1, 1, tzinfo=UTC).timestamp()
 
 
 @bp.route("/info", methods=["GET"])
@@ -14,6 +21,7 @@ def info():
 
 @bp.route("/reset", methods=["POST"])
 def reset():
+    body()
     lab().reset()
     return reply({"reset": True})
 
@@ -27,7 +35,7 @@ def clock():
 @bp.route("/clock/freeze", methods=["POST"])
 def freeze():
     """{"frozen": true} stops the lab clock (it then moves only by /_sim/clock/advance); false runs it on."""
-    frozen = body().get("frozen")
+    frozen = body("frozen").get("frozen")
     if not isinstance(frozen, bool):
         return error('give {"frozen": true} or {"frozen": false}')
     try:
@@ -39,8 +47,12 @@ def freeze():
 
 @bp.route("/clock/advance", methods=["POST"])
 def advance():
-    """Move the lab's time forward; every system settles what came due before the answer."""
+    """{"seconds": N}, 0 <= N <= ten years: move the lab's time forward; every system settles what came due
+    before the answer."""
+    seconds = number(body("seconds"), "seconds", 0, MAX_ADVANCE_SECONDS, unit=" seconds (ten years)")
+    if lab().clock.now() + seconds >= LATEST:
+        return error(f"the lab's clock stays before the year 3000: {seconds!r} seconds would take it past")
     try:
-        return reply({"now": lab().advance_clock(body().get("seconds"))})
+        return reply({"now": lab().advance_clock(seconds)})
     except ClockError as exc:
         return error(f'give {{"seconds": N}} with N >= 0 ({exc})')

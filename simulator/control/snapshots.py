@@ -19,13 +19,14 @@ def list_snapshots():
 def take_snapshot():
     """{"name": NAME}: the lab as it is now, under that name (409 when the name is taken)."""
     try:
-        return reply(lab().state.take(body().get("name")), 201)
+        return reply(lab().state.take(body("name").get("name")), 201)
     except SnapshotError as exc:
         return error(str(exc), exc.status)
 
 
 @bp.route("/snapshots/<name>/restore", methods=["POST"])
 def restore_snapshot(name: str):
+    body()
     try:
         return reply(lab().state.restore(name))
     except SnapshotError as exc:
@@ -36,6 +37,7 @@ def restore_snapshot(name: str):
 
 @bp.route("/snapshots/<name>", methods=["DELETE"])
 def delete_snapshot(name: str):
+    body()
     try:
         return reply(lab().state.delete(name))
     except SnapshotError as exc:

@@ -283,7 +283,7 @@ def unexpected(exc: Exception):
 
 
 def create_app(model: Kube) -> Flask:
-    app = Flask("acisim.k8s")
+    app = Flask("acisim.k8s", static_folder=None)  # no /static/<file> route serving the working directory
     app.config["KUBE"] = model
     app.url_map.strict_slashes = False
     app.register_blueprint(bp)

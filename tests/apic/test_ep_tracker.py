@@ -17,6 +17,7 @@ from simulator.apic import rest as apic_rest
 from simulator.apic.managers.ep_tracker import EpTrackerSettings
 from simulator.apic.service import Apic, ApicConfig
 from simulator.clock import ManualClock, apic_timestamp
+from simulator.pytest_plugin import sim_session
 from simulator.tls import self_signed
 
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
@@ -192,9 +193,7 @@ def test_a_signed_request_reads_the_tracker(tracked):
 
 def test_a_snapshot_restore_and_a_reset_record_no_moves(tracked):
     lab, url, s = tracked
-    sim = requests.Session()
-    sim.verify = False
-    sim.trust_env = False
+    sim = sim_session(lab)
     lab.apic.system_post(EPG, endpoint(path=OLD))  # the endpoint is back: rows 9 and 10
     assert sim.post(f"{url}/_sim/snapshots", json={"name": "back"}, timeout=30).status_code == 201
     move(lab.apic, OLD, NEW)  # rows 11-14

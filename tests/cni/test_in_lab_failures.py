@@ -44,8 +44,9 @@ def lab(vrf_associated):
 
 
 def sim(lab, what: str, **body) -> dict:
-    r = requests.post(f"{lab.url}/_sim/clock/{what}", json=body, verify=str(lab.workdir / "tls" / "acisim.crt"),
-                      timeout=60)
+    admin = (lab.lab.options.admin_user, lab.lab.options.admin_password)  # /_sim is the lab admin's
+    r = requests.post(f"{lab.url}/_sim/clock/{what}", json=body, auth=admin,
+                      verify=str(lab.workdir / "tls" / "acisim.crt"), timeout=60)
     assert r.status_code == 200, r.text
     return r.json()
 

@@ -5,19 +5,19 @@ features/cni_install.feature; here, what the control API answers with none runni
 
 from __future__ import annotations
 
+import json
+
 import pytest
-import requests
 
 from simulator.lab import Lab, LabOptions
+from simulator.pytest_plugin import sim_session
 
 
 @pytest.fixture
 def control():
     lab = Lab()
-    session = requests.Session()
-    session.trust_env = False
     base = lab.start(tls=False).url + "/_sim"
-    yield lab, base, session
+    yield lab, base, sim_session(lab)
     lab.stop()
 
 
@@ -34,14 +34,13 @@ def test_a_bad_settle_timeout_is_one_line(control, timeout):
     _, base, http = control
     answer = http.post(f"{base}/cni/settle", json={"timeout": timeout})
     assert answer.status_code == 400
-    assert answer.json() == {"error": 'give {"timeout": N} with 0 <= N <= 120 seconds'}
+    assert answer.json() == {"error": f"timeout must be a number from 0 to 120 seconds, not {json.dumps(timeout)}"}
 
 
 def test_a_lab_without_the_emulator_answers_the_same():
     lab = Lab(LabOptions(cni_controller=False))
     try:
-        http = requests.Session()
-        http.trust_env = False
+        http = sim_session(lab)
         base = lab.start(tls=False).url + "/_sim"
         assert lab.cni is None
         assert http.get(f"{base}/cni").json() == {"emulators": []}

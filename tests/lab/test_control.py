@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import pytest
-import requests
 
 from simulator.lab import Lab
+from simulator.pytest_plugin import sim_session
 
 
 @pytest.fixture
 def sim():
     lab = Lab()
     server = lab.start(tls=False)
-    s = requests.Session()
-    s.trust_env = False
-    yield lab, server.url, s
+    yield lab, server.url, sim_session(lab)
     lab.stop()
 
 

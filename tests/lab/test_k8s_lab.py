@@ -174,6 +174,7 @@ def test_the_lab_counts_and_resets_its_kubernetes_objects(lab_served):
     served, kubectl = lab_served
     sim = requests.Session()
     sim.trust_env = False
+    sim.auth = ("admin", "cisco123")  # the lab's admin, as `acisim serve` printed it
     sim.verify = str(kubectl.kubeconfig.parent / "acisim.crt")  # the lab's certificate, in --tls-dir
     before = sim.get(f"{served.url}/_sim/info").json()["k8s"]
     assert (before["nodes"], before["namespaces"]) == (2, 4)

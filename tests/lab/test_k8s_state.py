@@ -36,7 +36,8 @@ class ServedLab:
     def sim(self, method: str, path: str, **kwargs) -> requests.Response:
         session = requests.Session()
         session.trust_env = False
-        return session.request(method, f"{self.served.url}/_sim{path}", timeout=30, **kwargs)
+        return session.request(method, f"{self.served.url}/_sim{path}", auth=("admin", "cisco123"), timeout=30,
+                               **kwargs)
 
     def get(self, *args: str) -> dict:
         return json.loads(self.kubectl("get", *args, "-o", "json").stdout)

@@ -88,7 +88,9 @@ class OpflexLab:
 
     def prepare(self, body: object) -> requests.Response:
         data = body if isinstance(body, str) else json.dumps(body)
-        return self.session.post(f"{self.url}/_sim/k8s/preparation", data=data)
+        # the admin's APIC-cookie is the control API's credential here
+        return self.session.post(f"{self.url}/_sim/k8s/preparation", data=data,
+                                 headers={"Content-Type": "application/json"})
 
     def acc_provision(self, *args: str) -> None:
         run = subprocess.run([client_tool("acc-provision", "acc-provision==6.1.1.7"), "-c", "cfg.yaml",

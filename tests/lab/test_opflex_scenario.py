@@ -11,6 +11,7 @@ import requests
 import yaml
 
 from simulator.lab import Lab, LabOptions
+from simulator.pytest_plugin import sim_session
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,9 +29,7 @@ def served():
     def serve(options: LabOptions | None = None) -> tuple[Lab, str, requests.Session]:
         lab = Lab(options)
         started.append(lab)
-        session = requests.Session()
-        session.trust_env = False
-        return lab, lab.start(tls=False).url, session
+        return lab, lab.start(tls=False).url, sim_session(lab)
 
     yield serve
     for lab in started:

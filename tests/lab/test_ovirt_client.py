@@ -13,7 +13,6 @@ import socket
 import ovirtsdk4 as sdk
 import ovirtsdk4.types as types
 import pytest
-import requests
 
 from simulator.adapters.ovirt_client import OvirtClient, OvirtInventorySource
 from simulator.apic.managers.vmm_ports import (
@@ -24,6 +23,7 @@ from simulator.apic.managers.vmm_ports import (
     LogicalNetwork,
     NetworkInUse,
 )
+from simulator.pytest_plugin import sim_session
 
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 
@@ -119,8 +119,7 @@ def test_a_kept_session_logs_in_again_when_the_engine_forgot_its_token(served):
 def test_a_part_the_engine_fails_to_serve_is_named_and_the_rest_comes_back(fresh):
     lab, source, endpoint, _ = fresh
     sim = lab.start(tls=False)
-    s = requests.Session()
-    s.trust_env = False
+    s = sim_session(lab)
     armed = s.post(f"{sim.url}/_sim/rhv/faults", json={"collection": "vms", "status": 500, "count": 1})
     assert armed.json() == {"armed": {"vms": {"status": 500, "count": 1, "detail": "Internal server error"}}}
     inventory = source.fetch(endpoint)
@@ -148,7 +147,7 @@ def test_a_part_the_engine_fails_to_serve_is_named_and_the_rest_comes_back(fresh
 def test_bad_fault_requests_are_refused_clearly(fresh, given, message):
     lab, *_ = fresh
     sim = lab.start(tls=False)
-    reply = requests.post(f"{sim.url}/_sim/rhv/faults", json=given)
+    reply = sim_session(lab).post(f"{sim.url}/_sim/rhv/faults", json=given)
     assert reply.status_code == 400 and reply.json()["error"].startswith(message)
     assert lab.rhv.read_faults.describe() == {}
 

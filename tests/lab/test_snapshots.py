@@ -11,6 +11,7 @@ import requests
 from simulator.apic import rest as apic_rest
 from simulator.apic.service import Apic
 from simulator.lab import Lab
+from simulator.pytest_plugin import sim_session
 from simulator.serving import serve_in_thread
 
 ADMIN = {"aaaUser": {"attributes": {"name": "admin", "pwd": "cisco123"}}}
@@ -41,8 +42,7 @@ def served_lab():
     lab = Lab()
     apic = lab.start(tls=False)
     rhv = lab.start_rhv(tls=False)
-    sim = requests.Session()
-    sim.trust_env = False
+    sim = sim_session(lab)
     conn = ovirtsdk4.Connection(url=f"{rhv.url}/ovirt-engine/api", username="admin@internal", password="redhat123")
     yield lab, apic.url, sim, conn
     conn.close()

@@ -51,7 +51,7 @@ class Served(served.Served):
         return ovirtsdk4.Connection(url=self.rhv, username="admin@internal", password="redhat123", timeout=30)
 
     def sim(self, method: str, path: str, **kwargs) -> requests.Response:
-        return requests.request(method, f"{self.apic}/_sim{path}", timeout=30, **kwargs)
+        return requests.request(method, f"{self.apic}/_sim{path}", auth=("admin", "cisco123"), timeout=30, **kwargs)
 
 
 def serve_args(state: Path, *extra: str) -> list[str]:

@@ -10,6 +10,7 @@ import requests
 
 from simulator.clock import ManualClock
 from simulator.lab import Lab
+from simulator.pytest_plugin import sim_session
 
 START = 1_800_000_000.0
 
@@ -19,8 +20,7 @@ def served(tmp_path):
     lab = Lab(clock=ManualClock(START))
     apic = lab.start(tls=False)
     rhv = lab.start_rhv(tls=False)
-    control = requests.Session()
-    control.trust_env = False
+    control = sim_session(lab)
     yield lab, apic.url, rhv.url, control
     lab.stop()
 

@@ -32,6 +32,8 @@ def served_lab(options: LabOptions | None = None, rhv_port: int = 0):
         rhv = lab.start_rhv(tls=False, port=rhv_port)
         session = requests.Session()
         session.trust_env = False
+        # the admin's own credentials for /_sim, which outlive the APIC-cookie a clock move expires
+        session.auth = (lab.options.admin_user, lab.options.admin_password)
         login = {"aaaUser": {"attributes": {"name": "admin", "pwd": "secret"}}}
         r = session.post(f"{apic.url}/api/aaaLogin.json", json=login)
         assert r.status_code == 200, r.text
