@@ -18,6 +18,7 @@ from flask import Flask
 
 from . import defaults
 from .adapters.ovirt_client import OvirtInventorySource
+from .apic import http_limits as apic_limits
 from .apic import rest as apic_rest
 from .apic.managers.vmm_redhat import RedhatVmm, RedhatVmmSettings
 from .apic.service import Apic, ApicConfig
@@ -27,6 +28,7 @@ from .control import bp as control_bp
 from .defaults.kubernetes import KubeCluster, KubeNode, node_status
 from .defaults.kubernetes import read as read_kubernetes
 from .fabric import Fabric
+from .k8s import http_limits as k8s_limits
 from .k8s import rest as k8s_rest
 from .k8s.controllers import WorkloadControllers
 from .k8s.kubeconfig import write_kubeconfig
@@ -34,9 +36,10 @@ from .k8s.service import Kube
 from .opflex import OpflexPeer
 from .persist import LabState
 from .reactions import Reactions
+from .rhv import http_limits as rhv_limits
 from .rhv import rest as rhv_rest
 from .rhv.service import Rhv, RhvConfig
-from .serving import RunningServer, serve_in_thread
+from .serving import STREAMING, RunningServer, serve_in_thread
 from .tls import ensure_certificate
 
 
@@ -259,7 +262,8 @@ class Lab:
 
     def start(self, host: str = "127.0.0.1", apic_port: int = 0, tls: bool = True, tls_dir=None) -> RunningServer:
         """Serve the APIC (the lab's first server)."""
-        self.apic_server = serve_in_thread(self.apic_app(), host, apic_port, tls, tls_dir)
+        self.apic_server = serve_in_thread(self.apic_app(), host, apic_port, tls, tls_dir,
+                                           error_page=apic_limits.error_page)
         self.servers.append(self.apic_server)
         return self.apic_server
 
@@ -272,7 +276,8 @@ class Lab:
     def start_rhv(self, host: str = "127.0.0.1", port: int = 0, tls: bool = True, tls_dir=None) -> RunningServer:
         """Serve the RHV Manager on its own port, as a real engine is its own host."""
         ca_file = ensure_certificate(tls_dir, hosts=(host,) if host not in ("0.0.0.0", "::") else ())[0] if tls else None
-        self.rhv_server = serve_in_thread(self.rhv_app(ca_file), host, port, tls, tls_dir)
+        self.rhv_server = serve_in_thread(self.rhv_app(ca_file), host, port, tls, tls_dir,
+                                          error_page=rhv_limits.error_page)
         self.servers.append(self.rhv_server)
         return self.rhv_server
 
@@ -286,7 +291,8 @@ class Lab:
         """Serve the Kubernetes API on its own port, HTTPS with the lab's certificate (kubectl sends its token
         only over HTTPS; `tls=False` is for clients that need no kubeconfig)."""
         self._k8s_ca = ensure_certificate(tls_dir, hosts=(host,) if host not in ("0.0.0.0", "::") else ())[0]
-        self.k8s_server = serve_in_thread(self.k8s_app(), host, port, tls, tls_dir)
+        self.k8s_server = serve_in_thread(self.k8s_app(), host, port, tls, tls_dir,
+                                          error_page=k8s_limits.error_page, limits=STREAMING)
         self.servers.append(self.k8s_server)
         return self.k8s_server
 
