@@ -28,6 +28,11 @@ bp = Blueprint("rhv", __name__)
 log = logging.getLogger("acisim.rhv")
 
 SUPPORTED_VERSIONS = ("4",)
+API_METHODS = ["GET", "POST", "PUT", "DELETE"]
+SSO_PATHS = ("/ovirt-engine/sso/", "/ovirt-engine/services/sso-logout")
+# WildFly's default `max-post-size` (10 MiB), which the engine's Undertow listener keeps: a larger body is
+# refused before any servlet sees it.
+MAX_BODY = 10 * 1024 * 1024
 
 
 def rhv() -> Rhv:
@@ -72,7 +77,7 @@ def _form() -> dict[str, str]:
     return values
 
 
-@bp.route("/ovirt-engine/sso/oauth/token", methods=["POST", "GET"])
+@bp.route("/ovirt-engine/sso/oauth/token", methods=["POST", "GET"], provide_automatic_options=False)
 def sso_token():
     form = _form()
     try:
@@ -83,13 +88,13 @@ def sso_token():
     return _json(reply)
 
 
-@bp.route("/ovirt-engine/services/sso-logout", methods=["POST", "GET"])
+@bp.route("/ovirt-engine/services/sso-logout", methods=["POST", "GET"], provide_automatic_options=False)
 def sso_logout():
     rhv().logout(_form().get("token", ""))
     return _json({})
 
 
-@bp.route("/ovirt-engine/services/pki-resource", methods=["GET"])
+@bp.route("/ovirt-engine/services/pki-resource", methods=["GET"], provide_automatic_options=False)
 def pki_resource():
     ca_file = current_app.config.get("RHV_CA_FILE")
     if request.args.get("resource") != "ca-certificate" or not ca_file or not Path(ca_file).exists():
@@ -105,8 +110,8 @@ def _body() -> xml_codec.Body:
     return xml_codec.parse(data)
 
 
-@bp.route("/ovirt-engine/api", methods=["GET", "POST", "PUT", "DELETE"], strict_slashes=False)
-@bp.route("/ovirt-engine/api/<path:rest>", methods=["GET", "POST", "PUT", "DELETE"])
+@bp.route("/ovirt-engine/api", methods=API_METHODS, strict_slashes=False, provide_automatic_options=False)
+@bp.route("/ovirt-engine/api/<path:rest>", methods=API_METHODS, provide_automatic_options=False)
 def api(rest: str = ""):
     model = rhv()
     segments = [s for s in rest.split("/") if s]
@@ -141,15 +146,28 @@ def _not_found(_exc=None):
 
 
 def _not_allowed(_exc=None):
-    return _respond(405, fault("Method Not Allowed", f"The method {request.method} is not allowed on this resource."))
+    text = f"The method {request.method} is not allowed on this resource."
+    if request.path.startswith(SSO_PATHS):
+        return _json({"error_code": "invalid_request", "error": text}, 405)
+    return _respond(405, fault("Method Not Allowed", text))
 
 
 def _too_large(_exc=None):
-    return _respond(413, fault("Request Entity Too Large", "The request body is too large."))
+    text = f"The request body is larger than the {MAX_BODY} bytes the engine accepts."
+    if request.path.startswith(SSO_PATHS):
+        return _json({"error_code": "invalid_request", "error": text}, 413)
+    return _respond(413, fault("Request Entity Too Large", text))
 
 
 def _http_error(exc: HTTPException):
-    return _respond(exc.code or 400, None)
+    """Any other refusal of the HTTP layer (a malformed request): the engine's fault, never a framework page."""
+    status = exc.code or 400
+    if status == 404:
+        return _respond(404, None)
+    reason = exc.name if status < 500 else "Operation Failed"
+    if request.path.startswith(SSO_PATHS):
+        return _json({"error_code": "invalid_request", "error": reason}, status)
+    return _respond(status, fault(reason, exc.description or reason))
 
 
 def _internal(exc: Exception):
@@ -162,11 +180,12 @@ def _internal(exc: Exception):
 
 
 def create_app(model: Rhv, ca_file: str | Path | None = None) -> Flask:
-    app = Flask("acisim.rhv")
+    app = Flask("acisim.rhv", static_folder=None)  # no /static/<file>: the engine serves no files from here
     app.config["RHV"] = model
     app.config["RHV_CA_FILE"] = str(ca_file) if ca_file else None
-    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.url_map.strict_slashes = False
+    app.url_map.merge_slashes = False  # `//` is no redirect (Werkzeug's HTML 308): the API reads empty segments
     app.register_blueprint(bp)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _not_allowed)

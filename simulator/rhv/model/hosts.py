@@ -13,6 +13,7 @@ from __future__ import annotations
 from .audit import Caller, Job
 from .entities import HostNic, NetworkAttachment, stable_id
 from .errors import failed, rejected
+from .limits import check_sizes
 from .messages import app_error
 from .timeline import Pending
 
@@ -133,6 +134,7 @@ class Hosts:
     # --- updates ----------------------------------------------------------------------------------------
     def update(self, host, caller: Caller, cluster_id: str | None = None, **values) -> None:
         """HostService.update: ChangeVDSCluster first when the cluster differs, then UpdateVds."""
+        check_sizes("vdsStatic", name=values.get("name"), hostName=values.get("address"))
         if cluster_id is not None and cluster_id != host.cluster_id:
             if host.status not in CLUSTER_CHANGE_STATUSES:
                 raise rejected("VDS_STATUS_NOT_VALID_FOR_UPDATE", "update", "HOST")

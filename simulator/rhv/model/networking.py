@@ -18,6 +18,7 @@ from dataclasses import replace
 from .audit import Caller
 from .entities import DEFAULT_NETWORK_FILTER_ID, ClusterAttachment, Network, Vm, VmNic, VnicProfile, vdsm_name
 from .errors import failed, incomplete, rejected
+from .limits import check_sizes
 from .mac_pools import DEFAULT_MAC_POOL_ID, MAC
 from .messages import app_error
 from .network_filters import NETWORK_FILTERS
@@ -51,6 +52,7 @@ class Networking:
         missing = [f for f, v in (("name", name), ("dataCenter.name|id", dc_id)) if not v]
         if missing:
             raise incomplete("Network", missing, "add")
+        check_sizes("network", name=name, description=description)
         dc = self.inv.data_centers[dc_id]
         if any(n.name == name for n in self.inv.networks_of(dc.id)):
             raise rejected("ACTION_TYPE_FAILED_NETWORK_NAME_IN_USE", "add", "NETWORK", NetworkName=name)
@@ -146,6 +148,7 @@ class Networking:
                        mtu: int | None = None, vlan: int | None = None) -> Network:
         """UpdateNetworkCommand; a new VLAN reaches the hosts that carry the network (the engine syncs their
         attachments), so each shows its VLAN device `<nic>.<new vlan>` in place of the old one."""
+        check_sizes("network", description=description)
         if vlan is not None and not 0 <= vlan <= 4094:
             raise failed(app_error("NETWORK_VLAN_OUT_OF_RANGE"), status=400)
         carriers = [(host, a) for host in self.inv.hosts.values() for a in host.attachments
@@ -168,6 +171,7 @@ class Networking:
         """AddVnicProfileCommand. `network_filter` UNSET (the request had no <network_filter>) means the
         engine's default filter, None (an empty <network_filter/>) means no filter at all."""
         missing = [f for f, v in (("name", name), ("network.id", network)) if not v]
+        check_sizes("vnicProfile", name=name)
         if missing:
             raise incomplete("VnicProfile", missing, "add")
         if not network.vm:
@@ -194,6 +198,7 @@ class Networking:
                        migratable: bool | None = None, network_filter: str | None | object = UNSET) -> VnicProfile:
         """UpdateVnicProfileCommand: what the request sets replaces what the profile had (the restapi's
         VnicProfileMapper over the stored profile), then the whole result is validated or nothing changes."""
+        check_sizes("vnicProfile", name=name)
         new = replace(profile)
         if name:
             new.name = name
@@ -256,6 +261,7 @@ class Networking:
         ActivateDeactivateVmNicCommand; when that inner command refuses (its network is not on the VM's host)
         the engine compensates the saved NIC away, frees its MAC, logs NETWORK_ADD_VM_INTERFACE_FAILED and
         answers with the inner command's message, so nothing is left (the message's advice: add it unplugged)."""
+        check_sizes("nic", name=name)
         if not name:
             raise incomplete("Nic", ["name"], "add")
         if vm.status not in NIC_EDITABLE_STATES:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from .audit import Caller
 from .entities import Vm, VmNic
 from .errors import failed, rejected
+from .limits import check_sizes
 from .mac_pools import MAC
 from .messages import AUDIT_LOG, app_error
 from .networking import INTERFACE_NAMES, NIC_EDITABLE_STATES, PASSTHROUGH, UNSET
@@ -24,6 +25,7 @@ def update_vm_nic(engine, caller: Caller, vm: Vm, nic: VmNic, name: str | None =
                   interface: str | None = None, mac: str | None = None, linked: bool | None = None,
                   plugged: bool | None = None, profile_id: str | None | object = UNSET) -> VmNic:
     """`profile_id` UNSET keeps the profile, None empties it (an empty <vnic_profile/>)."""
+    check_sizes("nic", name=name)
     inv = engine.inventory
     new = {"name": name or nic.name, "interface": interface or nic.interface,
            "mac": mac.lower() if mac else nic.mac, "linked": nic.linked if linked is None else linked,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .audit import Caller
 from .errors import rejected
+from .limits import check_sizes, check_vm_name
 from .placement import plan_placement
 
 
@@ -16,6 +17,8 @@ def update_vm(engine, vm, caller: Caller, name: str | None = None, description: 
               comment: str | None = None, memory: int | None = None, affinity: str | None = None,
               host_ids: list[str] | None = None, policy: bool = False) -> None:
     inv = engine.inventory
+    check_vm_name(name, "update")
+    check_sizes("vmStatic", description=description)
     if name and name != vm.name and any(other.name == name for other in inv.vms.values() if other.id != vm.id):
         raise rejected("ACTION_TYPE_FAILED_NAME_ALREADY_USED", "update", "VM")
     values: dict[str, object] = {"name": name or None, "description": description, "comment": comment,

@@ -3,6 +3,7 @@ detach) and the network filters their compatibility version supports."""
 
 from __future__ import annotations
 
+from ..model.errors import incomplete
 from ..model.network_filters import supported_by
 from ..wire.tree import Obj
 from . import networkfilters, networks
@@ -46,6 +47,8 @@ def _attached(ctx, cluster, network_id: str):
 def _attach(ctx, cluster) -> ApiReply:
     b = ctx.body
     network = ctx.network_ref(b, dc_id=cluster.data_center_id)
+    if network is None:  # BackendClusterNetworksResource.add: validateParameters(network, "id|name")
+        raise incomplete("Network", ["id|name"], "add")
     usages = b.texts("usages/usage") if b.has("usages") else None
     ctx.engine.networking.attach(ctx.caller, network, cluster.id, required=b.bool("required"),
                                  display=b.bool("display"), usages=usages)

@@ -8,13 +8,23 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
-from ..model.errors import bad_request, entity_not_found, malformed_id
+from ..model.errors import entity_not_found, malformed_id
 from ..wire.envelopes import action, echo
 from ..wire.tree import Obj, ref
 from ..wire.xml_codec import Body
 from .registry import ApiReply, ApiRequest, Registry
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+JAVA_INT = re.compile(r"^[+-]?[0-9]+$")
+
+
+def int_parameter(raw: str | None) -> int | None:
+    """A query parameter read as ParametersHelper.getIntegerParameter reads it: Integer.parseInt, and a value
+    that is no 32-bit integer (`abc`, `--1`, `99999999999`) is logged and ignored, never refused."""
+    if raw is None or not JAVA_INT.match(raw):
+        return None
+    value = int(raw)
+    return value if -2**31 <= value < 2**31 else None
 
 
 def as_guid(value: str) -> str:
@@ -70,14 +80,9 @@ class Ctx:
         return self.registry.resources["api"].render(self, None)
 
     def max(self) -> int | None:
-        raw = self.req.query.get("max")
-        if raw is None or raw == "":
-            return None
-        try:
-            value = int(raw)
-        except ValueError:
-            raise bad_request(f"Value '{raw}' of parameter 'max' isn't a valid integer.") from None
-        return None if value < 0 else value
+        """`max`, as the engine reads it: no limit when absent, negative or no integer."""
+        value = int_parameter(self.req.query.get("max"))
+        return None if value is None or value < 0 else value
 
     # --- replies ------------------------------------------------------------------------------------
     def created(self, kind: str, item) -> ApiReply:
@@ -109,6 +114,7 @@ class Ctx:
         return entity
 
     def network_ref(self, ref_body: Body, dc_id: str | None = None):
+        """The network a body names by id or (within the data center) by name; None when it names none."""
         if ref_body and not ref_body.id() and ref_body.text("name") and dc_id:
             name = ref_body.text("name")
             found = next((n for n in self.inv.networks_of(dc_id) if n.name == name), None)

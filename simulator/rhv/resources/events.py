@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..model.errors import bad_request
 from ..wire.tree import Obj, Time
 from .common import name_of
+from .context import int_parameter
 from .registry import ApiReply, Collection, Resource
 from .search import SearchError
 from .search import parse as parse_search
@@ -35,11 +36,9 @@ def search(ctx) -> dict:
 
 def select(ctx, events: list) -> list:
     query = ctx.req.query
-    since = query.get("from")
-    if since:
-        if not since.lstrip("-").isdigit():
-            raise bad_request(f"Value '{since}' of parameter 'from' isn't a valid integer.")
-        events = [e for e in events if e.id > int(since)]
+    since = int_parameter(query.get("from"))
+    if since is not None and since >= 0:
+        events = [e for e in events if e.id > since]
     events = list(reversed(events))
     if query.get("search"):
         try:
@@ -55,7 +54,8 @@ def select(ctx, events: list) -> list:
 
 
 def _get(ctx, _parent, event_id: str):
-    return ctx.engine.audit.get(int(event_id)) if event_id.isdigit() else None
+    number = int_parameter(event_id)
+    return ctx.engine.audit.get(number) if number is not None else None
 
 
 def _remove(ctx, event) -> ApiReply:

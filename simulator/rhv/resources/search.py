@@ -10,7 +10,6 @@ the request says `case_sensitive=true`; `*` is a wildcard.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -136,11 +135,26 @@ def _compare(op: str, actual, wanted: str, case_sensitive: bool) -> bool:
         a, w = str(actual), wanted
         if not case_sensitive:
             a, w = a.lower(), w.lower()
-        equal = fnmatch.fnmatchcase(a, w) if "*" in w else a == w
+        equal = glob_match(a, w) if "*" in w else a == w
         return equal if op == "=" else not equal
     a_num, w_num = _number(actual), _number(wanted)
     a, w = (a_num, w_num) if a_num is not None and w_num is not None else (str(actual).lower(), wanted.lower())
     return {"<": a < w, ">": a > w, "<=": a <= w, ">=": a >= w}[op]
+
+
+def glob_match(text: str, pattern: str) -> bool:
+    """`*` matches any run of characters (the engine's only wildcard; `?` and `[` are plain characters here,
+    unlike fnmatch). Linear: each literal piece is found left to right, never backtracked."""
+    pieces = pattern.split("*")
+    if not text.startswith(pieces[0]):
+        return False
+    pos = len(pieces[0])
+    for piece in pieces[1:-1]:
+        found = text.find(piece, pos)
+        if found < 0:
+            return False
+        pos = found + len(piece)
+    return len(text) - pos >= len(pieces[-1]) and text.endswith(pieces[-1])
 
 
 def _number(value):

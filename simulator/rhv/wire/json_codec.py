@@ -4,7 +4,10 @@ Collections are `{"vm": [...]}` (named after the item, `{}` when empty), entitie
 objects with `id`/`href`, links are `"link": [{"href", "rel"}]`. As the engine writes it,
 booleans are the strings "true"/"false", dates are epoch milliseconds and integers are numbers.
 A JSON request body is turned into the same element the XML reader produces, so the model has
-one input path.
+one input path. As the engine's generated JSON readers skip members they do not know, a key that
+can be no XML element name (`"1a"`, `"a b"`, `""`) names no field and is skipped; a text XML cannot
+carry (a control character, a lone surrogate) is refused, as the XML reader refuses it, and so is
+nesting deeper than `MAX_DEPTH`.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from lxml import etree
 
 from ..model.errors import bad_request
 from .tree import Obj, Time
-from .xml_codec import Body
+from .xml_codec import NOT_XML, Body
 
 ATTRIBUTES = ("id", "href", "rel")
+MAX_DEPTH = 64  # far deeper than any type of the API (a host's setupnetworks is about 8 levels)
 
 
 def _value(value):
@@ -55,7 +59,10 @@ def _build(parent: etree._Element, name: str, value) -> None:
         for item in value:
             _build(parent, name, item)
         return
-    child = etree.SubElement(parent, name)
+    try:
+        child = etree.SubElement(parent, name)
+    except ValueError:
+        return  # no XML name, so no field of the API: skipped like any unknown member
     _fill(child, value)
 
 
@@ -73,7 +80,31 @@ def _fill(element: etree._Element, value) -> None:
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    text = str(value)
+    if NOT_XML.search(text):
+        bad = NOT_XML.search(text).group()
+        raise bad_request(f"The JSON document contains the character U+{ord(bad):04X}, which a value can't carry",
+                          reason="Invalid JSON")
+    return text
+
+
+def _depth(document) -> int:
+    """How deeply the document nests (iteratively: a hostile document must not exhaust the stack)."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return deepest
+
+
+def too_deep():
+    return bad_request(f"The JSON document nests deeper than {MAX_DEPTH} levels", reason="Invalid JSON")
 
 
 def parse(data: bytes, root_tag: str) -> Body:
@@ -83,6 +114,10 @@ def parse(data: bytes, root_tag: str) -> Body:
         document = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise bad_request(f"The JSON document can't be parsed: {exc}", reason="Invalid JSON") from None
+    except RecursionError:
+        raise too_deep() from None
+    if _depth(document) > MAX_DEPTH:
+        raise too_deep()
     if not isinstance(document, dict):
         raise bad_request("The JSON document must be an object", reason="Invalid JSON")
     root = etree.Element(root_tag)

@@ -7,6 +7,7 @@ turns malformed input into the engine's 400 faults, never a traceback.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -48,11 +49,34 @@ def to_element(obj: Obj) -> etree._Element:
 
 
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+# What XML 1.0 cannot carry (C0 controls but tab/newline/CR, lone surrogates, U+FFFE/U+FFFF).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """The text with every character XML 1.0 cannot carry replaced by U+FFFD."""
+    return NOT_XML.sub("\ufffd", text)
+
+
+def _safe_copy(obj: Obj) -> Obj:
+    def value(v):
+        if isinstance(v, Obj):
+            return _safe_copy(v)
+        if isinstance(v, list):
+            return [value(i) for i in v]
+        return xml_safe(v) if isinstance(v, str) else v
+
+    return Obj(xml_safe(obj.tag), {k: value(v) for k, v in obj.attrs.items()}, [(n, value(v)) for n, v in obj.fields])
 
 
 def render(obj: Obj) -> bytes:
-    """Indented by four spaces under the engine's own XML declaration, as the engine writes it."""
-    element = to_element(obj)
+    """Indented by four spaces under the engine's own XML declaration, as the engine writes it. A text XML
+    cannot carry (a control character a client put in a value) is written as U+FFFD, so the answer is
+    always well-formed; the check costs nothing on the usual path (lxml refuses, then the tree is cleaned)."""
+    try:
+        element = to_element(obj)
+    except ValueError:
+        element = to_element(_safe_copy(obj))
     etree.indent(element, space="    ")
     return DECLARATION + etree.tostring(element, encoding="UTF-8") + b"\n"
 
@@ -127,9 +151,11 @@ class Body:
 
 
 def parse(data: bytes) -> Body:
+    """The request's element; anything lxml cannot read (bad syntax, bytes that are not UTF-8, nesting
+    deeper than libxml2's 256 levels, a text over 10 MB) is the engine's 400."""
     if not data or not data.strip():
         return Body(None)
     try:
         return Body(etree.fromstring(data, _PARSER))
-    except etree.XMLSyntaxError as exc:
-        raise bad_request(f"The XML document can't be parsed: {exc}", reason="Invalid XML") from None
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise bad_request(f"The XML document can't be parsed: {xml_safe(str(exc))}", reason="Invalid XML") from None
