@@ -2,11 +2,14 @@
 
 Its configuration and key come from the manifest acc-provision wrote (ConfigMap aci-containers-config,
 Secret aci-user-cert) or from the two files as the controller's pod mounts them. Every failure is one
-line on stderr and exit 1, as an operator reads it in the pod's log.
+line on stderr, as an operator reads it in the pod's log: exit 2 for an option value or a file that cannot be
+used (`acisim cni: error: argument --manifest: ...`), exit 1 for what the APIC or the cluster answers.
 """
 
 from __future__ import annotations
 
+import argparse
+import math
 import signal
 import sys
 import threading
@@ -35,8 +38,27 @@ def add_parser(sub):
     ctrl.add_argument("--key", type=Path, help="the user's private key, user.key (with --config)")
     ctrl.add_argument("--ca-file", help="CA bundle to verify the APIC's certificate (default: not verified)")
     ctrl.add_argument("--once", action="store_true", help="one full sync, print what was posted and deleted, exit")
-    ctrl.add_argument("--debounce", type=float, default=0.2, help="seconds of quiet before a sync after a change")
+    ctrl.add_argument("--debounce", type=debounce_seconds, default=0.2,
+                      help="seconds of quiet before a sync after a change (0 to 60)")
     return ctrl
+
+
+def debounce_seconds(text: str) -> float:
+    """A debounce for argparse: a finite number of seconds from 0 to 60."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not 0 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"invalid seconds value: {text!r} (0 to 60)")
+    return value
+
+
+class OptionError(Exception):
+    """An option's value or file that cannot be used: `argument OPTION: problem`, exit status 2."""
+
+    def __init__(self, option: str, problem: object):
+        super().__init__(f"argument {option}: {problem}")
 
 
 def check_args(parser, args) -> None:
@@ -52,7 +74,13 @@ def run(args) -> int:
         warnings.filterwarnings("ignore", category=InsecureRequestWarning)
     try:
         config, key = _configuration(args)
-        kube = KubeView(KubeClient.from_kubeconfig(args.kubeconfig))
+        kube = KubeView(_kube_client(args.kubeconfig))
+        if args.ca_file:
+            _readable("--ca-file", Path(args.ca_file))
+    except OptionError as exc:
+        print(f"acisim cni: error: {exc}", file=sys.stderr)
+        return 2
+    try:
         controller = Controller(config, key, args.ca_file, kube=kube.client)
         if args.once:
             return _once(controller, kube)
@@ -63,19 +91,44 @@ def run(args) -> int:
 
 
 def _configuration(args):
+    """The controller's configuration and key, each file refused as its option's error."""
     if args.manifest:
         try:
             documents = [d for d in yaml.safe_load_all(args.manifest.read_text()) if isinstance(d, dict)]
+            return from_manifest(documents)
         except OSError as exc:
-            raise ConfigError(f"cannot read {args.manifest}: {exc.strerror}") from None
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{args.manifest} is not YAML: {str(exc).splitlines()[0]}") from None
-        return from_manifest(documents)
+            raise OptionError("--manifest", f"cannot read {args.manifest}: {exc.strerror}") from None
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise OptionError("--manifest", f"{args.manifest} is not YAML: {str(exc).splitlines()[0]}") from None
+        except (ConfigError, ValueError) as exc:
+            raise OptionError("--manifest", f"{args.manifest}: {exc}") from None
     try:
         key = args.key.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"cannot read {args.key}: {exc.strerror}") from None
-    return load(args.config), key
+        raise OptionError("--key", f"cannot read {args.key}: {exc.strerror}") from None
+    try:
+        return load(args.config), key
+    except OSError as exc:
+        raise OptionError("--config", f"cannot read {args.config}: {exc.strerror}") from None
+    except (ConfigError, ValueError) as exc:
+        raise OptionError("--config", exc if str(args.config) in str(exc) else f"{args.config}: {exc}") from None
+
+
+def _kube_client(path: Path) -> KubeClient:
+    try:
+        return KubeClient.from_kubeconfig(path)
+    except OSError as exc:  # the tokenFile it names
+        raise OptionError("--kubeconfig", f"{path}: cannot read {exc.filename}: {exc.strerror}") from None
+    except (KubeError, ValueError) as exc:  # unreadable, not YAML, not a kubeconfig
+        raise OptionError("--kubeconfig", exc) from None
+
+
+def _readable(option: str, path: Path) -> None:
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise OptionError(option, f"cannot read {path}: {exc.strerror}") from None
 
 
 def _report(result: SyncResult) -> None:

@@ -114,12 +114,13 @@ def test_a_wrong_key_exits_1_with_the_apics_403_and_writes_nothing(applied):
     assert [m for m, _ in applied.since(mark)] == ["GET"]
 
 
-def test_an_unreadable_kubeconfig_is_one_line_and_exit_1(applied, tmp_path):
+def test_an_unreadable_kubeconfig_is_one_line_naming_the_option_and_exit_2(applied, tmp_path):
     run = subprocess.run([sys.executable, "-m", "simulator", "cni", "controller", f"--kubeconfig={tmp_path / 'none'}",
                           f"--manifest={applied.workdir / 'aci-containers.yaml'}", "--once"],
                          capture_output=True, text=True, timeout=120, check=False)
-    assert run.returncode == 1
-    assert run.stderr == f"acisim cni: error: cannot read kubeconfig {tmp_path / 'none'}: No such file or directory\n"
+    assert run.returncode == 2
+    assert run.stderr == (f"acisim cni: error: argument --kubeconfig: cannot read kubeconfig {tmp_path / 'none'}: "
+                          "No such file or directory\n")
 
 
 def test_without_once_it_runs_until_ctrl_c(applied):

@@ -127,9 +127,9 @@ def test_serve_refuses_a_bad_kubernetes_section_in_one_line(tmp_path):
     path = scenario(tmp_path, {"nodes": [{"name": "n1", "address": "10.9.0.5"}]})
     returncode, out, err = refused("--apic-port", "0", "--rhv-port", "0", "--http", "--tls-dir", str(tmp_path),
                                    "--scenario", str(path))
-    assert returncode != 0
+    assert returncode == 2
     assert err.strip().splitlines() == [
-        f"acisim: error: {path}: kubernetes.nodes entry 1 (n1): address 10.9.0.5 is not a host address of the "
+        f"acisim serve: error: argument --scenario: {path}: kubernetes.nodes entry 1 (n1): address 10.9.0.5 is not a host address of the "
         "node subnet 10.1.0.1/16 (other than its gateway)"]
     assert out == ""
 

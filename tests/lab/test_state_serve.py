@@ -147,11 +147,11 @@ def test_reset_goes_back_to_boot_and_that_is_what_is_kept(tmp_path):
 def start_refused(state: Path) -> str:
     """Run serve on a file it must refuse; returns its one line of stderr."""
     returncode, out, err = served.refused(*serve_args(state))
-    assert returncode != 0
+    assert returncode == 2
     assert "Traceback" not in err and "APIC" not in out
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
-    assert lines[0].startswith(f"acisim: error: {state}: ")
+    assert lines[0].startswith(f"acisim serve: error: argument --state: {state}: ")
     return lines[0]
 
 
