@@ -48,12 +48,14 @@ class Session:
 @dataclass
 class Caller:
     """The authenticated identity of one request; `socket_token` names the session whose websocket
-    receives the events of the subscriptions it makes."""
+    receives the events of the subscriptions it makes. `system`: the controller itself or another system
+    of the lab writing through the facade, which no role limits."""
 
     user: str
     session: Session | None = None
     signed: bool = False
     socket_token: str | None = None
+    system: bool = False
 
 
 class Aaa:

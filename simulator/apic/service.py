@@ -10,8 +10,8 @@ turned into proposed MOs directly, never through the JSON codec.
 from __future__ import annotations
 
 import queue
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -33,9 +33,10 @@ from .managers.vmm_deploy import LeafDeployment
 from .mit.catalog import Catalog, default_catalog
 from .mit.proposed import ProposedMO, proposed_mo
 from .mit.store import MO, Store
-from .mit.writes import Writer, WriteResult
+from .mit.writes import Writer, WriteResult, _Planner
 from .modified import modified_tree
 from .query import Query, QueryEngine
+from .rbac import SYSTEM, Grant, Rbac
 from .subscriptions import SubscriptionManager
 
 DEFAULT_TREE = Path(__file__).with_name("default_tree.yaml")
@@ -86,6 +87,7 @@ class Apic:
         self.writer = Writer(self.store, self.timestamp)
         self.queries = QueryEngine(self.store)
         self.aaa = Aaa(self.store, self.clock, self.config.aaa)
+        self.rbac = Rbac(self.store, self.catalog)  # who may read and write what
         self.subscriptions = SubscriptionManager(self.store, self.clock, self.timestamp)
         self._boot()
 
@@ -121,9 +123,13 @@ class Apic:
         return Reply([{"webtokenSession": {"attributes": {"token": session.token}}}])
 
     def _login_reply(self, session: Session) -> Reply:
+        """The aaaLogin object with the user's security domains and roles, as the tree holds them now."""
         attrs = self.aaa.login_attributes(session, self.config.version, BUILD_TIME)
-        domain = {"aaaUserDomain": {"attributes": {"name": "all", "rolesR": "admin", "rolesW": "admin"}}}
-        return Reply([{"aaaLogin": {"attributes": attrs, "children": [domain]}}], token=session.token)
+        children = self.rbac.login_children(self.rbac.grant(session.user, roles=True))
+        return Reply([{"aaaLogin": {"attributes": attrs, "children": children}}], token=session.token)
+
+    def _grant(self, caller: Caller) -> Grant:
+        return SYSTEM if caller.system else self.rbac.grant(caller.user)
 
     # --- the tree ----------------------------------------------------------------------------------
     def get(self, kind: str, dn: str, cls: str, params: Params, caller: Caller) -> Reply:
@@ -132,23 +138,50 @@ class Apic:
         A bracketed naming value in `dn` names what the bare one does (`uni/tn-[web]` is `uni/tn-web`)."""
         dn = self.catalog.canonical_dn(dn)
         query = Query.from_params(params, self.catalog)
+        grant = self._grant(caller)
+        view = None
+        subscribed = query
+        if not grant.superuser:
+            # only what the caller may read, counted and paged as such; a subscription keeps checking
+            # later events against the tree as it is then (no memo)
+            view = self.rbac.view(grant)
+            subscribed = replace(query, target_filter=_both(self.rbac.view(grant, memo=False).readable,
+                                                            query.target_filter))
+            query = replace(query, target_filter=_both(view.readable, query.target_filter),
+                            rsp_filter=_both(view.readable, query.rsp_filter))
         if kind == "mo":
             imdata, total = self.queries.mo_query(dn, query)
         else:
             imdata, total = self.queries.class_query(cls, query, scope=dn or None)
-        return Reply(imdata, total, self._subscription(caller, params, kind, dn, cls, query))
+        if view is not None:
+            imdata = view.prune(imdata)
+        return Reply(imdata, total, self._subscription(caller, params, kind, dn, cls, subscribed))
 
     def post(self, dn: str, body: ProposedMO | Mapping[str, Any], caller: Caller, params: Params = ()) -> Reply:
         """Write one body (a proposed MO, or its `{cls: {"attributes", "children"}}` mapping) at `dn`;
         `rsp-subtree=modified` answers with what changed. `caller` is the proof of authentication."""
         proposed = _proposed(body)
+        grant = self._grant(caller)
+
+        def write() -> WriteResult:
+            if not grant.superuser:
+                # every MO the body would create, change or delete is checked before anything is written
+                plan = _Planner(self.store)
+                plan.top(self.catalog.canonical_dn(dn), proposed)
+                self.rbac.view(grant).check_steps(plan.steps)
+            return self.writer.post(dn, proposed)
+
         # a local user's password passes the APIC's history check before anything is written
-        result = self.aaa.passwords.post(dn, proposed, lambda: self.writer.post(dn, proposed))
+        result = self.aaa.passwords.post(dn, proposed, write)
         return self._write_reply(result, params)
 
     def delete(self, dn: str, caller: Caller, params: Params = ()) -> Reply:
         """Delete the MO at `dn` and its subtree (nothing to delete is no error, as on APIC)."""
-        return self._write_reply(self.writer.delete(dn), params)
+        grant = self._grant(caller)
+        with self.store.lock:
+            if not grant.superuser:
+                self.rbac.view(grant).check_delete(self.catalog.canonical_dn(dn))
+            return self._write_reply(self.writer.delete(dn), params)
 
     def _write_reply(self, result: WriteResult, params: Params) -> Reply:
         if dict(params).get("rsp-subtree") == "modified":
@@ -165,6 +198,10 @@ class Apic:
             # [M] a real APIC's text for a missing ep is unrecorded
             raise errors.bad_request("Invalid request: troubleshoot.eptracker needs the ep option (an endpoint DN)")
         query = Query.from_params(params, self.catalog)
+        grant = self._grant(caller)
+        endpoint = self.store.get(ep)
+        if not grant.superuser and endpoint is not None and not self.rbac.view(grant).readable(endpoint):
+            return Reply([], 0)  # an endpoint the caller may not read has no history for it
         rows, total = self.ep_tracker.transitions(ep, query.order_by, query.page, query.page_size)
         return Reply([_transition_node(mo) for mo in rows], total)
 
@@ -251,6 +288,8 @@ class Apic:
         with open(DEFAULT_TREE, encoding="utf-8") as f:
             for entry in yaml.safe_load(f):
                 self.system_post(entry["dn"], entry["body"])
+        for dn, body in self.rbac.policy.boot_bodies():  # the default roles and security domains
+            self.system_post(dn, body)
         for dn, body in self.config.topology.boot_bodies():
             self.system_post(dn, body)
         self.add_user(self.config.admin_user, self.config.admin_password, role="admin")
@@ -275,6 +314,12 @@ def _transition_node(mo: MO) -> dict[str, Any]:
     """A row as the tracker answers it: every property, dn and rn alike, and the status the recorded
     reply carries on each row (EPTRK: "created,modified")."""
     return {mo.cls: {"attributes": {**mo.values(), "dn": mo.dn, "rn": mo.rn, "status": "created,modified"}}}
+
+
+def _both(first: Callable[[MO], bool], second: Callable[[MO], bool] | None) -> Callable[[MO], bool]:
+    if second is None:
+        return first
+    return lambda mo: first(mo) and second(mo)
 
 
 def _proposed(body: ProposedMO | Mapping[str, Any]) -> ProposedMO:
