@@ -8,7 +8,7 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")]
 
 FAMILY = "rbac"
-ERROR_CASES = {"rbac07", "rbac08", "rbac09"}
+ERROR_CASES = {"rbac07", "rbac08", "rbac09", "rbac27"}
 
 
 def text(user: str, cls: str, dn: str) -> str:
@@ -31,7 +31,14 @@ def test_each_refusal_is_the_apics_403(family, task, cls, dn):
     assert res["msg"] == f"APIC Error 403: {text('ans_reader', cls, dn)}", res
 
 
+def test_the_tenant_admin_is_refused_outside_its_domain(family):
+    res = family.run.results["rbac27"]
+    assert res["error"] == {"code": "403", "text": text("ans_tadmin", "fvCtx", "uni/tn-ans_rbac_tenant/ctx-ans_vrf")}, res
+
+
 def test_nothing_is_left(family):
     assert family.imdata("/api/mo/uni/userext/user-ans_reader.json") == []
     assert family.imdata("/api/mo/uni/tn-ans_intruder.json") == []
     assert family.imdata("/api/mo/uni/userext/domain-ans_domain.json") == []
+    assert family.imdata("/api/mo/uni/userext/user-ans_tadmin.json") == []
+    assert family.imdata("/api/mo/uni/tn-ans_rbac_tenant/ctx-ans_vrf.json") == []
