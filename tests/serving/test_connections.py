@@ -127,3 +127,45 @@ def test_stop_closes_idle_connections_at_once(tmp_path, gate):
     server.stop()
     assert not server.thread.is_alive()
     assert read_to_eof(client.sock) == b""  # the kept-alive connection was closed by the stop
+
+
+def test_a_stream_whose_client_left_ends_at_its_next_chunk(tmp_path):
+    """As a Kubernetes watch: the server notices the client has gone and closes the app's generator, so
+    the worker is free again (the watch's subscription ends) instead of streaming into the void."""
+    import queue
+
+    from simulator.serving import serve_in_thread
+
+    chunks: queue.Queue = queue.Queue()
+    closed = threading.Event()
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/json")])
+
+        def stream():
+            try:
+                yield b""
+                while (chunk := chunks.get(timeout=SAFETY)) is not None:
+                    yield chunk
+            finally:
+                closed.set()
+        return stream()
+
+    server = serve_in_thread(app, tls=False)
+    try:
+        client = _client(server)
+        client.request("GET", "/watch")
+        response = client.getresponse()
+        assert response.status == 200
+        chunks.put(b'{"type":"ADDED"}\n')
+        assert response.readline() == b'{"type":"ADDED"}\n'
+        client.close()  # kubectl exits
+        for _ in range(50):  # each chunk after the close finds the client gone; the first may still be sent
+            if closed.is_set():
+                break
+            chunks.put(b'{"type":"MODIFIED"}\n')
+            closed.wait(0.1)
+        assert closed.is_set()
+    finally:
+        chunks.put(None)
+        server.stop()
