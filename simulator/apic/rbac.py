@@ -239,6 +239,7 @@ class View:
         self._access: dict[str, Access] = {}
         self._domains: dict[str, frozenset[str]] = {}
         self.planned_refs: dict[str, set[str]] = {}
+        self._last_tags: dict[str, frozenset[str]] = {}  # tagged holders as last seen (bounded by their count)
         self._own = rbac.user_dn(grant.user) if grant.user else None
 
     # --- what an MO is ----------------------------------------------------------------------------
@@ -282,8 +283,14 @@ class View:
     def _tags(self, dn: str) -> frozenset[str]:
         names = set(self.planned_refs.get(dn, ()))
         mo = self.store.get(dn)
-        if mo is not None and mo.cls in self.rbac.ref_holders and mo.children:
-            names.update(c.get("name") for c in mo.children.values() if c.cls == DOMAIN_REF)
+        if mo is not None and mo.cls in self.rbac.ref_holders:
+            if mo.children:
+                names.update(c.get("name") for c in mo.children.values() if c.cls == DOMAIN_REF)
+            self._last_tags[dn] = frozenset(names)
+        elif mo is None and dn in self._last_tags:
+            # gone with its subtree (a deleted tenant's events reach a subscription after the delete): the
+            # domains it had when this view last saw it
+            names.update(self._last_tags[dn])
         if not names:
             return self.policy.tagged.get(dn, frozenset())
         return frozenset(names)

@@ -222,6 +222,11 @@ def test_a_subscription_pushes_only_what_the_caller_may_read(fabric):
         # the first event on the socket is the tenant of D: the hidden one produced nothing
         assert message["subscriptionId"] == [sub]
         assert message["imdata"][0]["fvTenant"]["attributes"]["dn"] == "uni/tn-joined"
+        admin.delete_ok("uni/tn-hidden")
+        admin.delete_ok("uni/tn-joined")
+        # the deletion of the tenant of D reaches it (its domain is gone with it), the hidden one's does not
+        attrs = json.loads(ws.recv())["imdata"][0]["fvTenant"]["attributes"]
+        assert (attrs["dn"], attrs["status"]) == ("uni/tn-joined", "deleted")
     finally:
         ws.close()
 
