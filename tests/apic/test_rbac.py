@@ -262,3 +262,27 @@ def test_system_callers_are_not_limited_and_unknown_users_are(fabric):
         apic.post("uni", {"fvTenant": {"attributes": {"name": "bynobody"}}}, Caller(user="nobody"))
     assert refused_write.value.http_status == 403
     assert apic.get("class", "", "fvTenant", [], Caller(user="nobody")).imdata == []
+
+
+def test_a_custom_role_grants_exactly_its_privileges(fabric):
+    """A role the admin defines (aaaRole priv tenant-epg) writes EPGs (fvAEPg writeAccess names tenant-epg) in the
+    caller's domain, not application profiles (fvAp: tenant-network-profile); readPriv on tenant-admin reads."""
+    admin, url = fabric["admin"], fabric["url"]
+    admin.post_ok("uni/userext", {"aaaRole": {"attributes": {"name": "epg-writer", "priv": "tenant-epg"}}})
+    admin.post_ok("uni/userext", {"aaaUser": {"attributes": {"name": "epgs", "pwd": PASSWORD}, "children": [
+        {"aaaUserDomain": {"attributes": {"name": "D"}, "children": [
+            {"aaaUserRole": {"attributes": {"name": "epg-writer", "privType": "writePriv"}}},
+            {"aaaUserRole": {"attributes": {"name": "tenant-admin", "privType": "readPriv"}}}]}}]}})
+    admin.post_ok("uni/tn-mine/ap-shop", {"fvAp": {"attributes": {"name": "shop"}}})
+    epgs = ApicRest(url, PASSWORD, "epgs")
+    epgs.post_ok("uni/tn-mine/ap-shop/epg-web", {"fvAEPg": {"attributes": {"name": "web"}}})
+    assert dns(admin, "/api/mo/uni/tn-mine/ap-shop/epg-web.json") == ["uni/tn-mine/ap-shop/epg-web"]
+    refused(epgs.post("uni/tn-mine/ap-other", {"fvAp": {"attributes": {"name": "other"}}}), "epgs", "fvAp",
+            "uni/tn-mine/ap-other")
+    refused(epgs.post("uni/tn-mine/BD-bd9", {"fvBD": {"attributes": {"name": "bd9"}}}), "epgs", "fvBD",
+            "uni/tn-mine/BD-bd9")
+    assert "uni/tn-mine/ap-shop" in dns(epgs, "/api/class/fvAp.json")
+    # the admin takes the role's privilege away: the next request already has it no more
+    admin.post_ok("uni/userext/role-epg-writer", {"aaaRole": {"attributes": {"priv": "ops"}}})
+    refused(epgs.post("uni/tn-mine/ap-shop/epg-db", {"fvAEPg": {"attributes": {"name": "db"}}}), "epgs", "fvAEPg",
+            "uni/tn-mine/ap-shop/epg-db")
