@@ -134,8 +134,9 @@ SYSTEM = Grant(user="", superuser=True)
 
 
 def forbidden(user: str, cls: str, dn: str) -> errors.ApicError:
-    # INFERRED text: no recorded reply of a real APIC refusing a write for want of privilege was found; the
-    # status is 403 as for every other authorization failure of the APIC (apic-rest.md §1.2).
+    # The status: "an authorization failure allows login but restricts visibility or produces 403 Forbidden
+    # errors in the API" (Cisco TechNote 225717, "Troubleshoot Remote Access Problems in ACI"). INFERRED text:
+    # no recorded reply of a real APIC refusing a write for want of privilege was found.
     return errors.ApicError(
         403, 403, f"Access denied: user {user} has no write privilege for {cls} {dn} in its security domains")
 
