@@ -60,6 +60,26 @@ def invalid_filter(text: str) -> ApicError:
 
 
 # --- writes ---
+def nesting_too_deep(limit: int) -> ApicError:
+    # [M] the real limit and text are unrecorded; the MIT's deepest DNs hold about 20 RNs
+    return ApicError(400, 400, f"invalid data at line '1'. Objects are nested deeper than {limit} levels")
+
+
+def dn_too_long(dn: str, limit: int) -> ApicError:
+    # [M] modelled on the real "Invalid DN <dn>, wrong rn prefix <rn> at position <n>"
+    return ApicError(400, 400, f"Invalid DN {_shown(dn)}, longer than {limit} characters")
+
+
+def bad_encoding(where: str) -> ApicError:
+    # [M] nginx refuses such requests before the DME sees them; the text is ours
+    return ApicError(400, 400, f"Invalid request: {where} is not valid UTF-8")
+
+
+def _shown(text: str, limit: int = 200) -> str:
+    """A client's text echoed in an error, cut short: a 100k-character value need not come back whole."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def json_parse_failed(detail: str) -> ApicError:
     return ApicError(400, 400, f"JSON parsing failed - {detail}")
 
@@ -90,11 +110,12 @@ def unknown_attribute(prop: str, cls: str) -> ApicError:
 
 
 def bad_value(value: str, prop: str, cls: str, dn: str) -> ApicError:
-    return ApicError(400, 120, f"unknown property value {value}, name {prop}, class {cls} [(Dn0)] Dn0={dn}, ")
+    return ApicError(400, 120, f"unknown property value {_shown(value)}, name {prop}, class {cls} [(Dn0)] "
+                               f"Dn0={_shown(dn)}, ")
 
 
 def failed_validation(prop: str, dn: str, value: str) -> ApicError:
-    return ApicError(400, 801, f"property {prop} of {dn} failed validation for value '{value}'")
+    return ApicError(400, 801, f"property {prop} of {_shown(dn)} failed validation for value '{_shown(value)}'")
 
 
 def invalid_configuration(detail: str) -> ApicError:

@@ -14,7 +14,8 @@ from werkzeug.exceptions import HTTPException
 from . import codec, errors
 from .aaa import Caller, parse_cookies
 from .errors import ApicError
-from .mit.dn import decode_dn
+from .mit.dn import MAX_DN_LENGTH, decode_dn
+from .mit.writes import check_lengths
 from .service import Apic, Reply
 from .websocket import bp as socket_bp
 
@@ -158,7 +159,9 @@ def write(rest: str):
     limit = apic().config.max_body
     if len(data) > limit:
         raise errors.body_too_large(limit)
-    return _reply(apic().post(dn, codec.parse_body(data, fmt), caller, _params()), fmt)
+    body = codec.parse_body(data, fmt)
+    check_lengths(apic().catalog, dn, body)  # before the facade takes the store's lock for the write
+    return _reply(apic().post(dn, body, caller, _params()), fmt)
 
 
 @bp.route("/api/<path:rest>", methods=["DELETE"])
@@ -183,6 +186,8 @@ def _target(path: str) -> tuple[str, str, str]:
     """(`mo`, dn, '') or (`class`, scope dn, class) from the path after /api/."""
     path = path.removeprefix("node/")
     head, _, tail = path.partition("/")
+    if len(tail) > MAX_DN_LENGTH:
+        raise errors.dn_too_long(decode_dn(tail), MAX_DN_LENGTH)
     if head == "mo":
         return "mo", decode_dn(tail).strip("/"), ""
     if head == "class" and tail:
@@ -213,11 +218,23 @@ def unexpected(exc: Exception):
     return _error(err, _format_of_request())
 
 
+class _ApicFlask(Flask):
+    def make_default_options_response(self) -> Response:
+        """OPTIONS (a browser's CORS preflight) is answered as the APIC's nginx does: 200 with the CORS
+        headers, here with an empty envelope rather than Flask's empty text/html page."""
+        resp = _respond(codec.render([], _format_of_request()), _format_of_request())
+        resp.headers["Allow"] = SECURITY_HEADERS["Access-Control-Allow-Methods"]
+        return resp
+
+
 def create_app(model: Apic) -> Flask:
-    app = Flask("acisim.apic")
+    # no static route: Flask's default /static/<file> would serve files of the working directory unauthenticated
+    app = _ApicFlask("acisim.apic", static_folder=None)
     app.config["APIC"] = model
     app.config["MAX_CONTENT_LENGTH"] = model.config.max_body * 4
     app.url_map.strict_slashes = False
+    # `//` in a path is the client's DN (an empty RN, answered with the APIC's error), never a redirect page
+    app.url_map.merge_slashes = False
     app.register_blueprint(bp)
     app.register_blueprint(socket_bp)
     return app

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .dn import Dn, DnError, Rn, RnFormat, compile_rn_format, split_dn
+from .dn import MAX_DN_LENGTH, Dn, DnError, Rn, RnFormat, compile_rn_format, split_dn
 
 CATALOG_FILE = Path(__file__).with_name("catalog.json")
 
@@ -106,11 +106,16 @@ class ClassMeta:
 
     def _children_by_prefix(self, rn: str):
         index = self._child_index
-        # fixed RNs and the longest literal prefixes are tried first
-        for end in range(len(rn), -1, -1):
+        # fixed RNs and the longest literal prefixes are tried first; no prefix is longer than the longest
+        # key, so a long RN (a 100k-character naming value) costs as much as a short one here
+        for end in range(min(len(rn), self._longest_prefix), -1, -1):
             hits = index.get(rn[:end])
             if hits:
                 yield from hits
+
+    @cached_property
+    def _longest_prefix(self) -> int:
+        return max(map(len, self._child_index), default=0)
 
     @cached_property
     def _child_index(self) -> dict[str, list[ClassMeta]]:
@@ -192,6 +197,8 @@ class Catalog:
 
         Raises DnError with APIC's text when an RN does not fit any child class of its parent.
         """
+        if len(dn) > MAX_DN_LENGTH:
+            raise DnError(f"Invalid DN {dn[:200]}..., longer than {MAX_DN_LENGTH} characters")
         node = self.classes["topRoot"]
         path: list[Rn] = []
         rns = split_dn(dn)

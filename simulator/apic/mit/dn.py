@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from .catalog import Catalog, ClassMeta
 
 
+#: The longest DN the simulator resolves. Real DNs stay far below it (names are at most 64 characters, a
+#: DN nests a bracketed DN or two); past it a DN is refused before any work proportional to its length.
+MAX_DN_LENGTH = 2048
+
+
 class DnError(ValueError):
     """A DN or RN that cannot be parsed (unbalanced brackets, empty RN)."""
 

@@ -14,6 +14,10 @@ from typing import Any
 
 from .. import errors
 
+#: How deep a payload may nest MOs. The MIT's deepest DNs hold about 20 RNs, so no real payload nests
+#: further; the bound keeps a hostile body (thousands of levels) from exhausting Python's stack.
+MAX_DEPTH = 64
+
 
 @dataclass
 class ProposedMO:
@@ -24,16 +28,18 @@ class ProposedMO:
     children: list[ProposedMO] = field(default_factory=list)
 
 
-def proposed_mo(node: Mapping[str, Any] | list[tuple[str, Any]]) -> ProposedMO:
+def proposed_mo(node: Mapping[str, Any] | list[tuple[str, Any]], depth: int = 0) -> ProposedMO:
     """The MO of one `{cls: body}` node; APIC's parse errors for anything else."""
+    if depth >= MAX_DEPTH:
+        raise errors.nesting_too_deep(MAX_DEPTH)
     items = _members(node)
     if items is None or len(items) != 1:
         raise errors.incomplete_node(1)
     cls, body = items[0]
-    return _mo(cls, body)
+    return _mo(str(cls), body, depth)
 
 
-def _mo(cls: str, body: Any) -> ProposedMO:
+def _mo(cls: str, body: Any, depth: int) -> ProposedMO:
     members = _members(body)
     if members is None:
         raise errors.incomplete_node(1)
@@ -51,7 +57,7 @@ def _mo(cls: str, body: Any) -> ProposedMO:
         elif key == "children":
             if not isinstance(value, list):
                 raise errors.incomplete_node(1)
-            children.extend(proposed_mo(child) for child in value)
+            children.extend(proposed_mo(child, depth + 1) for child in value)
         else:
             raise errors.incomplete_node(1)
     return ProposedMO(cls, attrs, children)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .. import errors
 from ..errors import ApicError
 from .catalog import Catalog, ClassMeta
-from .dn import DnError, Rn, child_dn, is_ancestor, parent_dn, rn_of, split_dn
+from .dn import MAX_DN_LENGTH, DnError, Rn, child_dn, is_ancestor, parent_dn, rn_of, split_dn
 from .normalise import apply_class_rules, checked_value
 from .proposed import ProposedMO
 from .store import MO, Event, Store
@@ -59,12 +59,15 @@ class Writer:
     def post(self, url_dn: str, body: ProposedMO, system: bool = False) -> WriteResult:
         """Validate and apply one request body; `system` writes may set read-only properties
         and create non-configurable MOs, as the controller itself does (fabric discovery, VMM)."""
+        check_lengths(self.catalog, url_dn, body)
         with self.store.lock:
             plan = _Planner(self.store, system)
             root_dn = plan.top(self.catalog.canonical_dn(url_dn), body)
             return self._apply(root_dn, plan.steps)
 
     def delete(self, dn: str) -> WriteResult:
+        if len(dn) > MAX_DN_LENGTH:
+            raise errors.dn_too_long(dn, MAX_DN_LENGTH)
         dn = self.catalog.canonical_dn(dn)
         with self.store.lock:
             try:
@@ -105,20 +108,42 @@ class _Planner:
         self.catalog = store.catalog
         self.system = system
         self.steps: list[Step] = []
-        self.planned: dict[str, ClassMeta | None] = {}  # dn -> class once created, None once deleted
-        self.deleted_roots: list[str] = []
+        # dn -> (class once created or None once deleted, when): a step's order number, so that a delete
+        # hides what was planned below it before, not what is planned there after, without rewriting the
+        # plan at each delete (which made a body deleting thousands of children quadratic under the lock)
+        self.planned: dict[str, tuple[ClassMeta | None, int]] = {}
+        self.deleted_roots: dict[str, int] = {}  # dn -> when its subtree was last deleted
+        self._order = 0
 
     # --- the view of the tree including planned steps -------------------------------------------
     def exists(self, dn: str) -> bool:
         return self.class_at(dn) is not None
 
     def class_at(self, dn: str) -> ClassMeta | None:
-        if dn in self.planned:
-            return self.planned[dn]
-        if any(dn == root or is_ancestor(root, dn) for root in self.deleted_roots):
+        hit = self.planned.get(dn)
+        if hit is not None:
+            meta, when = hit
+            return None if self._deleted_since(dn, when) else meta
+        if self._deleted_since(dn, -1):
             return None
         mo = self.store.by_dn.get(dn)
         return mo.meta if mo else None
+
+    def _plan(self, dn: str, meta: ClassMeta | None) -> None:
+        self._order += 1
+        self.planned[dn] = (meta, self._order)
+
+    def _deleted_since(self, dn: str, when: int) -> bool:
+        """Whether `dn` or one of its ancestors was deleted by a step after step `when`: a walk up the DN's
+        few levels, whatever the number of deletes planned."""
+        if not self.deleted_roots:
+            return False
+        while dn:
+            deleted = self.deleted_roots.get(dn)
+            if deleted is not None and deleted > when:
+                return True
+            dn = parent_dn(dn)
+        return False
 
     def current(self, dn: str) -> MO | None:
         """The stored MO when the payload has not created it anew."""
@@ -172,9 +197,8 @@ class _Planner:
         if status == "deleted":
             if exists:
                 self.steps.append(Step("delete", dn))
-                self.planned = {d: c for d, c in self.planned.items() if not is_ancestor(dn, d)}
-                self.planned[dn] = None
-                self.deleted_roots.append(dn)
+                self._plan(dn, None)
+                self.deleted_roots[dn] = self._order
             return
         if exists:
             if status == {"created"}:
@@ -191,7 +215,7 @@ class _Planner:
             full = dict(rn_values)
             full.update(attrs)
             self.steps.append(Step("create", dn, meta, full))
-            self.planned[dn] = meta
+            self._plan(dn, meta)
         for child in node.children:
             self._child(child, meta, dn)
         if not exists:
@@ -223,7 +247,7 @@ class _Planner:
             if not self.exists(cdn):
                 values = child.rn.parse(rn) or {}
                 self.steps.append(Step("create", cdn, child, {**values, **attrs}))
-                self.planned[cdn] = child
+                self._plan(cdn, child)
                 self._implicit_children(child, cdn)
 
     def _ensure_ancestors(self, path: list[Rn], dn: str) -> None:
@@ -235,7 +259,7 @@ class _Planner:
                 if not meta.configurable and not self.system:
                     raise errors.bad_request(f"Cannot create object of non-configurable class {meta.name}: {adn}")
                 self.steps.append(Step("create", adn, meta, dict(values)))
-                self.planned[adn] = meta
+                self._plan(adn, meta)
                 self._implicit_children(meta, adn)
 
     # --- validation ------------------------------------------------------------------------------
@@ -296,6 +320,30 @@ class _Planner:
                 raise errors.create_only(meta.name, prop)
 
 
+def check_lengths(catalog: Catalog, url_dn: str, body: ProposedMO) -> None:
+    """Refuse over-long DNs and naming values before any store work: a 100k-character name is answered with
+    the APIC's validation error at once, never resolved, matched or planned, and the store's lock is not
+    taken for it (the REST layer calls this as soon as the body is parsed; `Writer.post` again)."""
+    if len(url_dn) > MAX_DN_LENGTH:
+        raise errors.dn_too_long(url_dn, MAX_DN_LENGTH)
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        for prop in ("dn", "rn"):
+            if len(node.attrs.get(prop, "")) > MAX_DN_LENGTH:
+                raise errors.dn_too_long(node.attrs[prop], MAX_DN_LENGTH)
+        meta = catalog.classes.get(node.cls)
+        if meta is None or meta.rn is None:
+            continue
+        for prop in meta.naming:
+            value = node.attrs.get(prop, "")
+            spec = meta.props.get(prop)
+            limit = spec.max if spec is not None and spec.kind == "string" and spec.max else MAX_DN_LENGTH
+            if len(value) > limit:
+                raise errors.failed_validation(prop, meta.rn.format(node.attrs), value)
+
+
 def _status(node: ProposedMO, meta: ClassMeta, dn: str):
     raw = node.attrs.get("status", "")
     parts = {p.strip() for p in raw.split(",") if p.strip()}
@@ -312,4 +360,4 @@ def _monitoring_policy(dn: str) -> str:
     return next((pol for prefix, pol in MONITORING_POLICIES if dn.startswith(prefix)), "")
 
 
-__all__ = ["ApicError", "ProposedMO", "WriteResult", "Writer"]
+__all__ = ["ApicError", "ProposedMO", "WriteResult", "Writer", "check_lengths"]
