@@ -6,8 +6,9 @@ form, the empty 404, SSO's JSON error).
 The grammar is built by crawling the default lab's API as the admin (every collection, entity,
 sub-collection and action), then requests vary methods, paths, query options, headers, credentials
 and bodies (valid, mutated, wrong types, deep, huge, control characters, non-UTF-8). The engine is
-reloaded with the default inventory every 500 requests (a fresh login follows), so one destructive
-request does not hide the rest of the API from the fuzz.
+reloaded every 500 requests (a fresh login follows), so one destructive request does not hide the rest
+of the API from the fuzz, with the default inventory plus three users with roles, whose HTTP Basic
+credentials are among the generated ones: permission checks and filtered reads are fuzzed too.
 
 Reports the answers by status class, the violations by cause with examples, and requests/s. Exits
 non-zero when any violation is found (a wrong answer, unlike a missed timing target).
@@ -16,7 +17,9 @@ non-zero when any violation is found (a wrong answer, unlike a missed timing tar
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import _common as c
 
@@ -24,7 +27,6 @@ sys.path[:0] = [str(c.ROOT), str(c.ROOT / "tests" / "rhv")]
 
 import rhv_fuzz as fz  # noqa: E402
 
-from simulator import defaults  # noqa: E402
 from simulator.rhv.rest import create_app  # noqa: E402
 from simulator.rhv.service import Rhv  # noqa: E402
 
@@ -34,8 +36,9 @@ RELOAD_EVERY = 500
 class TestClientSender:
     """Requests through Flask's test client, with the live bearer token put in."""
 
-    def __init__(self, rhv: Rhv):
+    def __init__(self, rhv: Rhv, inventory):
         self.rhv = rhv
+        self.inventory = inventory
         self.client = create_app(rhv).test_client()
         self.token = ""
         self.login()
@@ -49,7 +52,7 @@ class TestClientSender:
 
     def reload(self, total: int) -> None:
         if total and total % RELOAD_EVERY == 0:
-            self.rhv.load_inventory(defaults.RHV_INVENTORY)
+            self.rhv.load_inventory(self.inventory)
             self.login()
 
     def __call__(self, req: fz.Req) -> fz.Answer:
@@ -68,8 +71,9 @@ def main() -> int:
     args = p.parse_args()
     n = 1_000 if args.quick else args.requests
     rhv = Rhv()
-    rhv.load_inventory(defaults.RHV_INVENTORY)
-    sender = TestClientSender(rhv)
+    inventory = fz.inventory_with_users(Path(tempfile.mkdtemp(prefix="fuzz-rhv-")) / "inventory.yaml")
+    rhv.load_inventory(inventory)
+    sender = TestClientSender(rhv, inventory)
     surface = fz.crawl(sender.get)
     guids = sorted({part for path in surface.entities for part in path.split("/") if len(part) == 36})
     tally = fz.Tally()

@@ -131,7 +131,7 @@ def api(rest: str = ""):
             return _respond(401, None, {"WWW-Authenticate": 'Bearer realm="RESTAPI"'})
         body = _body() if request.method != "GET" else xml_codec.Body(None)
         reply = model.request(ApiRequest(request.method, segments, query, body, base,
-                                         model.caller(user, correlation_id)))
+                                         model.caller(user, correlation_id), request.headers.get("Filter")))
     except RhvFault as err:
         return _fault_response(err, correlation_id)
     headers = {"Correlation-Id": correlation_id}

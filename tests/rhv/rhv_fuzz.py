@@ -22,14 +22,22 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+import yaml
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from simulator import defaults
+
 API = "/ovirt-engine/api"
 ADMIN = ("admin@internal", "redhat123")
+# users with roles, so the fuzz also runs the permission checks and filtered reads (an inventory's `users:`)
+USERS = [{"name": "netadmin", "password": "net123", "roles": ["NetworkAdmin"]},
+         {"name": "vmuser", "password": "vm123", "roles": [{"role": "UserRole", "vm": "vm1"}]},
+         {"name": "auditor", "password": "ro123", "roles": ["ReadOnlyAdmin"]}]
 TOKEN = "<token>"  # replaced by a live bearer token when the request is sent
 
 
@@ -96,6 +104,13 @@ def crawl(get: Callable[[str], bytes], depth: int = 4) -> Surface:
                     following.append(rel)
         frontier = following
     return Surface(sorted(collections), sorted(entities), sorted(actions))
+
+
+def inventory_with_users(path: Path) -> Path:
+    """The default lab's inventory plus `USERS`, written to `path`."""
+    data = yaml.safe_load(defaults.RHV_INVENTORY.read_text())
+    path.write_text(yaml.safe_dump({**data, "users": USERS}))
+    return path
 
 
 # --- bodies -------------------------------------------------------------------------------------------
@@ -220,8 +235,9 @@ def _bodies(guids: list[str]):
 # --- requests -----------------------------------------------------------------------------------------
 def _auth():
     good = "Basic " + base64.b64encode(":".join(ADMIN).encode()).decode()
+    roles = ["Basic " + base64.b64encode(f"{u['name']}@internal:{u['password']}".encode()).decode() for u in USERS]
     return st.sampled_from([
-        *[f"Bearer {TOKEN}"] * 12, good, good, good, None, "Bearer", "Bearer nope",
+        *[f"Bearer {TOKEN}"] * 12, good, good, good, *roles, None, "Bearer", "Bearer nope",
         "Basic !!!", "Basic " + base64.b64encode(b"admin@internal").decode(), "Basic " + base64.b64encode(b"\xff:\xfe").decode(),
         "Negotiate abc", "bearer " + TOKEN, "Basic " + base64.b64encode(b"nobody@internal:x").decode()])
 

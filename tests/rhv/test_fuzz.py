@@ -7,8 +7,6 @@ from __future__ import annotations
 import requests
 import rhv_fuzz as fz
 
-from simulator import defaults
-
 REQUESTS = 800
 SEED = 13
 RELOAD_EVERY = 200
@@ -17,8 +15,10 @@ RELOAD_EVERY = 200
 class HttpSender:
     """Generated requests over real HTTP(S), with a bearer token from the engine's own SSO endpoint."""
 
-    def __init__(self, engine):
+    def __init__(self, engine, inventory):
         self.engine = engine
+        self.inventory = inventory
+        engine.rhv.load_inventory(inventory)
         self.http = requests.Session()
         self.http.trust_env = False
         self.http.verify = str(engine.ca_file)
@@ -36,7 +36,7 @@ class HttpSender:
 
     def reload(self, total: int) -> None:
         if total and total % RELOAD_EVERY == 0:
-            self.engine.rhv.load_inventory(defaults.RHV_INVENTORY)
+            self.engine.rhv.load_inventory(self.inventory)
             self.login()
 
     def __call__(self, req: fz.Req) -> fz.Answer:
@@ -48,8 +48,8 @@ class HttpSender:
         return fz.Answer(resp.status_code, resp.headers.get("Content-Type", ""), resp.content, dict(resp.headers))
 
 
-def test_a_seeded_fuzz_of_the_served_api_gets_only_the_engines_answers(engine):
-    sender = HttpSender(engine)
+def test_a_seeded_fuzz_of_the_served_api_gets_only_the_engines_answers(engine, tmp_path):
+    sender = HttpSender(engine, fz.inventory_with_users(tmp_path / "inventory.yaml"))
     surface = fz.crawl(sender.get)
     assert len(surface.collections) > 50 and surface.actions
     guids = sorted({part for path in surface.entities for part in path.split("/") if len(part) == 36})

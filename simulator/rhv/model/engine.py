@@ -30,6 +30,7 @@ from .lifecycle import Lifecycle
 from .mac_pools import MacPool, default_pool
 from .messages import job_title
 from .networking import Networking
+from .permissions import Authz, Permission, admin_permission
 from .sso import Sso
 from .timeline import Timeline
 
@@ -70,6 +71,7 @@ class Engine:
         self.audit = AuditLog()
         self.jobs = JobBook()
         self.sso = Sso(clock, {config.admin_user: config.admin_password}, config.token_lifetime)
+        self.authz = Authz(self.inventory)
         self.lldp: dict[tuple[str, str], dict[str, str]] = {}
         self.source: dict = loader.FRESH_ENGINE
         self.lifecycle = Lifecycle(self)
@@ -197,6 +199,16 @@ class Engine:
         with self.lock:
             return f"{self.correlation.next():08x}"
 
+    def add_permission(self, permission: Permission) -> Permission:
+        """AddPermissionCommand: a role for a user on an object (validated by the caller)."""
+        self.authz.permissions.append(permission)
+        self.recording.created("permission", permission.id, dataclasses.asdict(permission))
+        return permission
+
+    def remove_permission(self, permission: Permission) -> None:
+        self.authz.permissions.remove(permission)
+        self.recording.deleted("permission", permission.id, {"user": permission.user})
+
     # --- sessions ---------------------------------------------------------------------------------------
     def login(self, grant_type: str, username: str, password: str, scope: str, source_ip: str = "") -> dict:
         """SSO password grant: a session, its USER_VDC_LOGIN event, the token reply (SsoError if refused)."""
@@ -239,6 +251,7 @@ class Engine:
         """Replace everything with this inventory (already validated): sessions end, the log and jobs
         empty, pending transitions drop; ids, event ids and change numbers go on counting."""
         inventory = loader.build(data)
+        passwords, permissions = loader.users(data, inventory, self.config.admin_user)
         with self.operation():
             self.end_sessions()
             self._forget_inventory()
@@ -251,6 +264,8 @@ class Engine:
             self.hosts.clear()
             self.source = data
             self.inventory.replace_with(inventory)
+            self.sso.users = {self.config.admin_user: self.config.admin_password, **passwords}
+            self.authz.permissions = [admin_permission(self.config.admin_user), *permissions]
             self._announce_inventory()
             self._apply_lldp()
 

@@ -22,6 +22,16 @@
                 host: host1
                 nics: [{name: nic1, profile: web, mac: "56:6f:1a:2b:00:01", ips: [10.1.10.11]}]
 
+Users besides admin@internal (top level, optional), each with a password and roles on objects, as the
+engine's permissions give them (the object is named; `system` when none is):
+
+    users:
+      - name: netadmin                  # a login name; "@internal" is added when no profile is given
+        password: secret
+        roles:
+          - NetworkAdmin                # on the system
+          - {role: UserRole, vm: vm1}   # or data_center:, cluster:, host:, network:, vnic_profile:
+
 A host NIC carries the networks its `network`/`networks` name; the first NIC carries the management
 network when it names none itself. Every other network of the host's cluster that
 no NIC names goes on the NIC carrying the management network, as an administrator's setupnetworks
@@ -56,6 +66,8 @@ from .entities import (
     vdsm_name,
 )
 from .hosts import attachment_id, vlan_device_id
+from .permissions import SYSTEM_ID, Permission, permission_id, role_named
+from .roles import ROLES
 
 FIXTURE_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z: creation and start times of fixture VMs
 
@@ -76,6 +88,48 @@ def read(path: str | Path) -> dict:
     if not isinstance(data, dict) or not isinstance(data.get("data_centers"), list):
         raise ValueError(f"{path}: an RHV inventory is a mapping with a data_centers list")
     return data
+
+
+def users(data: dict, inv: Inventory, admin: str) -> tuple[dict[str, str], list[Permission]]:
+    """The `users:` of an inventory (passwords by login name, their permissions); ValueError names the user."""
+    passwords: dict[str, str] = {}
+    granted: list[Permission] = []
+    items = data.get("users") or []
+    if not isinstance(items, list):
+        raise ValueError("users: a list of users")
+    for item in items:
+        name = _need(item, "name", "user")
+        name = str(name) if "@" in str(name) else f"{name}@internal"
+        if name in passwords or name == admin:
+            raise ValueError(f"user {name}: defined twice")
+        password = item.get("password")
+        if not isinstance(password, str) or not password:
+            raise ValueError(f"user {name}: 'password' is required")
+        passwords[name] = password
+        for spec in item.get("roles") or []:
+            spec = spec if isinstance(spec, dict) else {"role": spec}
+            role = role_named(str(spec.get("role", "")))
+            if role is None:
+                raise ValueError(f"user {name}: no role {spec.get('role')!r} (roles: {', '.join(sorted(ROLES))})")
+            object_type, object_id = _permission_object(inv, name, spec)
+            granted.append(Permission(permission_id(name, role.name, object_type, object_id), name, role.id,
+                                      object_type, object_id))
+    return passwords, granted
+
+
+def _permission_object(inv: Inventory, user: str, spec: dict) -> tuple[str, str]:
+    tables = {"data_center": inv.data_centers, "cluster": inv.clusters, "host": inv.hosts, "vm": inv.vms,
+              "network": inv.networks, "vnic_profile": inv.profiles}
+    named = [key for key in tables if key in spec]
+    if len(named) > 1:
+        raise ValueError(f"user {user}: a role is given on one object, not on {', '.join(named)}")
+    if not named:
+        return "system", SYSTEM_ID
+    kind = named[0]
+    found = inv.by_name(tables[kind], str(spec[kind]))
+    if found is None:
+        raise ValueError(f"user {user}: no {kind.replace('_', ' ')} named {spec[kind]!r}")
+    return kind, found.id
 
 
 def build(data: dict) -> Inventory:

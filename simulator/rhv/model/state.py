@@ -12,7 +12,8 @@ and correlation streams, change numbers), so restoring an earlier snapshot reuse
 
 from __future__ import annotations
 
-from . import entities
+from . import entities, loader
+from .permissions import Authz, admin_permission
 
 FORMAT = "acisim-rhv-state/1"
 TABLES = {"data_centers": entities.DataCenter, "clusters": entities.Cluster, "hosts": entities.Host, "networks": entities.Network,
@@ -43,6 +44,7 @@ def export_state(engine) -> dict:
         "timeline": engine.timeline.export(),
         "lifecycle": engine.lifecycle.export(),
         "hosts": engine.hosts.export(),
+        "permissions": engine.authz.export(),
         "lldp": [{"host": host, "nic": nic, **values} for (host, nic), values in sorted(engine.lldp.items())],
     }
 
@@ -86,6 +88,11 @@ def import_state(engine, data: dict) -> None:
         source = data["source"]
         if not isinstance(source, dict):
             raise ValueError("source must be an inventory mapping")
+        passwords, granted = loader.users(source, inventory, engine.config.admin_user)
+        if "permissions" in data:  # a state saved before users had permissions keeps its inventory's
+            granted = Authz.parse(data["permissions"])
+        else:
+            granted = [admin_permission(engine.config.admin_user), *granted]
     except ValueError as exc:
         raise ValueError(f"RHV state: {exc}") from None
     except (KeyError, TypeError, AttributeError) as exc:
@@ -97,6 +104,8 @@ def import_state(engine, data: dict) -> None:
         engine.last_seq = max(engine.last_seq, int(counters["change_seq"]))
         engine.source = source
         engine.lldp = lldp
+        engine.sso.users = {engine.config.admin_user: engine.config.admin_password, **passwords}
+        engine.authz.permissions = granted
         staged.commit()
 
 

@@ -15,6 +15,7 @@ from . import (
     macpools,
     networkfilters,
     networks,
+    permissions,
     schedulingpolicies,
     schedulingpolicyunits,
     storage,
@@ -33,10 +34,11 @@ def build() -> Registry:
                       networkfilters.RESOURCE, vms.RESOURCE, vm_nics.RESOURCE, vm_nics.DEVICE, events.RESOURCE,
                       jobs.RESOURCE, macpools.RESOURCE, schedulingpolicies.RESOURCE, schedulingpolicies.FILTER,
                       schedulingpolicies.WEIGHT, schedulingpolicies.BALANCE, schedulingpolicyunits.RESOURCE,
-                      fixed.TEMPLATE, fixed.USER, fixed.TAG)
+                      fixed.TEMPLATE, fixed.USER, fixed.TAG, permissions.RESOURCE, permissions.ROLE)
     registry.mount(clusters.ROOT, datacenters.ROOT, events.ROOT, hosts.ROOT, jobs.ROOT, macpools.ROOT,
                    networkfilters.ROOT, networks.ROOT, schedulingpolicies.ROOT, schedulingpolicyunits.ROOT, vms.ROOT,
-                   vnicprofiles.ROOT, storage.STORAGE_DOMAINS, storage.DISKS, fixed.TEMPLATES, fixed.USERS, fixed.TAGS)
+                   vnicprofiles.ROOT, storage.STORAGE_DOMAINS, storage.DISKS, fixed.TEMPLATES, fixed.USERS, fixed.TAGS,
+                   permissions.ROLES_ROOT, permissions.SYSTEM)
     return registry
 
 

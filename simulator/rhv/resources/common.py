@@ -4,6 +4,7 @@ keeps empty (they answer an empty list, never a 404), versions, names, search he
 from __future__ import annotations
 
 from ..wire.tree import Obj
+from .permissions import collection
 from .registry import Collection
 
 
@@ -13,7 +14,7 @@ def empty(rel: str, tag: str, item: str, attribute: str | None = None) -> Collec
 
 
 def permissions() -> Collection:
-    return empty("permissions", "permissions", "permission")
+    return collection()
 
 
 def statistics_empty() -> Collection:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
+from ..model.audit import Event, Job
 from ..model.errors import entity_not_found, malformed_id
+from ..model.permissions import OBJECT_TYPES, REQUIRED, SUPER_USER_ONLY, query_not_permitted, subject_of
 from ..wire.envelopes import action, echo
 from ..wire.tree import Obj, ref
 from ..wire.xml_codec import Body
@@ -56,6 +58,45 @@ class Ctx:
         self.req = req
         self.body: Body = req.body
         self.caller = req.caller
+
+    # --- permissions ----------------------------------------------------------------------------------
+    @cached_property
+    def filtered(self) -> bool:
+        """BaseBackendResource.isFiltered: the `Filter` header or `filter` parameter (empty: true; neither
+        true nor false: as if absent), else filtered for every user who is no admin."""
+        raw = self.req.filter if self.req.filter is not None else self.req.query.get("filter")
+        if raw is not None:
+            value = raw.strip().lower()
+            if value in ("", "true", "t", "yes", "y", "1"):
+                return True
+            if value in ("false", "f", "no", "n", "0"):
+                return False
+        return not self.engine.authz.is_admin(self.caller.user)
+
+    def check_query(self) -> None:
+        """An unfiltered query is for admins only (QueriesCommandBase.validatePermissions)."""
+        if not self.filtered and not self.engine.authz.is_admin(self.caller.user):
+            raise query_not_permitted()
+
+    def sees(self, item) -> bool:
+        """Whether a filtered query shows this item: objects by the user's permissions, events by the objects
+        they name, jobs by their owner; what no permission is given on (roles, templates, ...) is shown."""
+        if not self.filtered:
+            return True
+        authz, user = self.engine.authz, self.caller.user
+        if isinstance(item, Event):
+            return any(authz.visible(user, (kind, object_id)) for kind, object_id in item.refs.items()
+                       if kind in OBJECT_TYPES) or item.refs.get("user") == self.caller.user_id
+        if isinstance(item, Job):
+            return item.owner_id == self.caller.user_id
+        subject = subject_of(item)
+        return subject is None or authz.visible(user, subject)
+
+    def authorize(self, kind: str, operation: str, item) -> None:
+        """The command's permission check: its action group on the object (403 when the user lacks it)."""
+        group = REQUIRED.get((kind, operation), SUPER_USER_ONLY)
+        subject = item if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) else subject_of(item)
+        self.engine.authz.check(self.caller.user, group, subject)
 
     @cached_property
     def follow(self) -> dict:

@@ -1,5 +1,5 @@
 """The objects every engine has from its installation: the Blank template, the root tag, and the
-users SSO knows (admin@internal)."""
+users SSO knows (admin@internal and the inventory's `users:`; their permissions are in permissions.py)."""
 
 from __future__ import annotations
 

@@ -102,5 +102,11 @@ RESOURCE = Resource("network", render, update=_update, remove=_remove, collectio
                get=_label, add=_add_label),
 ])
 LABEL = Resource("network_label", render_label, remove=_remove_label)
+def _data_center_of_body(ctx, _parent):
+    """An add at /networks is checked on the data center its body names (AddNetwork's storage pool)."""
+    return ctx.named("data_centers", ctx.body.child("data_center"), "Datacenter")
+
+
 ROOT = Collection("networks", "networks", "network", list=lambda ctx, _: list(ctx.inv.networks.values()),
-                  get=lambda ctx, _, i: ctx.inv.networks.get(i), add=_add_at_root, search=search, sort=True)
+                  get=lambda ctx, _, i: ctx.inv.networks.get(i), add=_add_at_root, search=search, sort=True,
+                  subject=_data_center_of_body)

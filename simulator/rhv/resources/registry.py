@@ -30,6 +30,7 @@ class ApiRequest:
     body: Body = field(default_factory=lambda: Body(None))
     base: str = "/ovirt-engine/api"
     caller: Caller = field(default_factory=Caller)
+    filter: str | None = None  # the `Filter` header as sent (None: absent)
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Collection:
     select: Callable | None = None  # (ctx, items) -> items, replacing the default search/sort/max
     sort: bool = False  # listed by name unless a search sorts
     attribute: str | None = None  # the name `follow=` uses, when it is not the tag
+    subject: Callable | None = None  # (ctx, parent) -> what an add's permission is checked on, when not the parent
 
     @property
     def follow_name(self) -> str:
@@ -139,12 +141,16 @@ class Registry:
             item = coll.get(ctx, parent, item_id)
         else:
             item = next((i for i in coll.list(ctx, parent) if ident(i) == item_id), None)
-        if item is None:
+        if item is None or not ctx.sees(item):
             raise not_found()
         return item
 
     def handle(self, ctx) -> ApiReply:
+        """Route, check the caller's permission (reads: filtered or refused; writes: the command's action
+        group on its object), then answer."""
         method = ctx.req.method
+        if ctx.req.path and method == "GET":
+            ctx.check_query()
         target = self.resolve(ctx, ctx.req.path)
         if target.what == "root":
             if method == "GET":
@@ -155,6 +161,7 @@ class Registry:
             if method == "GET":
                 return ApiReply(200, self.listing(ctx, coll, target.parent, ctx.follow))
             if method == "POST" and coll.add is not None:
+                ctx.authorize(coll.item, "add", coll.subject(ctx, target.parent) if coll.subject else target.parent)
                 return coll.add(ctx, target.parent)
             raise not_allowed(method)
         resource, item = target.resource, target.item
@@ -162,6 +169,7 @@ class Registry:
             if method != "POST":
                 raise not_allowed(method)
             try:
+                ctx.authorize(resource.kind, target.verb, item)
                 return resource.actions[target.verb](ctx, item)
             except RhvFault as err:
                 err.in_action = True
@@ -170,6 +178,8 @@ class Registry:
                    "PUT": resource.update, "DELETE": resource.remove}.get(method)
         if handler is None:
             raise not_allowed(method)
+        if method != "GET":
+            ctx.authorize(resource.kind, "update" if method == "PUT" else "remove", item)
         return handler(ctx, item)
 
     # --- rendering -------------------------------------------------------------------------------------
@@ -183,7 +193,7 @@ class Registry:
     def listing(self, ctx, coll: Collection, parent, follow: dict | None = None, requested: bool = True) -> Obj:
         """The collection's items; the request's search, sort and max apply to the one it asked for, not
         to collections inlined by `follow`."""
-        items = coll.list(ctx, parent)
+        items = [i for i in coll.list(ctx, parent) if ctx.sees(i)] if ctx.filtered else coll.list(ctx, parent)
         if requested:
             items = coll.select(ctx, items) if coll.select is not None else self.select(ctx, coll, items)
         elif coll.sort:

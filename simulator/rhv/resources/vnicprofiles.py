@@ -64,4 +64,5 @@ def _remove(ctx, profile) -> ApiReply:
 
 RESOURCE = Resource("vnic_profile", render, update=_update, remove=_remove, collections=[permissions()])
 ROOT = Collection("vnicprofiles", "vnic_profiles", "vnic_profile", list=lambda ctx, _: list(ctx.inv.profiles.values()),
-                  get=lambda ctx, _, i: ctx.inv.profiles.get(i), add=_add_at_root, sort=True)
+                  get=lambda ctx, _, i: ctx.inv.profiles.get(i), add=_add_at_root, sort=True,
+                  subject=lambda ctx, _: ctx.network_ref(ctx.body.child("network")))
