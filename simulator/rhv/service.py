@@ -108,19 +108,24 @@ class Rhv:
         self.engine.logout(token)
 
     def authenticate(self, authorization: str | None) -> str | None:
-        """The user behind an Authorization header (a bearer token, or HTTP Basic), None when none."""
-        scheme, _, credentials = (authorization or "").partition(" ")
+        """The user behind an Authorization header (a bearer token, or HTTP Basic), None when none or when
+        the user holds no role with the LOGIN action group (the engine creates no session for them)."""
         with self.engine.operation():
-            if scheme.lower() == "bearer":
-                session = self.engine.sso.session_for(credentials.strip())
-                return session.user if session else None
-            if scheme.lower() == "basic":
-                try:
-                    user, _, password = base64.b64decode(credentials.strip()).decode("utf-8").partition(":")
-                except (ValueError, UnicodeDecodeError):
-                    return None
-                return user if self.engine.sso.check_password(user, password) else None
-            return None
+            user = self._credentials_user(authorization)
+            return user if user is not None and self.engine.authz.can_log_in(user) else None
+
+    def _credentials_user(self, authorization: str | None) -> str | None:
+        scheme, _, credentials = (authorization or "").partition(" ")
+        if scheme.lower() == "bearer":
+            session = self.engine.sso.session_for(credentials.strip())
+            return session.user if session else None
+        if scheme.lower() == "basic":
+            try:
+                user, _, password = base64.b64decode(credentials.strip()).decode("utf-8").partition(":")
+            except (ValueError, UnicodeDecodeError):
+                return None
+            return user if self.engine.sso.check_password(user, password) else None
+        return None
 
     def request(self, req: ApiRequest) -> ApiReply:
         """One API request, answered by the registry inside one model operation (RhvFault if refused)."""

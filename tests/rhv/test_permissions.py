@@ -19,6 +19,7 @@ USERS = [
     {"name": "vmuser", "password": "vm123", "roles": [{"role": "UserRole", "vm": "vm1"}]},
     {"name": "auditor@internal", "password": "ro123", "roles": ["ReadOnlyAdmin"]},
     {"name": "nobody", "password": "no123"},
+    {"name": "hostadmin", "password": "host123", "roles": [{"role": "HostAdmin", "host": "host1"}]},
 ]
 
 
@@ -82,6 +83,17 @@ def test_a_network_admin_adds_networks_but_cannot_run_vms(users_lab):
     assert err.value.code == 403
 
 
+def test_a_role_on_one_object_gives_its_powers_there_only(users_lab):
+    conn = connect(users_lab, "hostadmin@internal", "host123")
+    hosts = conn.system_service().hosts_service()
+    assert len(hosts.list()) == 2  # an administrative role: reads are not filtered
+    with pytest.raises(sdk.Error) as err:
+        hosts.host_service(users_lab.rhv.find("hosts", "host2").id).update(sdk.types.Host(comment="not mine"))
+    assert err.value.code == 403 and NOT_AUTHORIZED in str(err.value)
+    mine = hosts.host_service(users_lab.rhv.find("hosts", "host1").id)
+    assert mine.update(sdk.types.Host(comment="mine")).comment == "mine"
+
+
 def test_a_vm_user_sees_and_runs_only_its_vm(users_lab):
     conn = connect(users_lab, "vmuser@internal", "vm123")
     vms = conn.system_service().vms_service()
@@ -114,10 +126,21 @@ def test_a_read_only_admin_sees_everything_and_changes_nothing(users_lab):
     assert err.value.code == 403
 
 
-def test_a_user_with_no_permission_sees_nothing(users_lab):
-    conn = connect(users_lab, "nobody@internal", "no123")
-    assert conn.system_service().vms_service().list() == []
-    assert conn.system_service().networks_service().list() == []
+def test_a_user_with_no_role_gets_a_token_but_no_engine_session(users_lab):
+    with users_lab.session(auth=None) as s:
+        token = s.post(f"{users_lab.url}/ovirt-engine/sso/oauth/token", data={
+            "grant_type": "password", "scope": "ovirt-app-api", "username": "nobody@internal",
+            "password": "no123"}).json()["access_token"]
+        resp = s.get(f"{users_lab.url}{API}/vms", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 401 and resp.content == b""
+    with pytest.raises(sdk.AuthError):
+        connect(users_lab, "nobody@internal", "no123").system_service().vms_service().list()
+
+
+def test_an_administrative_role_anywhere_makes_an_admin_whose_reads_are_unfiltered(users_lab):
+    conn = connect(users_lab, "netadmin@internal", "net123")
+    assert {n.name for n in conn.system_service().networks_service().list()} == {"ovirtmgmt"}
+    assert len(conn.system_service().vms_service().list()) == 2
 
 
 def test_the_admin_grants_a_role_and_the_user_gains_that_power(users_lab, connection):
@@ -156,7 +179,7 @@ def test_the_admin_keeps_every_power_and_holds_super_user_on_the_system(users_la
     assert len(admin) == 1
     assert {u.user_name for u in system.users_service().list()} == {
         "admin@internal-authz", "netadmin@internal-authz", "vmuser@internal-authz", "auditor@internal-authz",
-        "nobody@internal-authz"}
+        "nobody@internal-authz", "hostadmin@internal-authz"}
 
 
 def test_permissions_added_over_the_api_survive_a_saved_state(users_lab, connection):

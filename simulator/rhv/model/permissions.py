@@ -138,6 +138,11 @@ class Authz:
     def on(self, subject: Subject) -> list[Permission]:
         return [p for p in self.permissions if (p.object_type, p.object_id) == subject]
 
+    def can_log_in(self, user: str) -> bool:
+        """CreateUserSessionCommand: the LOGIN action group on some object, or no engine session (the API
+        answers 401 to a valid SSO token of a user with no role at all)."""
+        return any(p.role.permits("LOGIN") for p in self.of_user(user))
+
     def is_admin(self, user: str) -> bool:
         return any(p.role.administrative for p in self.of_user(user))
 
