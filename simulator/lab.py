@@ -21,6 +21,7 @@ from .adapters.ovirt_client import OvirtInventorySource
 from .apic import http_limits as apic_limits
 from .apic import rest as apic_rest
 from .apic.managers.vmm_redhat import RedhatVmm, RedhatVmmSettings
+from .apic.scale import ScaleSetting, load_scale
 from .apic.service import Apic, ApicConfig
 from .clock import LabClock, OffsetClock
 from .cni.in_lab import LabCni
@@ -58,6 +59,9 @@ class LabOptions:
     kubernetes: KubeCluster | None = None
     # the CNI controller emulator for each Pod running aci-containers-controller (kubectl apply of the manifest)
     cni_controller: bool = True
+    # a generated fabric at (a fraction of) the verified-scalability size, on the topology's leaves
+    # (simulator/apic/scale.py; scenarios/verified-scale.yaml)
+    scale: ScaleSetting | None = None
 
     def apply_scenario(self, path: Path) -> None:
         """Take what a scenario file names: topology, fixtures, RHV inventory (paths relative to the file),
@@ -71,7 +75,8 @@ class LabOptions:
                    prepared: false, failure: "infra MTU path: 1572 B DF ping failed"}
 
         (format: simulator/defaults/kubernetes.py). A scenario without `kubernetes:` keeps the default
-        lab's two nodes; `kubernetes: {nodes: []}` has none."""
+        lab's two nodes; `kubernetes: {nodes: []}` has none. `scale: {fraction: 0.1, seed: 7}` generates
+        tenants, EPGs, contracts and endpoints at that fraction of the verified-scalability size."""
         with open(path, encoding="utf-8") as f:
             data = yaml.safe_load(f) or {}
         if not isinstance(data, dict):
@@ -89,13 +94,15 @@ class LabOptions:
         self.redhat_vmm = _settings(path, RedhatVmmSettings, data.get("redhat_vmm") or {})
         if "kubernetes" in data:
             self.kubernetes = KubeCluster.parse(data["kubernetes"], str(path))
+        if "scale" in data:
+            self.scale = ScaleSetting.parse(data["scale"], str(path))
         for p in [self.topology, self.rhv_inventory, *self.fixtures]:
             if p is not None and not Path(p).exists():
                 raise ValueError(f"{path}: no such file: {p}")
 
 
 SCENARIO_KEYS = {"name", "description", "topology", "fixtures", "admin_password", "rhv_inventory", "redhat_vmm",
-                 "kubernetes"}
+                 "kubernetes", "scale"}
 
 
 def _settings(path: Path, kind: type, given: object):
@@ -178,12 +185,15 @@ class Lab:
 
     def _load_fixtures(self) -> None:
         """What the lab adds to freshly booted systems: the fabric's paths (every leaf port, the cabled
-        vPCs), the APIC fixtures, the RHV inventory and what each RHV host NIC hears over LLDP."""
+        vPCs), the APIC fixtures, the generated scale fabric, the RHV inventory and what each RHV host NIC
+        hears over LLDP."""
         for dn, body in self.fabric.path_bodies():
             self.apic.system_post(dn, body)
         self.rhv.set_lldp_neighbours(self.fabric.lldp_neighbours())
         for path in self.options.fixtures:
             self.apic.load_tree(path)
+        if self.options.scale is not None:
+            load_scale(self.apic, self.options.scale.spec(), self.options.scale.seed, self.fabric.topology)
         self.rhv.load_inventory(self.options.rhv_inventory or defaults.RHV_INVENTORY)
         for node in self.kube_nodes:
             # as a kubelet does: register the Node, then report its status (capacity, node info, conditions)
