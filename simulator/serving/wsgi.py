@@ -41,7 +41,8 @@ class WsgiBridge:
             status, message = BODY_TOO_LARGE
             content_type, page = self.error_page(status, message, _target(scope))
             await send({"type": "http.response.start", "status": status,
-                        "headers": [(b"content-type", content_type.encode()), (b"connection", b"close")]})
+                        "headers": [(b"content-type", content_type.encode()),
+                                    (b"content-length", str(len(page)).encode()), (b"connection", b"close")]})
             await send({"type": "http.response.body", "body": page})
             return
         loop = asyncio.get_running_loop()
@@ -185,7 +186,8 @@ class _Exchange:
             content_type, page = self.error_page(500, f"Internal Server Error: {type(exc).__name__}", self.target)
             self.finished = True
             self._post([{"type": "http.response.start", "status": 500,
-                         "headers": [(b"content-type", content_type.encode()), (b"connection", b"close")]},
+                         "headers": [(b"content-type", content_type.encode()),
+                                     (b"content-length", str(len(page)).encode()), (b"connection", b"close")]},
                         {"type": "http.response.body", "body": page, "more_body": False}])
         finally:
             if not self.finished:  # ended early (the client left): let the loop side end too

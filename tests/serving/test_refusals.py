@@ -142,3 +142,24 @@ def test_a_websocket_with_a_good_token_opens_and_ends_when_the_server_stops(tmp_
     opcode, data = ws.recv_data(control_frame=True)
     assert opcode == websocket.ABNF.OPCODE_CLOSE
     assert int.from_bytes(data[:2], "big") == 1012  # "service restart", as uvicorn closes on shutdown
+
+
+def test_a_body_over_the_servers_limit_is_refused_in_the_apis_shape(tmp_path):
+    """Above the apps' own limits (the APIC's 4 MiB), the server's: a chunked upload has no Content-Length
+    for the app to refuse it by."""
+    from serving_client import Gate, bare_app
+
+    from simulator.apic.http_limits import error_page
+    from simulator.serving import ServerLimits, serve_in_thread
+
+    server = serve_in_thread(bare_app(Gate()), tls=False, limits=ServerLimits(body_bytes=1024), error_page=error_page)
+    try:
+        chunk = b"a" * 2048
+        got, headers, body = exchange(server, b"POST /api/mo/uni.json HTTP/1.1\r\nHost: lab\r\n"
+                                              b"Transfer-Encoding: chunked\r\n\r\n"
+                                              + b"%x\r\n%s\r\n0\r\n\r\n" % (len(chunk), chunk))
+    finally:
+        server.stop()
+    assert got == 413
+    assert headers["content-type"] == "application/json"
+    assert _apic_error(body)["code"] == "413"
