@@ -112,7 +112,9 @@ def _reply(reply: Reply, fmt: str) -> Response:
 def login(fmt: str):
     _check_format(fmt)
     attrs = codec.parse_login_body(request.get_data(), fmt)
-    return _reply(apic().login(attrs.get("name", ""), attrs.get("pwd", "")), fmt)
+    if not attrs.get("name"):
+        raise errors.login_failed()  # no user is named by an empty name (it names no aaaUser DN either)
+    return _reply(apic().login(attrs["name"], attrs.get("pwd", "")), fmt)
 
 
 @bp.route("/api/aaaRefresh.<fmt>", methods=["GET", "POST"])
@@ -233,7 +235,7 @@ def create_app(model: Apic) -> Flask:
     app.config["APIC"] = model
     app.config["MAX_CONTENT_LENGTH"] = model.config.max_body * 4
     app.url_map.strict_slashes = False
-    # `//` in a path is the client's DN (an empty RN, answered with the APIC's error), never a redirect page
+    # `//` in a path is routed as the client sent it and answered in the envelope, never with a redirect page
     app.url_map.merge_slashes = False
     app.register_blueprint(bp)
     app.register_blueprint(socket_bp)

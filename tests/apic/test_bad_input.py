@@ -53,6 +53,13 @@ def test_a_login_body_that_is_no_mo_is_refused_as_malformed(rest, body):
     assert text in ("incomplete node at line 1", "JSON parsing failed - incomplete attribute value at line: 1")
 
 
+@pytest.mark.parametrize("body", ['{"aaaUser":{"attributes":{}}}', '{"aaaUser":{"attributes":{"pwd":"x"}}}',
+                                  '{"aaaUser":{"attributes":{"name":"","pwd":"x"}}}', '{"aaaUser":{"attributes":{"name":null}}}'])
+def test_a_login_without_a_user_name_is_a_failed_login(rest, body):
+    code, text = error_of(post_raw(rest, "/api/aaaLogin.json", body), 401)
+    assert code == "401" and text == "Username or password is incorrect - FAILED local authentication"
+
+
 @pytest.mark.parametrize("body", [
     {"fvTenant": {"attributes": [1]}},
     {"fvTenant": {"attributes": {"name": "bad1"}, "children": [[1]]}},
