@@ -115,6 +115,16 @@ def test_a_control_character_in_a_value_is_refused_as_the_apic_validates_it(rest
     assert code == "801"
 
 
+def test_a_control_character_is_refused_where_the_catalog_has_no_pattern_too(rest):
+    rest.post_ok("uni", {"fvTenant": {"attributes": {"name": "ctl2"}}})
+    body = {"tagAnnotation": {"attributes": {"key": "k", "value": "a\x01b"}}}
+    code, text = error_of(rest.post("uni/tn-ctl2", body))
+    assert code == "801" and text.startswith("property value of uni/tn-ctl2/annotationKey-[k] failed validation")
+    rest.post_ok("uni/tn-ctl2", {"tagAnnotation": {"attributes": {"key": "k", "value": "tab\there"}}})
+    r = rest.get("/api/mo/uni/tn-ctl2.xml", **{"rsp-subtree": "children"})
+    assert r.status_code == 200 and etree.fromstring(r.content).tag == "imdata"
+
+
 def test_an_error_echoing_a_control_character_is_still_parsable_xml(rest):
     code, text = xml_error_of(rest.get("/api/class/fvTenant.xml", **{"query-target": "a\x01b"}))
     assert code == "400" and text == "Invalid value for query-target: a\\u0001b"

@@ -64,9 +64,18 @@ def _check_number(spec: PropMeta, value: str, cls: str, dn: str) -> None:
         raise errors.failed_validation(spec.name, dn, value)
 
 
+# characters no XML answer can carry (the APIC answers in XML as natively as in JSON): C0 controls but tab,
+# newline and return, lone surrogates, U+FFFE and U+FFFF; refused in every string value, those the catalog
+# gives no pattern for included (tagAnnotation.value, a password)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _check_string(spec: PropMeta, value: str, dn: str) -> None:
     if value == "" and not spec.min:
         return
+    if not value.isascii() or not value.isprintable():
+        if _NOT_XML.search(value):
+            raise errors.failed_validation(spec.name, dn, value)
     if spec.min is not None and len(value) < spec.min or spec.max is not None and len(value) > spec.max:
         raise errors.failed_validation(spec.name, dn, value)
     if spec.regex and not any(_regex(r).match(value) for r in spec.regex):
