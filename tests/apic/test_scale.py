@@ -298,3 +298,26 @@ def test_value_and_superclass_indexes_stay_right_through_writes_and_rollbacks():
         txn.delete("uni/tn-t")
     check()
     assert store.lookup("fvBD", "arpFlood", "yes") == [] and list(store.by_class["fvABD"]) == []
+
+
+def test_a_rolled_back_write_deleting_many_children_puts_them_back_in_order():
+    store, cat = _bd_store()
+    tenant = store.get("uni/tn-t")
+    order = list(tenant.children)
+    yes = [mo.dn for mo in store.lookup("fvBD", "arpFlood", "yes")]
+    with pytest.raises(Boom), store.transaction() as txn:
+        for i in range(0, 600, 7):
+            txn.delete(f"uni/tn-t/BD-b{i}")
+        txn.create(cat.get("fvBD"), "uni/tn-t/BD-zz", {"name": "zz"})
+        txn.delete("uni/tn-t/BD-b1")
+        txn.delete("uni/tn-t/BD-zz")
+        txn.create(cat.get("fvBD"), "uni/tn-t/BD-zz", {"name": "zz", "arpFlood": "yes"})
+        raise Boom()
+    assert list(tenant.children) == order
+    assert "uni/tn-t/BD-zz" not in store and len(store.children("uni/tn-t")) == 600
+    assert sorted(mo.dn for mo in store.lookup("fvBD", "arpFlood", "yes")) == sorted(yes)
+    assert sorted(store.by_class["fvABD"]) == sorted(f"uni/tn-t/BD-b{i}" for i in range(600))
+    with store.transaction() as txn:  # the same deletes committed
+        for i in range(0, 600, 7):
+            txn.delete(f"uni/tn-t/BD-b{i}")
+    assert list(tenant.children) == [rn for rn in order if int(rn[4:]) % 7]
