@@ -1,8 +1,9 @@
-"""Filter entry ports as the APIC answers them, over the REST API (the table and its sources are in
-simulator/apic/mit/normalise.py): a well-known port given by number reads back by its name, zero in any
-spelling reads "unspecified", the highest port 65535 is a port and 65536 is not (refused with 120, nothing
-written). Found by mutation testing of mit/normalise.py (tools/mutation/RESULTS.md): the number-to-name
-answers were asserted only by the Ansible tests, the ends of the port range by none."""
+"""Filter entry ports and IP protocols as the APIC answers them, over the REST API (the tables and their
+sources are in simulator/apic/mit/normalise.py): a well-known port or protocol given by number reads back by
+its name, zero in any spelling reads "unspecified", the highest port 65535 and the highest protocol 255 are
+kept as numbers and the next ones are refused with 120, nothing written. Found by mutation testing of
+mit/normalise.py (tools/mutation/RESULTS.md): the number-to-name answers were asserted only by the Ansible
+tests, the ends of the ranges by none."""
 
 from __future__ import annotations
 
@@ -47,4 +48,23 @@ def test_what_is_not_a_port_is_refused_and_nothing_written(tenant, given):
     err = r.json()["imdata"][0]["error"]["attributes"]
     assert (r.status_code, err["code"]) == (400, "120")
     assert err["text"] == f"unknown property value {given}, name dToPort, class vzEntry [(Dn0)] Dn0={dn}, "
+    assert tenant.imdata(f"/api/mo/{dn}.json") == []
+
+
+@pytest.mark.parametrize(("given", "answered"), [("6", "tcp"), ("17", "udp"), ("1", "icmp"), ("255", "255"),
+                                                 ("254", "254"), ("0", "unspecified")])
+def test_an_ip_protocol_by_number_reads_back_as_the_apic_answers_it(tenant, given, answered):
+    dn = f"{FILTER}/e-prot{given}"
+    tenant.post_ok(dn, {"vzEntry": {"attributes": {"name": f"prot{given}", "etherT": "ip", "prot": given}}})
+    [found] = tenant.imdata(f"/api/mo/{dn}.json")
+    assert found["vzEntry"]["attributes"]["prot"] == answered
+
+
+@pytest.mark.parametrize("given", ["256", "1000", "tcpx"])
+def test_what_is_not_an_ip_protocol_is_refused(tenant, given):
+    dn = f"{FILTER}/e-protbad"
+    r = tenant.post(dn, {"vzEntry": {"attributes": {"name": "protbad", "etherT": "ip", "prot": given}}})
+    err = r.json()["imdata"][0]["error"]["attributes"]
+    assert (r.status_code, err["code"]) == (400, "120")
+    assert err["text"] == f"unknown property value {given}, name prot, class vzEntry [(Dn0)] Dn0={dn}, "
     assert tenant.imdata(f"/api/mo/{dn}.json") == []
