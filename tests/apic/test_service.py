@@ -108,12 +108,17 @@ def test_a_bad_write_is_refused_and_changes_nothing(apic):
     assert "uni/tn-x" not in apic.store
 
 
+ALL_ADMIN = {"aaaUserDomain": {"attributes": {"name": "all"}, "children": [
+    {"aaaUserRole": {"attributes": {"name": "admin", "privType": "writePriv"}}}]}}
+
+
 def test_a_signed_caller_gets_a_web_token_and_subscribes_with_it(apic):
     _, caller = admin(apic)
     key, cert = self_signed("kube")
     pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    # a user reads and subscribes only within its security domains: acc-provision gives its user admin in all
     apic.post("uni/userext", {"aaaUser": {"attributes": {"name": "kube", "pwd": "NotUsed1!"}, "children": [
-        {"aaaUserCert": {"attributes": {"name": "kube.crt", "data": pem}}}]}}, caller)
+        {"aaaUserCert": {"attributes": {"name": "kube.crt", "data": pem}}}, ALL_ADMIN]}}, caller)
     target = "/api/webtokenSession.json"
     cookies = signing.sign_request(key, "uni/userext/user-kube/usercert-kube.crt", "GET", target)
     signed = apic.authenticate(cookies, "GET", [target], b"")

@@ -24,7 +24,7 @@ CERT_DN = f"uni/userext/user-{USER}/usercert-{USER}.crt"
 
 @pytest.fixture
 def signer(lab):
-    """A user with a certificate, created the way acc-provision does (aaaUser, then aaaUserCert)."""
+    """A user with a certificate, created the way acc-provision does (aaaUser, aaaUserCert, admin in the all domain)."""
     key, cert = self_signed(USER)
     admin = _session()
     url = lab.servers[0].url
@@ -34,7 +34,9 @@ def signer(lab):
     r = admin.post(f"{url}/api/mo/uni/userext/user-{USER}.json", data=json.dumps({"aaaUser": {
         "attributes": {"name": USER, "accountStatus": "active", "pwd": "NotUsed1!"},
         "children": [{"aaaUserCert": {"attributes": {
-            "name": f"{USER}.crt", "data": cert.public_bytes(serialization.Encoding.PEM).decode()}}}]}}))
+            "name": f"{USER}.crt", "data": cert.public_bytes(serialization.Encoding.PEM).decode()}}},
+            {"aaaUserDomain": {"attributes": {"name": "all"}, "children": [
+                {"aaaUserRole": {"attributes": {"name": "admin", "privType": "writePriv"}}}]}}]}}))
     assert r.status_code == 200, r.text
     return Signer(url, key)
 
