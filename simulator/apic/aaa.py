@@ -71,7 +71,10 @@ class Aaa:
     # --- password sessions -----------------------------------------------------------------------
     def login(self, name: str, password: str) -> Session:
         user = _plain_user(name)
-        mo = self.store.get(self.user_dn(user))
+        try:
+            mo = self.store.get(self.user_dn(user)) if user else None
+        except DnError:  # a name no aaaUser can have is a failed login, as any unknown name
+            mo = None
         if (
             mo is None
             or not secrets.compare_digest(mo.get("pwd").encode(), (password or "").encode())

@@ -33,7 +33,7 @@ from .managers.vmm_deploy import LeafDeployment
 from .mit.catalog import Catalog, default_catalog
 from .mit.proposed import ProposedMO, proposed_mo
 from .mit.store import MO, Store
-from .mit.writes import Writer, WriteResult, _Planner
+from .mit.writes import Writer, WriteResult, _Planner, check_lengths
 from .modified import modified_tree
 from .query import Query, QueryEngine
 from .rbac import SYSTEM, Grant, Rbac
@@ -161,6 +161,8 @@ class Apic:
         """Write one body (a proposed MO, or its `{cls: {"attributes", "children"}}` mapping) at `dn`;
         `rsp-subtree=modified` answers with what changed. `caller` is the proof of authentication."""
         proposed = _proposed(body)
+        # an over-long DN or naming value is refused before the password check takes the store's lock
+        check_lengths(self.catalog, dn, proposed)
         grant = self._grant(caller)
 
         def write() -> WriteResult:

@@ -185,3 +185,21 @@ def test_the_tick_ends_what_the_clock_made_due(apic):
     apic.clock.advance(600)
     assert apic.tick() == 1  # the idle session ended, its last subscription with it
     assert not apic.socket_alive(token) and apic.subscriptions.subscriptions == {}
+
+
+@pytest.mark.parametrize("name", ["", "a/b]", "x" * 100])
+def test_a_login_name_no_user_can_have_is_a_failed_login(apic, name):
+    with pytest.raises(ApicError) as exc:
+        apic.login(name, "cisco123")
+    assert (exc.value.http_status, exc.value.text) == (
+        401, "Username or password is incorrect - FAILED local authentication")
+
+
+def test_an_over_long_name_is_refused_before_the_store_lock_is_taken(apic, monkeypatch):
+    _, caller = admin(apic)
+    taken = []
+    monkeypatch.setattr(apic.aaa.passwords, "post", lambda *args: taken.append(args))
+    name = "t" * 100_000
+    with pytest.raises(ApicError) as exc:
+        apic.post("uni", {"fvTenant": {"attributes": {"name": name}}}, caller)
+    assert exc.value.http_status == 400 and not taken
