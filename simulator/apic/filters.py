@@ -608,7 +608,7 @@ def _backtracks(items: list) -> bool:
 _NUM_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
-def _to_num(s: str) -> Decimal | None:
+def numeric_value(s: str) -> Decimal | None:
     """Exact numeric form of ``s`` or None.
 
     Decimal (not float) so that long integers such as 64-bit counters and values like "1.0" vs "1"
@@ -641,7 +641,7 @@ def _value_test(op: str, values: tuple[str, ...]) -> Callable[[str], bool]:
     """Build the test applied to the MO's attribute string once the class is known to match."""
     if op in _CMP_OPS:
         const = values[0]
-        num = _to_num(const)
+        num = numeric_value(const)
         rel = _ORDER[op]
         if num is None:
             # A non-numeric constant forces a string comparison whatever the MO holds.
@@ -652,7 +652,7 @@ def _value_test(op: str, values: tuple[str, ...]) -> Callable[[str], bool]:
             return lambda v: rel(v, const)
 
         def numeric_or_string(v: str) -> bool:
-            n = _to_num(v)
+            n = numeric_value(v)
             return rel(v, const) if n is None else rel(n, num)
 
         return numeric_or_string
@@ -686,7 +686,7 @@ def _compile_compare(
 
     # The plain string eq/ne case is what ansible and aci-containers send on every call; keep it to a
     # single closure with no inner calls.
-    if node.op in ("eq", "ne") and _to_num(node.values[0]) is None:
+    if node.op in ("eq", "ne") and numeric_value(node.values[0]) is None:
         const = node.values[0]
         if node.op == "eq":
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from . import errors
 from .filters import Compare, FilterError, Logic, Node, compile_node, parse_filter
-from .filters import _to_num as _numeric_constant  # the filter's own rule for a numeric comparison
+from .filters import numeric_value as _numeric_constant  # the filter's own rule for a numeric comparison
 from .mit.catalog import Catalog
 from .mit.child_order import ordered_children
 from .mit.dn import is_ancestor
