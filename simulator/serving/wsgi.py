@@ -88,7 +88,7 @@ class WsgiBridge:
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info=None):
             answer["status"] = int(status.split(" ", 1)[0])
-            answer["headers"] = [(n.encode("latin-1").lower(), v.encode("latin-1")) for n, v in headers]
+            answer["headers"] = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in headers]
             return lambda chunk: None
 
         def run() -> bytes:
@@ -130,9 +130,9 @@ class _Exchange:
     def start_response(self, status: str, headers: list[tuple[str, str]], exc_info=None):
         if exc_info is not None and self.started:
             raise exc_info[1].with_traceback(exc_info[2])
-        raw = []
+        raw = []  # names as the app wrote them (Set-Cookie, not set-cookie), as the real servers send them
         for name, value in headers:
-            raw.append((name.encode("latin-1").lower(), value.encode("latin-1")))
+            raw.append((name.encode("latin-1"), value.encode("latin-1")))
             if name.lower() == "content-length":
                 self.remaining = int(value)
         self.start = {"type": "http.response.start", "status": int(status.split(" ", 1)[0]), "headers": raw}

@@ -73,6 +73,7 @@ def test_an_idle_kept_alive_connection_is_closed_after_the_idle_timeout(tiny_ser
         sock.sendall(b"GET /once HTTP/1.1\r\nHost: lab\r\n\r\n")
         reply = read_to_eof(sock)  # the answer, then the close when the keep-alive timeout passes
     assert reply.startswith(b"HTTP/1.1 200 ")
+    assert b"\r\nContent-Type: text/plain\r\n" in reply  # header names as the app wrote them (case-sensitive clients)
     assert reply.endswith(b"GET /once")
 
 
