@@ -1,9 +1,9 @@
-"""What ends a subscription, over the REST API of a served lab, seen through /api/subscriptionRefresh (400
-"unknown or expired subscription" once it is gone): `subscription=no` ends that session's subscriptions to
-that query only, not its others nor another session's to the same query; a logout ends the session's
-subscriptions, and so does the end of the session by its idle timeout (the lab's tick), even when the
-subscriptions' own refresh-timeout is far off. Found by mutation testing of subscriptions.py
-(tools/mutation/RESULTS.md)."""
+"""What ends a subscription and how long one may live, over the REST API of a served lab, seen through
+/api/subscriptionRefresh (400 "unknown or expired subscription" once it is gone): `subscription=no` ends that
+session's subscriptions to that query only, not its others nor another session's to the same query; a logout
+ends the session's subscriptions, and so does the end of the session by its idle timeout (the lab's tick), even
+when the subscriptions' own refresh-timeout is far off. A refresh-timeout is 1 s to a day (86400 s); others
+are refused. Found by mutation testing of subscriptions.py (tools/mutation/RESULTS.md)."""
 
 from __future__ import annotations
 
@@ -83,3 +83,18 @@ def test_the_end_of_a_session_by_its_idle_timeout_ends_its_subscriptions(lab, ur
     sub = session.subscribe("/api/class/fvTenant.json", **{"refresh-timeout": "3600"})
     lab.advance_clock(idle + 1)  # the session is past its idle timeout; its subscription would live on
     assert not Session(url).alive(sub)
+
+
+@pytest.mark.parametrize("seconds", ["1", "86400", ""])
+def test_a_refresh_timeout_from_one_second_to_a_day_is_taken(url, seconds):
+    assert Session(url).subscribe("/api/class/fvTenant.json", **{"refresh-timeout": seconds}).isdigit()
+
+
+@pytest.mark.parametrize("seconds", ["0", "-5", "86401"])
+def test_a_refresh_timeout_outside_one_second_to_a_day_is_refused(url, seconds):
+    session = Session(url)
+    r = session.http.get(f"{url}/api/class/fvTenant.json", timeout=TIMEOUT,
+                         params={"subscription": "yes", "refresh-timeout": seconds})
+    assert r.status_code == 400
+    assert r.json()["imdata"][0]["error"]["attributes"]["text"] == (
+        f"Invalid value for refresh-timeout: {seconds} (1..86400 seconds)")
