@@ -92,6 +92,11 @@ class WorkloadControllers(Worker):
 
     # --- when to settle ------------------------------------------------------------------------------
     def tick(self) -> int:
+        """The lab's tick (before every request): the controllers are level-triggered on the store alone (the
+        clock only stamps times), so a store unchanged since the last settle has nothing to settle, and the
+        pass that would read (and copy) every workload object is skipped."""
+        if int(self.kube.store.resource_version) == self._settled_at:
+            return 0
         return self.settle()
 
     def listen(self) -> None:
