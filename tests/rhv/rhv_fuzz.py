@@ -1,6 +1,6 @@
 """A grammar of the RHV Manager's REST API for property-based fuzzing, and the oracle its answers must pass.
 
-Shared by tests/rhv/test_fuzz.py (a fixed-seed sample over real HTTP) and bench/fuzz_rhv.py (20,000+
+Shared by tests/rhv/test_rhv_fuzz.py (a fixed-seed sample over real HTTP) and bench/fuzz_rhv.py (20,000+
 requests through Flask's test client). The grammar is built from the API itself: `crawl` walks the
 links, entities and actions a logged-in admin sees from `/ovirt-engine/api`, so every collection,
 entity, sub-collection and action of the inventory is a target. Requests then vary everything a
