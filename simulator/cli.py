@@ -14,7 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import __version__
+from . import __version__, fabric_cli
 from .apic.errors import ApicError
 from .cni import cli as cni_cli
 from .nodeprep import cli as nodeprep_cli
@@ -56,12 +56,15 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--admin-password", default="cisco123")
     serve.add_argument("--tls-dir", type=Path, help="where the self-signed certificate is kept")
     nodeprep_cli.add_parser(sub)
+    fabric_cli.add_parser(sub)
     cni_controller = cni_cli.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "serve" and args.no_k8s and args.kubeconfig:
         serve.error("argument --kubeconfig: not allowed with argument --no-k8s")
     if args.command == "serve":
         return serve_command(args)
+    if args.command == "fabric":
+        return fabric_cli.run(args)
     if args.command == "nodeprep":
         return nodeprep_cli.run(args)
     if args.command == "cni":
