@@ -38,6 +38,7 @@ from .modified import modified_tree
 from .query import Query, QueryEngine
 from .rbac import SYSTEM, Grant, Rbac
 from .subscriptions import SubscriptionManager
+from .zoning import Zoning
 
 DEFAULT_TREE = Path(__file__).with_name("default_tree.yaml")
 BUILD_TIME = "Thu Jan 01 00:00:00 UTC 2026"
@@ -81,6 +82,7 @@ class Apic:
         self.node_registration = NodeRegistration(self.store, self.config.topology)  # fabric membership
         self.encap_blocks = EncapBlockRules(self.store)  # what a pool's encap blocks may span
         self.leaf_deployment = LeafDeployment(self.store)  # VMM EPGs' VLANs on the leaf ports facing hosts
+        self.zoning = Zoning(self.store)  # pcTags and VNIDs, the leaves' zoning rules (simulator/apic/zoning)
         self.service_graphs = ServiceGraphRenderer(self.store, self.timestamp)  # deployed graph instances
         self.config_snapshots = ConfigSnapshots(self.store, self.timestamp)
         self.ep_tracker = EpTracker(self.store, self.timestamp, self.config.ep_tracker)

@@ -1,0 +1,45 @@
+"""Rule and filter ids of the leaves: numbers the APIC gives once and keeps.
+
+Confirmed (VEC D1): rule ids are 4096 and up; filter ids are numbers, the implicit filters keep a name
+(implicit, implarp, default). Chosen here: both are counted up in the order they are first needed (so the
+same configuration written in the same order gets the same ids) and kept for as long as the lab runs; a
+filter's port-reversed twin (revFltPorts) has an id of its own; filter numbers start at 5.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from ..mit.store import Store
+
+FIRST_RULE_ID = 4096
+FIRST_FILTER_ID = 5
+
+
+class ZoningIds:
+    def __init__(self):
+        self.rules: dict[tuple[int, tuple[str, str, str]], int] = {}
+        self.filters: dict[tuple[str, bool], int] = {}
+
+    def rule_id(self, scope: int, key: tuple[str, str, str]) -> int:
+        found = self.rules.get((scope, key))
+        if found is None:
+            found = self.rules[(scope, key)] = FIRST_RULE_ID + len(self.rules)
+        return found
+
+    def filter_id(self, dn: str, reverse: bool) -> int:
+        found = self.filters.get((dn, reverse))
+        if found is None:
+            found = self.filters[(dn, reverse)] = FIRST_FILTER_ID + len(self.filters)
+        return found
+
+
+_BY_STORE: weakref.WeakKeyDictionary[Store, ZoningIds] = weakref.WeakKeyDictionary()
+
+
+def ids_of(store: Store) -> ZoningIds:
+    """The ids of one APIC's fabric (one registry per store, shared by the leaf renderer and the verdict)."""
+    ids = _BY_STORE.get(store)
+    if ids is None:
+        ids = _BY_STORE[store] = ZoningIds()
+    return ids
