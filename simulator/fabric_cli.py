@@ -114,8 +114,9 @@ def describe(document: dict, args) -> str:
     rule = document.get("rule") or {}
     lines.append(f"  rule   {rule_line(rule)}")
     if rule.get("contract"):
-        parts = [f"contract {rule['contract']}"] + [f"{key} {rule[key]}" for key in ("subject", "filter", "entry")
-                                                     if rule.get(key)]
+        subject = str(rule.get("subject") or "").rsplit("/subj-", 1)[-1]
+        parts = [f"contract {rule['contract']}", *([f"subject {subject}"] if subject else []),
+                 *(f"{key} {rule[key]}" for key in ("filter", "entry") if rule.get(key))]
         lines.append(f"         {', '.join(parts)}")
     elif rule.get("default"):
         lines.append("         the VRF's default rule (no contract permits the flow)")
@@ -123,7 +124,8 @@ def describe(document: dict, args) -> str:
         lines.append(f"  leaf   {document['leaf']}")
     reply = document.get("reply") or {}
     if reply.get("verdict"):
-        lines.append(f"  reply  {reply['verdict']} by {rule_line(reply.get('rule') or {})}")
+        on = f" on {reply['leaf']}" if reply.get("leaf") else ""
+        lines.append(f"  reply  {reply['verdict']} by {rule_line(reply.get('rule') or {})}{on}")
     return "\n".join(lines)
 
 

@@ -71,4 +71,4 @@ def _routes() -> Map:
     return current_app.config["SIM_CONTROL_ROUTES"]
 
 
-from . import cni_routes, k8s_routes, lab_routes, rhv_routes, snapshots  # noqa: E402,F401  (route modules register on bp)
+from . import cni_routes, fabric_routes, k8s_routes, lab_routes, rhv_routes, snapshots  # noqa: E402,F401  (route modules register on bp)
