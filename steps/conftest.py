@@ -22,7 +22,7 @@ pytest.register_assert_rewrite("steps.support")
 from steps.support.registry import check_collection  # noqa: E402
 
 STEP_MODULES = ["steps.apic_steps", "steps.nodeprep_steps", "steps.provisioning_steps", "steps.rhv_steps",
-                "steps.rhv_vmm_steps", "steps.migration_steps", "steps.cni_steps"]
+                "steps.rhv_vmm_steps", "steps.migration_steps", "steps.cni_steps", "steps.segmentation_steps"]
 
 REPORTS = {"cucumber_json_path": "cucumber.json", "xmlpath": "junit.xml"}
 
