@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import hashlib
 import json
 import os
 import shutil
@@ -88,18 +89,30 @@ def configure(copy: Path, modules: list[str], tests: list[str], deselected: list
 
 
 def copy_project(target: Path) -> None:
+    """A new copy of the project: its last commit (other sessions' half-done edits in a shared working tree
+    must not break the run), with the working tree's tests/ over it (the tests being written for the run).
+    In a kept copy only the tests are brought up to date: a rerun of the survivors with --mutant then runs
+    the tests added since, against the sources as they were copied."""
     if not (target / "pyproject.toml").exists():
-        shutil.copytree(ROOT, target, ignore=IGNORED, dirs_exist_ok=True, symlinks=True)
+        target.mkdir(parents=True, exist_ok=True)
+        if (ROOT / ".git").exists():
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", "HEAD"], check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+        else:
+            shutil.copytree(ROOT, target, ignore=IGNORED, dirs_exist_ok=True, symlinks=True)
+    shutil.copytree(ROOT / "tests", target / "tests", ignore=IGNORED, dirs_exist_ok=True, symlinks=True)
 
 
 def environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
 
 
-def failing_before_mutation(copy: Path, tests: list[str]) -> list[str]:
+def failing_before_mutation(copy: Path, tests: list[str], deselected: list[str]) -> list[str]:
     """The selected tests that fail on the unmutated copy: mutmut needs a green run to start from, and a
     test that fails anyway kills nothing. They are deselected and named in the report."""
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf", *tests],
+    leave_out = [arg for test in deselected for arg in ("--deselect", test)]
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf", *tests, *leave_out],
                          cwd=copy, env=environment(), capture_output=True, text=True)
     return sorted({line.split()[1] for line in run.stdout.splitlines() if line.startswith("FAILED ")})
 
@@ -114,6 +127,25 @@ def mutmut(copy: Path, *args: str, capture: bool = False) -> str:
     if done.returncode:
         raise SystemExit(f"mutmut {' '.join(args)} failed ({done.returncode}): see {copy / 'mutmut-run.log'}")
     return ""
+
+
+def survivors_of(copy: Path) -> list[str]:
+    """The mutants of the copy's last run that no test killed (survived, or reached by no test)."""
+    lines = mutmut(copy, "results", "--all", "true", capture=True).splitlines()
+    return [name.strip() for name, _, status in (line.rpartition(": ") for line in lines)
+            if status.strip() in ("survived", "no tests")]
+
+
+def keep_verdicts(copy: Path, tests: list[str]) -> None:
+    """mutmut 3 forgets every verdict when the test selection changes (it cannot know that the new selection
+    only adds tests). Adding tests cannot revive a killed mutant, so the stored selection's fingerprint is set
+    to the new one: mutmut then collects the new tests' coverage alone and reruns the mutants it is named.
+    (The fingerprint is mutmut 3.8's: sha256 of the selection's repr, 12 hex digits.)"""
+    stats_file = copy / "mutants" / "mutmut-stats.json"
+    stats = json.loads(stats_file.read_text(encoding="utf-8"))
+    digest = hashlib.sha256(repr(tuple(tests)).encode()).hexdigest()[:12]
+    stats.setdefault("config_fingerprint", {})["test_selection"] = digest
+    stats_file.write_text(json.dumps(stats, indent=4), encoding="utf-8")
 
 
 def module_of(mutant: str) -> str:
@@ -175,10 +207,17 @@ def main() -> int:
     parser.add_argument("--tests", action="append", default=[],
                         help="a test file to run instead of the package's fast tests (repeat for more)")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--deselect", action="append", default=[],
+                        help="a test id to leave out of the selected files, e.g. the one ansible-playbook test of a "
+                             "file of REST tests (repeat for more)")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the first plain run that finds (and deselects) tests failing without mutation")
     parser.add_argument("--mutant", action="append", default=[],
                         help="run only the mutants matching this name or glob (mutmut's own filter)")
+    parser.add_argument("--rerun-survivors", action="store_true",
+                        help="with --keep: run again only the mutants that survived (or that no test reached) in "
+                             "the copy's last run, with the --tests given now (those of the last run and the new "
+                             "ones); the killed keep their verdicts")
     parser.add_argument("--report-only", action="store_true",
                         help="with --keep: print the report of the copy's last (or still running) run, run nothing")
     parser.add_argument("--keep", type=Path, help="the copy's folder, kept after the run (reused if it exists)")
@@ -196,10 +235,19 @@ def main() -> int:
             print(report(copy, package, tests, [])[0], flush=True)
             continue
         copy_project(copy)
-        deselected = [] if args.no_baseline else failing_before_mutation(copy, tests)
+        chosen = [t for t in args.deselect if t.startswith(f"tests/{package}/")]
+        deselected = chosen + ([] if args.no_baseline else failing_before_mutation(copy, tests, chosen))
+        names = list(args.mutant)
+        if args.rerun_survivors:
+            names += survivors_of(copy)
+            if not names:
+                print(f"no surviving mutant in {copy}", flush=True)
+                continue
         configure(copy, modules, tests, deselected)
+        if args.rerun_survivors:
+            keep_verdicts(copy, tests)
         print(f"mutation run of {', '.join(modules)} in {copy} (log: mutmut-run.log)", flush=True)
-        mutmut(copy, "run", "--max-children", str(args.max_children), *args.mutant)
+        mutmut(copy, "run", "--max-children", str(args.max_children), *names)
         text, _ = report(copy, package, tests, deselected)
         (copy / "mutation-report.txt").write_text(text + "\n", encoding="utf-8")
         print(text, flush=True)
