@@ -1,8 +1,11 @@
 """The HTTP server's cost: a small APIC GET against a bare WSGI endpoint served by the same server stack.
 
 Two servers of the lab's kind (`simulator.serving.serve_in_thread`, one HTTPS, one plain HTTP) serve a
-dispatcher built here: `/_bench/bare` answers a fixed 90-byte JSON body straight from WSGI (no Flask,
-no lab), `/_bench/apic-only/...` to the APIC app alone (no lab around it: no tick of the whole lab before
+dispatcher built here: `/_bench/bare` answers straight from WSGI (no Flask, no lab) the very bytes the APIC
+GET answers (its status, headers and body, taken from the app once at the start), so the two differ only in
+the work the APIC does, not in what crosses the wire; `/_bench/tiny` answers a fixed 90-byte JSON body with
+two headers (information: what a reply of the APIC's size and headers costs the server and the client on top),
+`/_bench/apic-only/...` to the APIC app alone (no lab around it: no tick of the whole lab before
 each request), everything else to the lab's APIC app (`Lab.apic_app()`, as served). A client in a separate process (so that it does
 not share the servers' GIL) runs blocks of requests against the two endpoints back to back, in
 alternating order, for every combination of scheme (https, http), connection (keep-alive, a new
@@ -25,10 +28,11 @@ import _common as c
 
 APP_PATH = "/api/mo/uni/tn-common.json"
 BARE_PATH = "/_bench/bare"
+TINY_PATH = "/_bench/tiny"
 APIC_ONLY_PREFIX = "/_bench/apic-only"
 APIC_ONLY_PATH = APIC_ONLY_PREFIX + APP_PATH
 BARE_BODY = b'{"totalCount":"1","imdata":[{"benchBare":{"attributes":{"dn":"bench/bare","status":""}}}]}'
-PATHS = (BARE_PATH, APP_PATH, APIC_ONLY_PATH)
+PATHS = (BARE_PATH, APP_PATH, APIC_ONLY_PATH, TINY_PATH)
 CLIENTS = ("requests", "http.client")
 SCHEMES = ("https", "http")
 MODES = ("keep-alive", "new-connection")
@@ -36,15 +40,20 @@ RATIO_GOAL = 0.8
 REQUESTS_HTTPS_GOAL = 2.0
 
 
-def dispatcher(lab_app, apic_only_app):
-    """The bare endpoint beside the lab's APIC app, and the APIC app alone (no lab: no tick of the whole lab
-    before each request) under /_bench/apic-only, in one WSGI callable (the bench's own, no product route)."""
-    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(BARE_BODY)))]
+def dispatcher(lab_app, apic_only_app, cookie: str):
+    """The bare endpoints beside the lab's APIC app, and the APIC app alone (no lab: no tick of the whole lab
+    before each request) under /_bench/apic-only, in one WSGI callable (the bench's own, no product route).
+    The bare endpoint replays the APIC GET's answer, taken once through the APIC app alone."""
+    tiny_headers = [("Content-Type", "application/json"), ("Content-Length", str(len(BARE_BODY)))]
+    replay = _answer(apic_only_app, APP_PATH, cookie)
 
     def app(environ, start_response):
         path = environ["PATH_INFO"]
         if path == BARE_PATH:
-            start_response("200 OK", headers)
+            start_response(replay[0], replay[1])
+            return [replay[2]]
+        if path == TINY_PATH:
+            start_response("200 OK", tiny_headers)
             return [BARE_BODY]
         if path.startswith(APIC_ONLY_PREFIX):
             environ["PATH_INFO"] = path[len(APIC_ONLY_PREFIX):]
@@ -53,6 +62,21 @@ def dispatcher(lab_app, apic_only_app):
         return lab_app(environ, start_response)
 
     return app
+
+
+def _answer(wsgi_app, path: str, cookie: str) -> tuple[str, list, bytes]:
+    """(status line, headers, body) of a GET of `path` through `wsgi_app`, called directly."""
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(method="GET", path=path, headers={"Cookie": cookie}).get_environ()
+    got = {}
+
+    def start_response(status, headers, exc_info=None):
+        got["status"], got["headers"] = status, list(headers)
+
+    body = b"".join(wsgi_app(environ, start_response))
+    assert got["status"].startswith("200"), got["status"]
+    return got["status"], got["headers"], body
 
 
 # --- the client process ----------------------------------------------------------------------------
@@ -162,12 +186,13 @@ def main() -> int:
     tmp = tempfile.TemporaryDirectory(prefix="acisim-bench-serving-")
     from simulator.apic import rest as apic_rest
 
-    lab = Lab(LabOptions())
-    served = dispatcher(lab.apic_app(), apic_rest.create_app(lab.apic))
+    options = LabOptions()
+    lab = Lab(options)
+    cookie = f"APIC-cookie={lab.apic.login(options.admin_user, options.admin_password).token}"
+    served = dispatcher(lab.apic_app(), apic_rest.create_app(lab.apic), cookie)
     servers = {scheme: serve_in_thread(served, tls=scheme == "https", tls_dir=Path(tmp.name) / "tls")
                for scheme in SCHEMES}
     try:
-        cookie = c.login_cookie(servers["http"].url)
         schedule, cells = [], []
         for scheme in SCHEMES:
             for mode in MODES:
@@ -205,20 +230,25 @@ def main() -> int:
                 bare = [segments[(scheme, mode, client, r, BARE_PATH)] for r in range(rounds)]
                 got = [segments[(scheme, mode, client, r, APP_PATH)] for r in range(rounds)]
                 alone = [segments[(scheme, mode, client, r, APIC_ONLY_PATH)] for r in range(rounds)]
+                tiny = [segments[(scheme, mode, client, r, TINY_PATH)] for r in range(rounds)]
                 ratios = [(an / at) / (bn / bt) for (an, at), (bn, bt) in zip(got, bare, strict=True)]
                 alone_ratios = [(an / at) / (bn / bt) for (an, at), (bn, bt) in zip(alone, bare, strict=True)]
-                bare_ms, app_ms, alone_ms = (1000 * sum(t for _, t in blocks) / sum(n for n, _ in blocks)
-                                             for blocks in (bare, got, alone))
+                tiny_ratios = [(an / at) / (bn / bt) for (an, at), (bn, bt) in zip(got, tiny, strict=True)]
+                bare_ms, app_ms, alone_ms, tiny_ms = (1000 * sum(t for _, t in blocks) / sum(n for n, _ in blocks)
+                                                      for blocks in (bare, got, alone, tiny))
                 key = f"{scheme}/{mode}/{client}"
                 figures["cells"][key] = {"bare_ms": bare_ms, "app_ms": app_ms, "apic_only_ms": alone_ms,
-                                         "ratio": c.median(ratios), "apic_only_ratio": c.median(alone_ratios),
+                                         "tiny_ms": tiny_ms, "ratio": c.median(ratios),
+                                         "apic_only_ratio": c.median(alone_ratios), "tiny_ratio": c.median(tiny_ratios),
                                          "slowdown": app_ms / bare_ms, "ratio_per_pair": ratios}
                 rows.append((scheme, mode, client, bare_ms, app_ms, alone_ms, f"{c.median(ratios):.2f}",
-                             c.iqr(ratios), f"{c.median(alone_ratios):.2f}", f"{app_ms / bare_ms:.2f}x"))
+                             c.iqr(ratios), f"{c.median(alone_ratios):.2f}", f"{app_ms / bare_ms:.2f}x", tiny_ms,
+                             f"{c.median(tiny_ratios):.2f}"))
     print(c.table(("scheme", "connection", "client", "bare ms/req", "lab APIC GET ms/req", "APIC alone ms/req",
-                   "rate ratio", "ratio IQR", "alone ratio", "APIC/bare time"), rows))
-    print("(rate ratio: the lab's APIC GET rate / the bare endpoint's; alone: the APIC app without the lab's "
-          "per-request tick)")
+                   "rate ratio", "ratio IQR", "alone ratio", "APIC/bare time", "tiny ms/req", "ratio to tiny"), rows))
+    print("(bare: the APIC GET's own answer replayed from WSGI; rate ratio: the lab's APIC GET rate / the bare "
+          "endpoint's; alone: the APIC app without the lab's per-request tick; tiny: a 90-byte answer with two "
+          "headers, whose ratio adds what the APIC's larger answer and its eight headers cost to send and parse)")
     if errors:
         print(f"\n{errors} requests did not answer 200")
     if profile:

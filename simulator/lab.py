@@ -266,7 +266,7 @@ class Lab:
     def apic_app(self) -> Flask:
         app = apic_rest.create_app(self.apic)
         app.config["LAB"] = self
-        app.before_request(self._tick_before_request)
+        apic_rest.before_every_request(app, self._tick_before_request)
         app.register_blueprint(control_bp)
         return app
 

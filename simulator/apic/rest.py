@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, unquote
 
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.utils import get_content_type
 
 from . import codec, errors
 from .aaa import Caller, parse_cookies
@@ -49,27 +50,39 @@ def _check_format(fmt: str) -> None:
         raise errors.ApicError(400, 400, f"Invalid request: unsupported format .{fmt} (use .json or .xml)")
 
 
-def _raw_target() -> tuple[str, str]:
+def raw_target(environ: dict) -> tuple[str, str]:
     """The path and query exactly as the client sent them (signatures cover the raw form)."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
         path, _, query = raw.partition("?")
         return path, query
-    return request.path, request.query_string.decode("latin-1")
+    path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    return environ.get("SCRIPT_NAME", "") + path, environ.get("QUERY_STRING", "")
 
 
-def _params() -> list[tuple[str, str]]:
+def _raw_target() -> tuple[str, str]:
+    return raw_target(request.environ)
+
+
+def query_params(raw_query: str) -> list[tuple[str, str]]:
     """The query options as sent (a repeated option stays repeated). cisco.aci's aci_rest asks for
     `page=None` when given a page size and no page (it formats Python's None): that is the first
     page, as a real APIC answers it (ansible-aci aci_rest test: page_size 1 alone gives one object,
     the first of page_size 2)."""
-    return [(key, value) for key, value in parse_qsl(_raw_target()[1], keep_blank_values=True)
+    return [(key, value) for key, value in parse_qsl(raw_query, keep_blank_values=True)
             if (key, value) != ("page", "None")]
 
 
+def _params() -> list[tuple[str, str]]:
+    return query_params(_raw_target()[1])
+
+
+def content_type(fmt: str) -> str:
+    return get_content_type("application/xml" if fmt == "xml" else "application/json", "utf-8")
+
+
 def _respond(body: str, fmt: str, status: int = 200, headers: dict | None = None) -> Response:
-    mimetype = "application/xml" if fmt == "xml" else "application/json"
-    resp = Response(body, status=status, mimetype=mimetype)
+    resp = Response(body, status=status, content_type=content_type(fmt))
     for key, value in SECURITY_HEADERS.items():
         resp.headers[key] = value
     for key, value in (headers or {}).items():
@@ -89,12 +102,17 @@ def _cookies() -> dict[str, str]:
     return parse_cookies(request.headers.get("Cookie", ""))
 
 
-def authenticate() -> Caller:
-    """The caller of this request: its cookies, and the path?query forms a signature may cover."""
-    path, query = _raw_target()
+def caller_of(model: Apic, method: str, path: str, query: str, cookie_header: str, body: bytes) -> Caller:
+    """The caller of a request: its cookies, and the path?query forms a signature may cover."""
     target = path + ("?" + query if query else "")
     targets = [target] if unquote(target) == target else [target, unquote(target)]
-    return apic().authenticate(_cookies(), request.method, targets, request.get_data(cache=True))
+    return model.authenticate(parse_cookies(cookie_header), method, targets, body)
+
+
+def authenticate() -> Caller:
+    path, query = _raw_target()
+    return caller_of(apic(), request.method, path, query, request.headers.get("Cookie", ""),
+                     request.get_data(cache=True))
 
 
 def _reply(reply: Reply, fmt: str) -> Response:
@@ -239,4 +257,14 @@ def create_app(model: Apic) -> Flask:
     app.url_map.merge_slashes = False
     app.register_blueprint(bp)
     app.register_blueprint(socket_bp)
+    from .fast_reads import FastReads  # it answers reads with this module's functions
+
+    app.wsgi_app = app.extensions["acisim.fast_reads"] = FastReads(app.wsgi_app, model)
     return app
+
+
+def before_every_request(app: Flask, hook) -> None:
+    """`hook()` before every request of the APIC app: the reads FastReads answers and Flask's routes alike.
+    The hook gets no request context."""
+    app.before_request(hook)
+    app.extensions["acisim.fast_reads"].before.append(hook)

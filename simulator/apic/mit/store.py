@@ -475,6 +475,8 @@ class Store:
         self.by_dn: dict[str, MO] = {}
         self.by_class = ClassIndex(self)
         self.hooks: list[Hook] = []
+        # how many writes changed the tree: equal numbers, equal trees (a reply cached at one number holds)
+        self.generation = 0
         # value indexes: (class, prop) -> index, and per MO class the indexes its MOs are in
         self._value_indexes: dict[tuple[str, str], ValueIndex] = {}
         self._indexed_by: dict[str, tuple[ValueIndex, ...]] = {}
@@ -623,6 +625,7 @@ class Store:
             if txn.events:
                 for event in txn.events:
                     event.commit()
+                self.generation += 1
                 self.feed.publish(txn.events)
                 self.lock.committed()
 
