@@ -88,18 +88,17 @@ def decode_dn(raw: str) -> str:
 
 
 def _last_top_level_slash(dn: str) -> int:
+    """The position of the DN's last top-level '/' (not inside a bracketed naming value), -1 for none.
+
+    A '/' is top-level when the brackets before it are balanced (naming values nest brackets, as in
+    `rscEpToPathEp-[topology/pod-1/paths-101/pathep-[eth1/1]]`); `str.count` keeps it at C speed (the store
+    asks it for every MO it links)."""
+    i = dn.rfind("/")
     if "[" not in dn:
-        return dn.rfind("/")
-    depth = 0
-    for i in range(len(dn) - 1, -1, -1):
-        ch = dn[i]
-        if ch == "]":
-            depth += 1
-        elif ch == "[":
-            depth -= 1
-        elif ch == "/" and depth == 0:
-            return i
-    return -1
+        return i
+    while i > 0 and dn.count("[", 0, i) != dn.count("]", 0, i):
+        i = dn.rfind("/", 0, i)
+    return i
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)\}")

@@ -25,34 +25,12 @@ from contextlib import contextmanager
 
 from ...feed import ChangeFeed
 from .catalog import Catalog, ClassMeta
+from .dn import parent_dn, rn_of
 
 _intern = sys.intern
 # values up to this length are interned: state words, timestamps, policy DNs and relation targets repeat
 # across thousands of MOs; longer ones are rarely shared
 _INTERN_MAX = 64
-
-
-def _slash(dn: str) -> int:
-    """The position of the DN's last top-level '/' (not inside a bracketed naming value), -1 for none.
-
-    A '/' is top-level when the brackets before it are balanced (naming values nest brackets, as in
-    `rscEpToPathEp-[topology/pod-1/paths-101/pathep-[eth1/1]]`); `str.count` keeps it at C speed."""
-    i = dn.rfind("/")
-    if "[" not in dn:
-        return i
-    while i > 0 and dn.count("[", 0, i) != dn.count("]", 0, i):
-        i = dn.rfind("/", 0, i)
-    return i
-
-
-def _parent_of(dn: str) -> str:
-    i = _slash(dn)
-    return dn[:i] if i >= 0 else ""
-
-
-def _rn(dn: str) -> str:
-    i = _slash(dn)
-    return dn[i + 1 :] if i >= 0 else dn
 
 
 def _compact(attrs: Mapping[str, str], defaults: Mapping[str, str]) -> dict[str, str]:
@@ -81,7 +59,7 @@ class Children(Mapping[str, "MO"]):
         return isinstance(rn, str) and self._key(rn) in self._kids
 
     def __iter__(self) -> Iterator[str]:
-        return (_rn(dn) for dn in self._kids)
+        return (rn_of(dn) for dn in self._kids)
 
     def __len__(self) -> int:
         return len(self._kids)
@@ -90,7 +68,7 @@ class Children(Mapping[str, "MO"]):
         return self._kids.values()
 
     def items(self):  # type: ignore[override]
-        return [(_rn(dn), mo) for dn, mo in self._kids.items()]
+        return [(rn_of(dn), mo) for dn, mo in self._kids.items()]
 
     def __repr__(self) -> str:
         return f"Children({dict(self.items())!r})"
@@ -113,7 +91,7 @@ class MO:
 
     @property
     def rn(self) -> str:
-        return _rn(self.dn)
+        return rn_of(self.dn)
 
     @property
     def children(self) -> Children | None:
@@ -342,7 +320,7 @@ class Transaction:
 
     def create(self, meta: ClassMeta, dn: str, attrs: dict[str, str]) -> MO:
         store = self.store
-        parent = store.by_dn.get(_parent_of(dn))
+        parent = store.by_dn.get(parent_dn(dn))
         if parent is None:
             raise KeyError(f"parent of {dn} does not exist")
         mo = MO(meta, dn, _compact(attrs, meta.defaults))
@@ -393,7 +371,7 @@ class Transaction:
         if mo is None:
             return []
         removed = list(store.subtree(mo))
-        parent = store.by_dn[_parent_of(dn)]
+        parent = store.by_dn[parent_dn(dn)]
         # a rollback puts the parent's children back in their old order: the first delete under a parent
         # keeps a copy of them (undone last, it restores the order the write found); later ones under the
         # same parent need none (a body deleting 4,000 children copied 4,000 dicts of up to 4,000)

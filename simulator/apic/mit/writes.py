@@ -56,13 +56,18 @@ class Writer:
         self.uid = uid
 
     # --- entry points -------------------------------------------------------------------------
-    def post(self, url_dn: str, body: ProposedMO, system: bool = False) -> WriteResult:
+    def post(self, url_dn: str, body: ProposedMO, system: bool = False,
+             allow: Callable[[list[Step]], None] | None = None) -> WriteResult:
         """Validate and apply one request body; `system` writes may set read-only properties
-        and create non-configurable MOs, as the controller itself does (fabric discovery, VMM)."""
+        and create non-configurable MOs, as the controller itself does (fabric discovery, VMM).
+        `allow` sees every step of the validated plan before anything is applied and may refuse it by
+        raising (the caller's roles: rbac.py)."""
         check_lengths(self.catalog, url_dn, body)
         with self.store.lock:
             plan = _Planner(self.store, system)
             root_dn = plan.top(self.catalog.canonical_dn(url_dn), body)
+            if allow is not None:
+                allow(plan.steps)
             return self._apply(root_dn, plan.steps)
 
     def delete(self, dn: str) -> WriteResult:
