@@ -11,7 +11,9 @@ Feature: Segmentation of the RHV-on-ACI application: who may talk to whom, and w
   the VM web-s2 is the reverse proxy, with a NIC on the frontend's vNIC profile, and the VMs web-s1 and
   web-a1 run the application, each with a NIC on the web's profile. The EPG "db" is on a physical domain
   with a static path to the bare-metal database server on leaf 102, port eth1/20. The L3Out "internet"
-  has the external EPG "internet", whose import-security subnet 0.0.0.0/0 classifies every outside address.
+  has the external EPG "internet", whose import-security subnet 0.0.0.0/0 classifies every outside address,
+  and the external EPG "partners" for 203.0.113.0/24, which no contract names: an outside address belongs to
+  the external EPG of its longest matching prefix.
 
   A verdict is the simulator's answer to "may A talk to B" (POST /_sim/fabric/flow, or `acisim fabric flow`),
   computed from the zoning rules the leaves hold: a real fabric answers it only by sending traffic, so
@@ -30,6 +32,7 @@ Feature: Segmentation of the RHV-on-ACI application: who may talk to whom, and w
     And the EPG "bdd-seg/shop/web" is associated with the domain "bdd-seg" and its logical network is in the data center "MultiPod"
     And the EPG "bdd-seg/shop/db" is on the physical domain "bdd-seg-metal" with a static path to "topology/pod-1/paths-102/pathep-[eth1/20]" on VLAN 2020
     And the tenant "bdd-seg" has the L3Out "internet" with the external EPG "internet" for the subnet "0.0.0.0/0"
+    And the L3Out "internet" of the tenant "bdd-seg" has the external EPG "partners" for the subnet "203.0.113.0/24"
     And the tenant "bdd-seg" has these contracts, each with one subject applied both ways with reverse filter ports:
       | contract             | consumer                 | provider | filter   | protocol | port |
       | internet-to-frontend | external EPG internet    | frontend | https    | tcp      | 443  |
@@ -56,6 +59,21 @@ Feature: Segmentation of the RHV-on-ACI application: who may talk to whom, and w
       | VM web-s2              | VM web-s1              | tcp/443  | deny    | the default rule              | deny   |
       | VM web-s1              | VM web-s2              | tcp/8080 | deny    | the default rule              | deny   |
       | EPG bdd-seg/shop/db    | VM web-s1              | tcp/8080 | deny    | the default rule              | deny   |
+
+
+  Scenario: An outside address belongs to the external EPG of its longest matching prefix
+    Then these flows are decided so:
+      | from                 | to        | flow    | verdict | by                            | reply  |
+      | address 198.51.100.7 | VM web-s2 | tcp/443 | permit  | contract internet-to-frontend | permit |
+      | address 203.0.113.9  | VM web-s2 | tcp/443 | deny    | the default rule              | deny   |
+      | VM web-s2            | address 203.0.113.9 | tcp/443 | deny | the default rule         | deny   |
+
+
+  Scenario: The command line gives the same verdicts, with an exit status a script can test
+    When I ask acisim fabric flow from the VM "web-s2" to the VM "web-s1" on tcp/8080
+    Then it exits with 0 for permit, by the contract "frontend-to-web"
+    When I ask acisim fabric flow from the VM "web-s1" to the VM "web-s2" on tcp/8080
+    Then it exits with 1 for deny, by the default rule
 
 
   Scenario: Endpoints of the web tier do not talk to each other: intra-EPG isolation

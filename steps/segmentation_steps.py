@@ -12,7 +12,10 @@ endpoints and migrations are migration_steps' and rhv_vmm_steps' (the `vmm` and 
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 
 import pytest
@@ -40,6 +43,7 @@ class Segmentation:
     endpoints: object  # migration_steps.Endpoints
     epg_of: dict[str, str] = field(default_factory=dict)  # VM -> EPG path (tenant/ap/epg)
     fabric_dns: set[str] = field(default_factory=set)  # physical and routed domains made by the scenario
+    command: subprocess.CompletedProcess | None = None  # the last `acisim fabric flow` run
 
     @property
     def target(self):
@@ -58,6 +62,15 @@ class Segmentation:
         assert answer.status_code == 200, f"the lab refused the flow {source} -> {destination} {proto}/{port}: " \
                                           f"HTTP {answer.status_code} {answer.text[:300]}"
         return answer.json()
+
+    def ask_command(self, source: str, destination: str, proto: str, port: int) -> subprocess.CompletedProcess:
+        """`acisim fabric flow --json` as a user runs it, with the lab admin's credentials."""
+        if not self.target.simulated:
+            pytest.fail(REAL_GEAR, pytrace=False)
+        command = [sys.executable, "-m", "simulator", "fabric", "flow", "--apic-url", self.target.url,
+                   "--user", self.target.user, "--password", self.target.password, "--from", source,
+                   "--to", destination, "--proto", proto, "--port", str(port), "--json"]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
 
     def clean_up(self) -> None:
         cleaner = ApicSession(self.target)
@@ -153,6 +166,14 @@ def l3out(segmentation, tenant, l3out, external, subnet):
             {"l3extSubnet": {"attributes": {"ip": subnet, "scope": "import-security"}}}]}}]}})
 
 
+@given(step_re("the L3Out {} of the tenant {} has the external EPG {} for the subnet {}",
+               "l3out", "tenant", "external", "subnet"))
+def external_epg(segmentation, l3out, tenant, external, subnet):
+    segmentation.post_ok(f"uni/tn-{tenant}/out-{l3out}/instP-{external}", {"l3extInstP": {
+        "attributes": {"name": external}, "children": [
+            {"l3extSubnet": {"attributes": {"ip": subnet, "scope": "import-security"}}}]}})
+
+
 def _group(segmentation: Segmentation, tenant: str, name: str) -> tuple[str, str]:
     """(class, DN) of `external EPG NAME` (an l3extInstP) or of the EPG `NAME`, found in the tenant by name."""
     cls, name = ("l3extInstP", name[len("external EPG "):]) if name.startswith("external EPG ") else ("fvAEPg", name)
@@ -216,7 +237,25 @@ def remove_subject_filter(segmentation, flt, contract, tenant):
     assert segmentation.vmm.apic.answer.status_code == 200, describe(segmentation.vmm.apic.answer)
 
 
+@when(parsers.re(r'I ask acisim fabric flow from the VM "(?P<source>[^"]+)" to the VM "(?P<destination>[^"]+)" on '
+                 + FLOW))
+def ask_the_command(segmentation, source, destination, proto, port):
+    segmentation.command = segmentation.ask_command(source, destination, proto, int(port))
+
+
 # ----------------------------------------------------------------------------------------------- then
+
+
+@then(parsers.re(r"it exits with (?P<status>\d) for (?P<verdict>permit|deny), by (?P<by>.+)"))
+def command_verdict(segmentation, status, verdict, by):
+    run = segmentation.command
+    assert run is not None, "acisim fabric flow was not run"
+    assert run.returncode == int(status), f"exit {run.returncode}: {run.stdout} {run.stderr}"
+    found = json.loads(run.stdout)
+    assert found["verdict"] == verdict, found
+    named = by.replace('"', "")  # 'the contract "NAME"' reads as the table's 'contract NAME'
+    wrong = _decided_by(found["rule"], named.removeprefix("the ") if named.startswith("the contract ") else named)
+    assert wrong is None, f"{found['rule'].get('text')}: {wrong}"
 
 
 @given("these flows are decided so:")
