@@ -63,9 +63,17 @@ def test_what_the_modules_stored(built):
     store = lab.apic.store
     web = store.get(EPG.format("web"))
     assert web is not None and web.get("pcEnfPref") == "enforced"
-    assert store.get(f"{EPG.format('db')}/rspathAtt-[topology/pod-1/paths-102/pathep-[eth1/20]]").get("encap") \
-        == "vlan-2020"
-    assert store.get(f"{EPG.format('web')}/rsdomAtt-[uni/vmmp-Redhat/dom-seg-rhv]") is not None
+    path = store.get(f"{EPG.format('db')}/rspathAtt-[topology/pod-1/paths-102/pathep-[eth1/20]]")
+    assert (path.get("encap"), path.get("mode"), path.get("instrImedcy")) == ("vlan-2020", "untagged", "immediate")
+    for epg in ("frontend", "web"):
+        att = store.get(f"{EPG.format(epg)}/rsdomAtt-[uni/vmmp-Redhat/dom-seg-rhv]")
+        assert (att.get("resImedcy"), att.get("instrImedcy")) == ("immediate", "immediate"), epg
+    subject = store.get("uni/tn-seg/brc-frontend-to-web/subj-web-8080")
+    assert subject.get("revFltPorts") == "yes"
+    entry = store.get("uni/tn-seg/flt-web-8080/e-tcp-8080")
+    assert (entry.get("prot"), entry.get("dFromPort"), entry.get("dToPort")) == ("tcp", "8080", "8080")
+    assert store.get("uni/tn-seg/out-internet").get("enforceRtctrl") == "export"
+    assert store.get("uni/tn-seg/out-internet/instP-internet/rscons-internet-to-frontend") is not None
     assert store.get(f"{EPG.format('db')}/rsdomAtt-[uni/phys-seg-baremetal]") is not None
     subnet = store.get("uni/tn-seg/out-internet/instP-internet/extsubnet-[0.0.0.0/0]")
     assert subnet is not None and subnet.get("scope") == "import-security"
