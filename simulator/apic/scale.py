@@ -250,7 +250,8 @@ def load_scale(apic, spec: ScaleSpec, seed: int, topology: Topology) -> int:
     values, tests/apic/test_scale.py compares them) without planning ~300,000 known-good MOs one by
     one, and with the relation resolver and every other manager reacting as to any write. The endpoint
     tracker is left out of that transaction: the generated endpoints are the state the lab boots with,
-    not moves it saw (as for a restored state, ep_tracker.py)."""
+    not moves it saw (as for a restored state, ep_tracker.py); so are the leaves' zoning rules (they would
+    double the tree: a VRF's rules are rendered on its leaves by the next change of its policy, zoning/leaves.py)."""
     tree = ScaleTree(spec, seed, leaf_ports(topology))
     store = apic.store
     catalog = apic.catalog
@@ -262,7 +263,7 @@ def load_scale(apic, spec: ScaleSpec, seed: int, topology: Topology) -> int:
             apic.writer.post("uni", tenant.body, system=True)
             ts = apic.timestamp()
             policy = _monitoring_policy(tenant.dn)
-            with store.transaction(without=(apic.ep_tracker,)) as txn:
+            with store.transaction(without=(apic.ep_tracker, apic.zoning.leaves)) as txn:
                 for ep in tenant.endpoints:
                     dn = ep.dn
                     txn.create(cep, dn, {"mac": ep.mac, "ip": ep.ip, "encap": ep.encap, "lcC": "learned",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..mit.store import Store
 from .endpoints import ZoningError
+from .leaves import LeafRules
 from .tags import TagAllocator
 from .verdict import flow_verdict
 
@@ -18,6 +19,7 @@ class Zoning:
 
     def __init__(self, store: Store):
         self.tags = TagAllocator(store)
+        self.leaves = LeafRules(store)
 
 
 __all__ = ["Zoning", "ZoningError", "flow_verdict"]

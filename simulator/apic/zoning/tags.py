@@ -91,6 +91,8 @@ class TagAllocator:
     def __call__(self, txn: Transaction, events: list[Event]) -> None:
         recheck: dict[str, None] = {}
         contracts: dict[str, None] = {}
+        rescoped: set[str] = set()  # contracts whose scope changed: their providers may stop being shared
+        created: set[str] = set()  # created by this batch: their groups come with events of their own
         store = self.store
         for event in events:
             cls, dn, kind = event.cls, event.dn, event.kind
@@ -106,35 +108,35 @@ class TagAllocator:
                     contracts.update(dict.fromkeys(self._contracts_of_rel(event)))
                 continue
             if cls in TAGGED:
-                if kind == "created":
+                if kind == "created":  # what points at it hears of it from the resolver (relation state)
                     recheck[dn] = None
-                    if cls == "fvCtx":
-                        recheck.update(dict.fromkeys(self._bds_pointing(dn)))
-                    elif cls == "fvBD":
-                        recheck.update(dict.fromkeys(model.epgs_of_bd(store, dn)))
+                    created.add(dn)
             elif cls == "vzAny" and kind == "created":
                 txn.modify(store.get(dn), {"pcTag": "any"})
             elif cls in ("fvRsBd", "fvRsCtx", "l3extRsEctx") and (kind == "created" or RESOLVED & event.changed.keys()):
                 recheck[parent_dn(dn)] = None
             elif cls in CONTRACT_RELS and (kind == "created" or RESOLVED & event.changed.keys()):
                 contracts.update(dict.fromkeys(self._contracts_of_rel(event)))
-            elif cls == "vzBrCP" and (kind == "created" or "scope" in event.changed):
+            elif cls == "vzBrCP" and kind == "modified" and "scope" in event.changed:
                 contracts[dn] = None
+                rescoped.add(dn)
         # a BD or an L3Out that changed VRF moves its groups; a group that moved may change who is shared
         for dn in list(recheck):
             mo = store.get(dn)
-            if mo is None:
+            if mo is None or dn in created:
                 continue
             if mo.cls == "fvBD":
                 recheck.update(dict.fromkeys(model.epgs_of_bd(store, dn)))
             elif mo.cls == "l3extOut":
                 recheck.update(dict.fromkeys(c.dn for c in mo.child_list() if c.cls == "l3extInstP"))
         for dn in list(recheck):
-            group = model.read_group(store, dn)
-            if group is not None:
-                contracts.update(dict.fromkeys(group.consumes + group.provides))
+            mo = store.get(dn)
+            if mo is not None and mo.cls in model.GROUP_CLASSES:
+                contracts.update(dict.fromkeys(t for rel in mo.child_list() if rel.cls in CONTRACT_RELS
+                                               for t in self._contracts_of_mo(rel)))
         for contract in contracts:
-            recheck.update(dict.fromkeys(model.providers_of(store, contract)))
+            if contract in rescoped or _shared_scope(store, contract):
+                recheck.update(dict.fromkeys(model.providers_of(store, contract)))
         for dn in sorted(recheck, key=_order):
             mo = store.get(dn)
             if mo is not None and mo.cls in TAGGED:
@@ -211,14 +213,16 @@ class TagAllocator:
     def _shared_provider(self, dn: str) -> bool:
         """A provider of a tenant- or global-scope contract that a group of another VRF consumes (VEC D2)."""
         store = self.store
+        mo = store.get(dn)
+        shared = [t for rel in mo.child_list() if rel.cls == "fvRsProv"
+                  and (t := model.target(store, rel)) and _shared_scope(store, t)]
+        if not shared:
+            return False
         provider = model.read_group(store, dn)
         if provider is None or not provider.vrf:
             return False
-        for contract in provider.provides:
-            mo = store.get(contract)
-            scope = mo.get("scope") if mo is not None else "context"
-            if scope not in ("tenant", "global"):
-                continue
+        for contract in shared:
+            scope = store.get(contract).get("scope")
             for consumer_dn in model.consumers_of(store, contract):
                 consumer = model.read_group(store, consumer_dn)
                 if consumer is not None and consumer.vrf != provider.vrf \
@@ -228,12 +232,16 @@ class TagAllocator:
 
     def _contracts_of_rel(self, event: Event) -> list[str]:
         mo = event.state or event.mo
-        t = mo.get("tDn") if mo is not None else ""
-        if event.cls in ("fvRsConsIf", "vzRsAnyToConsIf"):
-            return [model.contracts_of_interface(self.store, t)] if t else []
-        if event.cls == "vzRsIf":
-            return [t] if t else []
-        return [t] if t else []
+        return self._contracts_of_mo(mo) if mo is not None else []
+
+    def _contracts_of_mo(self, rel) -> list[str]:
+        t = rel.get("tDn")
+        if not t:
+            return []
+        if rel.cls in ("fvRsConsIf", "vzRsAnyToConsIf"):
+            contract = model.contracts_of_interface(self.store, t)
+            return [contract] if contract else []
+        return [t]
 
     def _bds_pointing(self, vrf: str) -> list[str]:
         return [parent_dn(rel.dn) for rel in self.store.lookup("fvRsCtx", "tDn", vrf)]
@@ -243,6 +251,11 @@ def _order(dn: str) -> tuple[int, str]:
     """VRFs first (their VNIDs are the groups' scope), then BDs, then groups; by DN within each."""
     rn = dn.rsplit("/", 1)[-1]
     return (0 if rn.startswith("ctx-") else 1 if rn.startswith("BD-") else 2, dn)
+
+
+def _shared_scope(store: Store, contract: str) -> bool:
+    mo = store.get(contract)
+    return mo is not None and mo.get("scope") in ("tenant", "global")
 
 
 def _int(value: str) -> int | None:
