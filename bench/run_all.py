@@ -20,7 +20,7 @@ import _common as c
 
 BENCHMARKS = (
     "get_mo_throughput", "class_query_filter", "memory_per_mo", "rhv_list_vms", "nodeprep_lab_cycle", "state_writes",
-    "rhv_vmm_import", "cni_converge", "serving", "fuzz_apic", "fuzz_rhv", "scale",
+    "rhv_vmm_import", "cni_converge", "serving", "fuzz_apic", "fuzz_rhv", "scale", "zoning",
 )
 
 
