@@ -18,7 +18,9 @@ Feature: Segmentation of the RHV-on-ACI application: who may talk to whom, and w
   A verdict is the simulator's answer to "may A talk to B" (POST /_sim/fabric/flow, or `acisim fabric flow`),
   computed from the zoning rules the leaves hold: a real fabric answers it only by sending traffic, so
   against real gear those steps fail and say so. The VMs are found by name, the database by its EPG and the
-  outside by an address. "The leaf facing a host" is the leaf of the ports its NICs hear over LLDP.
+  outside by an address. A deciding rule that lives on a leaf is also read back from that leaf over REST (its
+  actrlRule, as `show zoning-rule` lists it there). "The leaf facing a host" is the leaf of the ports its NICs
+  hear over LLDP.
 
   Background:
     Given I am logged in to the APIC as the admin user

@@ -271,12 +271,26 @@ def flows_decided(segmentation, datatable):
             wrong.append(f"verdict {found.get('verdict')}")
         if (why := _decided_by(rule, row["by"])) is not None:
             wrong.append(f"decided by {rule.get('text') or rule.get('dn')} ({why})")
+        if rule.get("dn") and (why := _not_on_leaf(segmentation, rule)) is not None:
+            wrong.append(why)
         if reply.get("verdict") != row["reply"]:
             wrong.append(f"reply {reply.get('verdict')} by {(reply.get('rule') or {}).get('text')}")
         if wrong:
             problems.append(f"{row['from']} -> {row['to']} {row['flow']}: expected {row['verdict']} by {row['by']}, "
                             f"reply {row['reply']}; got {'; '.join(wrong)}")
     assert not problems, "\n".join(problems)
+
+
+def _not_on_leaf(segmentation: Segmentation, rule: dict) -> str | None:
+    """What is wrong with the leaf's own actrlRule of the deciding rule, read over REST (None: it is there, with
+    the verdict's priority, action and classes), as `show zoning-rule` on that leaf would list it."""
+    found = segmentation.vmm.attributes(rule["dn"])
+    if found is None:
+        return f"the enforcing leaf holds no {rule['dn']}"
+    held = {key: found.get(key) for key in ("id", "prio", "action", "sPcTag", "dPcTag", "fltId")}
+    told = {"id": str(rule["id"]), "prio": rule["prioName"], "action": rule["action"], "sPcTag": rule["sPcTag"],
+            "dPcTag": rule["dPcTag"], "fltId": rule["fltId"]}
+    return None if held == told else f"the leaf's {rule['dn']} is {held}, the verdict says {told}"
 
 
 @given(parsers.re(r'the flow from the VM "(?P<vm>[^"]+)" to the EPG "(?P<epg>[^"]+)" on ' + FLOW
