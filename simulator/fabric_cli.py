@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 PERMIT, DENY, REFUSED, UNREACHABLE = 0, 1, 2, 3
 DEFAULT_URL = "https://127.0.0.1:8443"  # acisim serve's APIC
 TIMEOUT = 30.0
-PROTOCOLS = "tcp, udp, icmp, an IP protocol name or number 0 to 255"
+PROTOCOLS = "tcp, udp, icmp, icmpv6, arp, ip or an IP protocol number 0 to 255"
 
 
 def add_parser(sub):

@@ -69,6 +69,11 @@ def test_the_provider_does_not_open_a_connection_to_its_consumer(served):
     assert found["verdict"] == "deny", found
 
 
+def test_tcp_flags_name_the_packet_asked_about(served):
+    found = flow(served, {"from": WEB, "to": DB, "port": 5432, "flags": "est"}).json()
+    assert found["verdict"] == "permit" and found["flow"]["tcpFlags"] == ["ack"], found
+
+
 def test_proto_and_port_have_defaults_and_null_ports_are_any(served):
     found = flow(served, {"from": WEB, "to": DB, "port": 5432, "sport": None}).json()
     assert found["verdict"] == "permit", found
@@ -118,6 +123,8 @@ def test_bad_input_is_a_400_naming_it(served, body, words):
     {"from": "no-such-vm", "to": DB, "port": 5432},
     {"from": WEB, "to": "uni/tn-flows/ap-app/epg-nothing", "port": 5432},
     {"from": WEB, "to": DB, "proto": "no-such-protocol", "port": 5432},
+    {"from": WEB, "to": DB, "proto": "icmp", "port": 5432},
+    {"from": WEB, "to": DB, "port": 5432, "flags": "urgent"},
 ])
 def test_what_the_zoning_cannot_place_is_a_400_in_one_line(served, body):
     r = flow(served, body)
