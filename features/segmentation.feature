@@ -17,8 +17,8 @@ Feature: Segmentation of the RHV-on-ACI application: who may talk to whom, and w
 
   A verdict is the simulator's answer to "may A talk to B" (POST /_sim/fabric/flow, or `acisim fabric flow`),
   computed from the zoning rules the leaves hold: a real fabric answers it only by sending traffic, so
-  against real gear those steps fail and say so. The VMs are found by name, the database by its EPG and the
-  outside by an address. A deciding rule that lives on a leaf is also read back from that leaf over REST (its
+  against real gear those steps fail and say so. The VMs are found by name (or by the MAC of their NIC), the
+  database by its EPG and the outside by an address. A deciding rule that lives on a leaf is also read back from that leaf over REST (its
   actrlRule, as `show zoning-rule` lists it there). "The leaf facing a host" is the leaf of the ports its NICs
   hear over LLDP.
 
@@ -54,6 +54,7 @@ Feature: Segmentation of the RHV-on-ACI application: who may talk to whom, and w
       | address 198.51.100.7   | VM web-s2              | tcp/443  | permit  | contract internet-to-frontend | permit |
       | VM web-s2              | VM web-s1              | tcp/8080 | permit  | contract frontend-to-web      | permit |
       | VM web-s1              | EPG bdd-seg/shop/db    | tcp/5432 | permit  | contract web-to-db            | permit |
+      | MAC of VM web-s1       | EPG bdd-seg/shop/db    | tcp/5432 | permit  | contract web-to-db            | permit |
       | address 198.51.100.7   | VM web-s2              | tcp/80   | deny    | the default rule              | deny   |
       | address 198.51.100.7   | VM web-s1              | tcp/8080 | deny    | the default rule              | deny   |
       | address 198.51.100.7   | EPG bdd-seg/shop/db    | tcp/5432 | deny    | the default rule              | deny   |

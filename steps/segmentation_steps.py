@@ -88,16 +88,20 @@ def segmentation(vmm, endpoints):
 
 
 def _end(segmentation: Segmentation, text: str) -> str:
-    """`VM NAME`, `EPG tenant/ap/epg` or `address A.B.C.D` as the verdict takes it (a VM name, an EPG DN, an
-    address)."""
+    """`VM NAME`, `MAC of VM NAME`, `EPG tenant/ap/epg` or `address A.B.C.D` as the verdict takes it (a VM name,
+    an endpoint's MAC, an EPG DN, an address)."""
     kind, _, value = text.strip().partition(" ")
     if kind == "VM":
         return value
+    if kind == "MAC" and value.startswith("of VM "):  # the MAC of the VM's NIC on its EPG, as the APIC learned it
+        (mac,) = segmentation.endpoints.macs[value[len("of VM "):]]
+        return mac.upper()
     if kind == "EPG":
         return epg_dn(value)
     if kind == "address":
         return value
-    raise AssertionError(f"a flow's end is 'VM NAME', 'EPG TENANT/AP/EPG' or 'address IP', not {text!r}")
+    raise AssertionError(f"a flow's end is 'VM NAME', 'MAC of VM NAME', 'EPG TENANT/AP/EPG' or 'address IP', "
+                         f"not {text!r}")
 
 
 def _contract_dn(tenant: str, contract: str) -> str:
