@@ -3,7 +3,7 @@
 Confirmed (VEC D1): rule ids are 4096 and up; filter ids are numbers, the implicit filters keep a name
 (implicit, implarp, default). Chosen here: both are counted up in the order they are first needed (so the
 same configuration written in the same order gets the same ids) and kept for as long as the lab runs; a
-filter's port-reversed twin (revFltPorts) has an id of its own; filter numbers start at 5.
+filter's port-reversed twin (revFltPorts) and its stateful provider-to-consumer twin have ids of their own; filter numbers start at 5.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ FIRST_FILTER_ID = 5
 class ZoningIds:
     def __init__(self):
         self.rules: dict[tuple[int, tuple[str, str, str]], int] = {}
-        self.filters: dict[tuple[str, bool], int] = {}
+        self.filters: dict[tuple[str, bool, bool], int] = {}
 
     def rule_id(self, scope: int, key: tuple[str, str, str]) -> int:
         found = self.rules.get((scope, key))
@@ -27,10 +27,12 @@ class ZoningIds:
             found = self.rules[(scope, key)] = FIRST_RULE_ID + len(self.rules)
         return found
 
-    def filter_id(self, dn: str, reverse: bool) -> int:
-        found = self.filters.get((dn, reverse))
+    def filter_id(self, dn: str, swap: bool, ack: bool) -> int:
+        """The id of a filter, of its port-swapped twin, or of its provider-to-consumer (stateful) twin."""
+        key = (dn, swap, ack)
+        found = self.filters.get(key)
         if found is None:
-            found = self.filters[(dn, reverse)] = FIRST_FILTER_ID + len(self.filters)
+            found = self.filters[key] = FIRST_FILTER_ID + len(self.filters)
         return found
 
 

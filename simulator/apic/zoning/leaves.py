@@ -260,7 +260,8 @@ class LeafRules:
             have = store.get(dn)
             if flt is None:
                 continue  # held by a scope this write does not touch: already right
-            name = flt.source.rsplit("/flt-", 1)[-1] + ("_rev" if flt.reversed else "") if flt.source else fid
+            name = flt.source.rsplit("/flt-", 1)[-1] + ("_rev" if flt.reversed else "") + ("_est" if flt.ack else "") \
+                if flt.source else fid
             if have is None:
                 have = self._create(txn, "actrlFlt", dn, {"name": name})
             else:

@@ -54,7 +54,8 @@ class Filter:
     id: str
     entries: tuple[Entry, ...]
     source: str = ""  # the vzFilter DN ('' for the implicit filters)
-    reversed: bool = False
+    reversed: bool = False  # source and destination ports swapped
+    ack: bool = False  # on a provider-to-consumer rule: stateful entries match only packets with ACK
 
     def entry_names(self) -> list[str]:
         if not self.id.isdigit():
@@ -83,7 +84,7 @@ class Rule:
     contract: str = ""
     subject: str = ""
     filter: str = ""  # vzFilter DN
-    reverse: bool = False  # a provider->consumer rule of a contract (stateful entries ask for ACK)
+    reverse: bool = False  # a provider->consumer rule of a contract
     owners: list[tuple[str, str]] = field(default_factory=list)  # (creator DN, tag)
     src: str = ""  # the group DNs the rule was made for (for the verdict's text)
     dst: str = ""
@@ -213,17 +214,20 @@ class _Compiler:
         return False
 
     # --- filters --------------------------------------------------------------------------------------
-    def filter(self, dn: str, reverse: bool = False) -> Filter:
-        mo = self.store.get(dn)
-        entries = tuple(model_entries(self.store, dn)) if mo is not None else ()
-        if reverse:
+    def filter(self, dn: str, swap: bool = False, ack: bool = False) -> Filter:
+        """The filter `dn` as a rule uses it: with source and destination ports swapped (the return rule of
+        a subject with revFltPorts yes), and/or on a provider-to-consumer rule (`ack`: its stateful entries
+        then ask for ACK). A variant that changes nothing is the filter itself; one that does has an id of
+        its own, so that two rules with one DN always match alike."""
+        entries = tuple(model_entries(self.store, dn))
+        if swap:
             flipped = tuple(e.reversed() for e in entries)
-            if flipped == entries:
-                reverse = False
+            swap = flipped != entries
             entries = flipped
-        if dn == COMMON_DEFAULT_FILTER and not reverse:
+        ack = ack and any(e.stateful == "yes" for e in entries)
+        if dn == COMMON_DEFAULT_FILTER and not swap and not ack:
             return Filter(DEFAULT_FILTER, entries, dn)
-        return Filter(str(self.ids.filter_id(dn, reverse)), entries, dn, reverse)
+        return Filter(str(self.ids.filter_id(dn, swap, ack)), entries, dn, swap, ack)
 
     # --- intra-EPG ------------------------------------------------------------------------------------
     def intra(self, g: model.Group) -> None:
@@ -236,10 +240,11 @@ class _Compiler:
             if contract is None:
                 continue
             for subj in contract.subjects:
-                atts = [(a, False) for a in subj.both + subj.into + subj.out]
-                atts += [(a, True) for a in subj.both if subj.rev_ports]
-                for att, reverse in atts:
-                    flt = self.filter(att.filter, reverse)
+                atts = [(a, False, False) for a in subj.both + subj.into]
+                atts += [(a, False, True) for a in subj.out]
+                atts += [(a, subj.rev_ports, True) for a in subj.both]
+                for att, swap, ack in atts:
+                    flt = self.filter(att.filter, swap, ack)
                     self.rule(g.tag, g.tag, flt, "class-eq-filter", _action(att), filter=att.filter,
                               contract=dn, subject=subj.dn, owners=[(dn, "contract")], src=g.dn, dst=g.dn)
 
@@ -281,7 +286,7 @@ class _Compiler:
         plan += [(att, False, "uni-dir", False) for att in subj.into]
         plan += [(att, False, "uni-dir", True) for att in subj.out]
         for att, reverse_ports, direction, backwards in plan:
-            flt = self.filter(att.filter, reverse_ports)
+            flt = self.filter(att.filter, reverse_ports, backwards)
             for ct in ctags:
                 for pt in ptags:
                     s, d = (pt, ct) if backwards else (ct, pt)

@@ -111,7 +111,7 @@ def _decide(store: Store, scopes: dict[str, Scope | None], a: Side, b: Side, pac
             continue
         flt = scope.filters[rule.flt]
         for index, entry in enumerate(flt.entries):
-            if entry.matches(packet, rule.reverse):
+            if entry.matches(packet, flt.ack):
                 key = (rule.prio_number, action_rank(rule.action), tuple(-x for x in entry.specificity()), rule.id)
                 if best is None or key < best[0]:
                     best = (key, rule, flt.entry_names()[index], entry)
