@@ -14,17 +14,27 @@ tests at real gear; tests that need the simulator's own powers (clock, reset) us
 one shape (`Target`: url, user, password, verify, and the simulated `lab` with its /_sim `sim_url`,
 both None against real gear). /_sim needs the lab's admin credentials: `target.sim_session()` (or
 `sim_session(lab)` for a lab of a test's own) is a requests.Session that sends them.
+
+`--acisim-image IMAGE` runs the same tests against a container of an acisim image (the Dockerfile's) started
+through the Docker SDK (DOCKER_HOST is honoured): its ports published on random ports of 127.0.0.1, used once
+the image's health check says healthy, removed with its volumes at the end of the session. Its targets are
+simulated ones (`lab` is the `ContainerLab`, /_sim is on its APIC port): so a CI pipeline runs the
+conformance suite against the image it ships.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -41,6 +51,9 @@ def pytest_addoption(parser):
     group.addoption("--rhv-password", default=None)
     group.addoption("--kubeconfig", default=None,
                     help="run against the Kubernetes cluster of this kubeconfig instead of the simulator's")
+    group.addoption("--acisim-image", default=None, metavar="IMAGE",
+                    help="run the simulated lab as a container of this acisim image (Docker SDK; DOCKER_HOST is "
+                         "honoured) instead of in this process")
 
 
 def pytest_configure(config):
@@ -206,6 +219,111 @@ def lab_rhv_target(lab) -> RhvTarget:
                      lab.options.rhv_admin_password, lab=lab, sim_url=lab.apic_server.url)
 
 
+class ContainerLab:
+    """A lab served by a container of an acisim image, reached through ports published on 127.0.0.1.
+
+    The container runs the image's own command (`acisim serve --host 0.0.0.0`, the default lab and logins:
+    admin / cisco123, admin@internal / redhat123); it is ready when the image's HEALTHCHECK reports healthy,
+    which is waited for on the engine's event stream (replayed from before the start, so no report is
+    missed). `stop()` removes it with its volumes. `options` carries the logins as `Lab.options` does, for
+    `sim_session`."""
+
+    PORTS = {"apic": 8443, "rhv": 8444, "k8s": 6443}
+    KUBECONFIG = "/etc/acisim/tls/kubeconfig"
+
+    def __init__(self, image: str, network: str | None = None, deadline: float = 180, client=None):
+        try:
+            import docker
+        except ImportError:
+            pytest.fail("--acisim-image needs the Docker SDK: pip install docker (in the test extras)")
+        self.options = SimpleNamespace(admin_user="admin", admin_password="cisco123",
+                                       rhv_admin_user="admin@internal", rhv_admin_password="redhat123")
+        self.client = client or docker.from_env()
+        since = int(time.time()) - 1
+        self.container = self.client.containers.run(
+            image, detach=True, network=network, labels={"org.acisim.pytest": str(os.getpid())},
+            ports={f"{port}/tcp": ("127.0.0.1", None) for port in self.PORTS.values()})
+        try:
+            self._wait_healthy(since, deadline)
+            self.container.reload()
+            published = self.container.attrs["NetworkSettings"]["Ports"]
+            self.ports = {name: int(published[f"{port}/tcp"][0]["HostPort"]) for name, port in self.PORTS.items()}
+        except BaseException:
+            self.stop()
+            raise
+        self.apic_url = f"https://127.0.0.1:{self.ports['apic']}"
+        self.rhv_url = f"https://127.0.0.1:{self.ports['rhv']}"
+        self.k8s_url = f"https://127.0.0.1:{self.ports['k8s']}"
+
+    def _wait_healthy(self, since: int, deadline: float) -> None:
+        """Until the image's health check says healthy; a container that dies or turns unhealthy, or no
+        verdict within `deadline` seconds, fails with the container's log."""
+        if not self.container.attrs["Config"].get("Healthcheck"):
+            raise RuntimeError(f"{self.container.image}: the image has no HEALTHCHECK to wait on")
+        events = self.client.events(since=since, until=int(time.time() + deadline), decode=True,
+                                    filters={"container": self.container.id, "event": ["health_status", "die"]})
+        try:
+            for event in events:
+                status = event.get("status") or event.get("Action", "")
+                if status == "health_status: healthy":
+                    return
+                if status == "die" or status == "health_status: unhealthy":
+                    break
+        finally:
+            events.close()
+        self.container.reload()
+        state = self.container.attrs["State"]
+        log = self.container.logs(tail=40).decode(errors="replace")
+        raise RuntimeError(f"the acisim container is not healthy (state {state.get('Status')}, health "
+                           f"{state.get('Health', {}).get('Status')}); its log:\n{log}")
+
+    def apic_target(self) -> ApicTarget:
+        return ApicTarget(self.apic_url, self.options.admin_user, self.options.admin_password, lab=self,
+                          sim_url=self.apic_url)
+
+    def rhv_target(self) -> RhvTarget:
+        return RhvTarget(self.rhv_url + "/ovirt-engine/api", self.options.rhv_admin_user,
+                         self.options.rhv_admin_password, lab=self, sim_url=self.apic_url)
+
+    def k8s_target(self, workdir: Path) -> K8sTarget:
+        return K8sTarget(self.k8s_url, "", "", lab=self, sim_url=self.apic_url,
+                         kubeconfig=self.write_kubeconfig(Path(workdir) / "kubeconfig"), cache_dir=Path(workdir) / "cache")
+
+    def write_kubeconfig(self, path: Path) -> Path:
+        """The container's kubeconfig (its CA and token), its server the published port; mode 0600."""
+        import yaml
+
+        stream, _ = self.container.get_archive(self.KUBECONFIG)
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+            config = yaml.safe_load(archive.extractfile(archive.getmembers()[0]).read())
+        for cluster in config.get("clusters", []):
+            cluster["cluster"]["server"] = self.k8s_url
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(yaml.safe_dump(config))
+        return path
+
+    def stop(self) -> None:
+        """Stop and remove the container and its anonymous volumes (state and TLS)."""
+        try:
+            self.container.stop(timeout=20)
+        finally:
+            self.container.remove(v=True, force=True)
+
+
+@pytest.fixture(scope="session")
+def acisim_container(request):
+    """The session's lab container of `--acisim-image` (None without the option)."""
+    image = request.config.getoption("--acisim-image")
+    if not image:
+        yield None
+        return
+    lab = ContainerLab(image)
+    yield lab
+    lab.stop()
+
+
 @pytest.fixture(scope="session")
 def acisim_lab(tmp_path_factory):
     """A simulated lab for the whole session: the APIC and the RHV Manager served over HTTPS on
@@ -221,6 +339,8 @@ def apic_target(request) -> ApicTarget:
     if url:
         return ApicTarget(url.rstrip("/"), request.config.getoption("--apic-user"),
                           request.config.getoption("--apic-password") or "", request.config.getoption("--apic-verify"))
+    if request.config.getoption("--acisim-image"):
+        return request.getfixturevalue("acisim_container").apic_target()
     return lab_apic_target(request.getfixturevalue("acisim_lab"))
 
 
@@ -230,6 +350,8 @@ def rhv_target(request) -> RhvTarget:
     if url:
         return RhvTarget(url.rstrip("/"), request.config.getoption("--rhv-user"),
                          request.config.getoption("--rhv-password") or "")
+    if request.config.getoption("--acisim-image"):
+        return request.getfixturevalue("acisim_container").rhv_target()
     return lab_rhv_target(request.getfixturevalue("acisim_lab"))
 
 
@@ -240,6 +362,8 @@ def k8s_target(request, tmp_path_factory) -> K8sTarget:
     workdir = tmp_path_factory.mktemp("kube")
     if kubeconfig:
         return K8sTarget("", "", "", kubeconfig=Path(kubeconfig), cache_dir=workdir / "cache")
+    if request.config.getoption("--acisim-image"):
+        return request.getfixturevalue("acisim_container").k8s_target(workdir)
     return lab_k8s_target(request.getfixturevalue("acisim_lab"), workdir)
 
 
