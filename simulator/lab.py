@@ -8,7 +8,7 @@ the systems, then the APIC), on every request and whenever /_sim moves the clock
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Protocol
@@ -29,6 +29,8 @@ from .control import bp as control_bp
 from .defaults.kubernetes import KubeCluster, KubeNode, node_status
 from .defaults.kubernetes import read as read_kubernetes
 from .fabric import Fabric
+from .faults import FaultRule, Faults, parse_rules
+from .faults import install as install_faults
 from .k8s import http_limits as k8s_limits
 from .k8s import rest as k8s_rest
 from .k8s.controllers import WorkloadControllers
@@ -62,6 +64,8 @@ class LabOptions:
     # a generated fabric at (a fraction of) the verified-scalability size, on the topology's leaves
     # (simulator/apic/scale.py; scenarios/verified-scale.yaml)
     scale: ScaleSetting | None = None
+    # fault rules the lab starts with (a scenario's `faults:`, simulator/faults/rules.py)
+    faults: list[FaultRule] = field(default_factory=list)
 
     def apply_scenario(self, path: Path) -> None:
         """Take what a scenario file names: topology, fixtures, RHV inventory (paths relative to the file),
@@ -96,13 +100,15 @@ class LabOptions:
             self.kubernetes = KubeCluster.parse(data["kubernetes"], str(path))
         if "scale" in data:
             self.scale = ScaleSetting.parse(data["scale"], str(path))
+        if "faults" in data:
+            self.faults = parse_rules(data["faults"], f"{path}: faults")
         for p in [self.topology, self.rhv_inventory, *self.fixtures]:
             if p is not None and not Path(p).exists():
                 raise ValueError(f"{path}: no such file: {p}")
 
 
 SCENARIO_KEYS = {"name", "description", "topology", "fixtures", "admin_password", "rhv_inventory", "redhat_vmm",
-                 "kubernetes", "scale"}
+                 "kubernetes", "scale", "faults"}
 SCENARIO_KEYS |= {"title", "story", "setup", "goals", "solution"}  # a training lab's (simulator/training/schema.py)
 
 
@@ -170,6 +176,9 @@ class Lab:
         self.rhv_server: RunningServer | None = None
         self.k8s_server: RunningServer | None = None
         self._k8s_ca: Path | None = None
+        # fault rules (simulator/faults): the scenario's are applied once every system is up
+        self.faults = Faults(self)
+        self.faults.load([replace(rule) for rule in self.options.faults])
 
     def _kube_nodes(self) -> list[KubeNode]:
         """The Kubernetes nodes, each with its uplink: the NIC the fabric cables for it (a node the fabric does
@@ -208,7 +217,9 @@ class Lab:
     def reset(self) -> None:
         """Every system back to its boot state with the lab's fixtures. The Kubernetes API server starts
         afresh on the same port and token (open watches end, as when an API server restarts) and its
-        resourceVersions go on from where they were, so no client's resourceVersion names two states."""
+        resourceVersions go on from where they were, so no client's resourceVersion names two states.
+        Fault rules are removed."""
+        self.faults.clear(undo=False)
         self.apic.reset()
         self.rhv.reset()
         self.k8s.reset()
@@ -269,6 +280,7 @@ class Lab:
         app.config["LAB"] = self
         apic_rest.before_every_request(app, self._tick_before_request)
         app.register_blueprint(control_bp)
+        install_faults(app, self.faults, "apic", self.apic)
         return app
 
     def start(self, host: str = "127.0.0.1", apic_port: int = 0, tls: bool = True, tls_dir=None) -> RunningServer:
@@ -282,6 +294,7 @@ class Lab:
         app = rhv_rest.create_app(self.rhv, ca_file)
         app.config["LAB"] = self
         app.before_request(self._tick_before_request)
+        install_faults(app, self.faults, "rhv")
         return app
 
     def start_rhv(self, host: str = "127.0.0.1", port: int = 0, tls: bool = True, tls_dir=None) -> RunningServer:
@@ -296,6 +309,7 @@ class Lab:
         app = k8s_rest.create_app(self.k8s)
         app.config["LAB"] = self
         app.before_request(self._tick_before_request)
+        install_faults(app, self.faults, "k8s")
         return app
 
     def start_k8s(self, host: str = "127.0.0.1", port: int = 0, tls: bool = True, tls_dir=None) -> RunningServer:

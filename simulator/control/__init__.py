@@ -72,3 +72,4 @@ def _routes() -> Map:
 
 
 from . import cni_routes, fabric_routes, k8s_routes, lab_routes, rhv_routes, snapshots  # noqa: E402,F401  (route modules register on bp)
+from . import fault_routes  # noqa: E402,F401  (fault rules: simulator/faults)

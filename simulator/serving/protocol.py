@@ -24,6 +24,7 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .limits import HEADERS_TOO_LARGE, MALFORMED, REQUEST_LINE_TOO_LONG, ErrorPage, ServerLimits
+from .wsgi import CLOSE_CONNECTION
 
 log = logging.getLogger("acisim.http")
 
@@ -105,7 +106,15 @@ class LimitedH11Protocol(H11Protocol):
     # ending, which has its own timeout) or of its first byte on a kept-alive connection
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)  # asyncio sets TCP_NODELAY on every accepted TCP socket
+        self.app_state[CLOSE_CONNECTION] = self._close_unanswered  # each request's scope["state"] carries it
         self._arm_head_timer()
+
+    def _close_unanswered(self) -> None:
+        """Close the connection with the request unanswered (a fault rule's drop): the client sees its
+        connection end, and uvicorn sends nothing more for this request."""
+        if self.cycle is not None:
+            self.cycle.disconnected = True
+        self.transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_timer()

@@ -24,6 +24,12 @@ log = logging.getLogger("acisim.http")
 
 _ABORT = object()  # the app failed after its response started: the connection is cut
 _GONE = object()  # the client left: the response ends where it is
+_DROP = object()  # the app asked to close the connection without an answer
+# environ key of a callable that closes the request's connection without an answer (a fault rule's drop);
+# the app calls it and returns an empty body without calling start_response
+DROP_CONNECTION = "acisim.drop_connection"
+# ASGI scope["state"] key of the connection's own closer (simulator.serving.protocol puts it there)
+CLOSE_CONNECTION = "acisim.close_connection"
 
 
 class WsgiBridge:
@@ -49,11 +55,18 @@ class WsgiBridge:
         exchange = _Exchange(loop, self.error_page, _target(scope))
         watcher = loop.create_task(_watch_disconnect(receive, exchange))
         try:
-            done = loop.run_in_executor(self.pool, exchange.run, self.app, _environ(scope, body))
+            environ = _environ(scope, body)
+            environ[DROP_CONNECTION] = exchange.drop
+            done = loop.run_in_executor(self.pool, exchange.run, self.app, environ)
             while True:
                 for message in await exchange.queue.get():
                     if message is _GONE:
                         return  # uvicorn closes the connection of a response left incomplete
+                    if message is _DROP:
+                        close = scope.get("state", {}).get(CLOSE_CONNECTION)
+                        if close is not None:
+                            close()
+                        return
                     if message is _ABORT:
                         raise ConnectionAbortedError("the WSGI app failed while streaming its response")
                     await send(message)
@@ -137,6 +150,12 @@ class _Exchange:
                 self.remaining = int(value)
         self.start = {"type": "http.response.start", "status": int(status.split(" ", 1)[0]), "headers": raw}
         return self._write
+
+    def drop(self) -> None:
+        """The app's way to end the request with no answer at all: the connection closes."""
+        if not self.started:
+            self.finished = True
+            self._post([_DROP])
 
     def _post(self, messages: list) -> None:
         self.loop.call_soon_threadsafe(self.queue.put_nowait, messages)

@@ -160,7 +160,7 @@ def committed_overlay() -> dict:
 
 def test_the_committed_overlay_adds_the_inventory_to_the_fault_parents(classes: dict) -> None:
     overlay = committed_overlay()["classes"]["faultInst"]
-    assert "parents" not in overlay and overlay["addParents"] == ["compCtrlr", "compHv"]
+    assert "parents" not in overlay and overlay["addParents"] == ["compCtrlr", "compHv", "fabricNode"]
     assert {"compCtrlr", "compHv", "fvAEPg", "fvTenant", "vmmDomP"} <= set(classes["faultInst"]["parents"])
 
 

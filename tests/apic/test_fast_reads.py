@@ -38,7 +38,7 @@ def apps():
     lab = Lab(LabOptions(admin_password="secret"))
     app = lab.apic_app()
     fast = app.extensions["acisim.fast_reads"]
-    assert isinstance(fast, FastReads) and app.wsgi_app is fast
+    assert isinstance(fast, FastReads) and app.wsgi_app.app is fast  # behind the lab's fault layer (simulator/faults)
     status, _, data = call(app, "POST", "/api/aaaLogin.json",
                            body=json.dumps({"aaaUser": {"attributes": {"name": "admin", "pwd": "secret"}}}).encode())
     assert status.startswith("200")

@@ -123,13 +123,17 @@ class Hosts:
             raise ValueError(f"{status!r} is not a host status ({', '.join(HOST_STATUSES)})")
         if status == "maintenance" and self.inv.vms_on(host.id):
             raise ValueError(f"host {host.name} runs VMs: deactivate it to move them away first")
-        now = self.engine.now()
+        now, was = self.engine.now(), host.status
         self.engine.set(host, status=status)
         if status == "non_operational":
             self._log("VDS_SET_NONOPERATIONAL", now, caller, host)
             for vm in sorted(self.inv.vms_on(host.id), key=lambda v: v.name):
                 if vm.status == "up":
                     self.engine.lifecycle.evacuate(vm, host, caller, now)
+        elif status == "non_responsive":
+            self._log("VDS_FAILURE", now, caller, host)
+        elif status == "up" and was != "up":
+            self._log("VDS_DETECTED", now, caller, host, HostStatus="Up")
 
     # --- updates ----------------------------------------------------------------------------------------
     def update(self, host, caller: Caller, cluster_id: str | None = None, **values) -> None:

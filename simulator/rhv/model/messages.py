@@ -107,6 +107,7 @@ VM_CANNOT_MOVE_TO_CLUSTER_IN_OTHER_STORAGE_POOL=VM can be moved only to a Cluste
 
 # AuditLogType name, code and severity, then the AuditLogMessages template
 AUDIT_LOG = audit_types(r"""
+VDS_FAILURE 12 error=Host ${VdsName} is non responsive.
 VDS_DETECTED 13 normal=Status of host ${VdsName} was set to ${HostStatus}.
 VDS_ACTIVATE 16 normal=Activation of host ${VdsName} initiated by ${UserName}.
 USER_VDC_LOGIN 30 normal=User ${UserName} connecting from '${SourceIP}' using session '${SessionID}' logged in.
