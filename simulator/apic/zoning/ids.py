@@ -18,6 +18,10 @@ FIRST_FILTER_ID = 5
 
 class ZoningIds:
     def __init__(self):
+        # compiled scopes the verdict keeps between calls, by VRF; only while the leaf renderer (which drops
+        # the VRFs every write touches) watches the store
+        self.scopes: dict = {}
+        self.hooked = False
         self.rules: dict[tuple[int, tuple[str, str, str]], int] = {}
         self.filters: dict[tuple[str, bool, bool], int] = {}
 

@@ -48,6 +48,7 @@ class LeafRules:
         self.store = store
         self.catalog = store.catalog
         self.ids = ids_of(store)
+        self.ids.hooked = True
         self.group_vrf: dict[str, str] = {}  # group or BD DN -> its VRF when last compiled
         self.vnid_of: dict[str, int] = {}  # VRF DN -> its VNID when last compiled
         self._last: weakref.WeakKeyDictionary[Transaction, Event] = weakref.WeakKeyDictionary()
@@ -61,19 +62,26 @@ class LeafRules:
                     events = events[i + 1:]
                     break
         vrfs = self._touched(events)
+        for vrf, policy in vrfs.items():
+            if policy:
+                self.ids.scopes.pop(vrf, None)  # the verdict's compiled scopes of these VRFs are out of date
         if vrfs:
             self.render(txn, vrfs)
             if txn.events:
                 self._last[txn] = txn.events[-1]
 
     # --- which VRFs a write touches -------------------------------------------------------------------
-    def _touched(self, events: list[Event]) -> dict[str, None]:
+    def _touched(self, events: list[Event]) -> dict[str, bool]:
+        """The VRFs a batch touches: True where their policy may have changed, False where only the leaves
+        they are deployed on may have."""
         store = self.store
         vrfs: dict[str, None] = {}
         contracts: dict[str, None] = {}
         filters: dict[str, None] = {}
         taboos: dict[str, None] = {}
         groups: dict[str, None] = {}
+        moved: dict[str, None] = {}  # EPGs whose deployment (not policy) changed
+        deploy: dict[str, None] = {}  # VRFs whose set of leaves may have changed
         created: set[str] = set()
         for event in events:
             cls, dn, kind = event.cls, event.dn, event.kind
@@ -113,10 +121,10 @@ class LeafRules:
             elif cls in DEPLOYMENT:
                 epg = _deployment_epg(dn)
                 if epg:
-                    groups[epg] = None
+                    moved[epg] = None
             elif cls == "l3extRsNodeL3OutAtt":
                 out = parent_dn(parent_dn(dn))
-                vrfs.update(dict.fromkeys(_targets_of(store.get(f"{out}/rsectx"))))
+                deploy.update(dict.fromkeys(_targets_of(store.get(f"{out}/rsectx"))))
             elif "/brc-" in dn and cls.startswith("vz"):
                 contracts[_upto(dn, "/brc-")] = None
             elif cls in ("vzFilter", "vzEntry"):
@@ -127,6 +135,14 @@ class LeafRules:
                 cpif = _upto(dn, "/cif-")
                 contracts.update(dict.fromkeys(model.contracts_of_interface(store, cpif) for _ in (0,)))
                 groups.update(dict.fromkeys(parent_dn(r.dn) for r in store.lookup("fvRsConsIf", "tDn", cpif)))
+        for group in list(groups):  # a shared-service party changes the rules of the other VRF too
+            mo = store.get(group)
+            if mo is not None and mo.cls in model.GROUP_CLASSES:
+                for rel in mo.child_list():
+                    if rel.cls in ("fvRsProv", "fvRsCons", "fvRsConsIf") and (t := model.target(store, rel)):
+                        contract = model.contracts_of_interface(store, t) if rel.cls == "fvRsConsIf" else t
+                        if contract and _shared(store, contract):
+                            contracts[contract] = None
         for flt in filters:
             for cls in ("vzRsSubjFiltAtt", "vzRsFiltAtt"):
                 contracts.update(dict.fromkeys(_upto(r.dn, "/brc-") for r in store.lookup(cls, "tDn", flt)))
@@ -146,7 +162,13 @@ class LeafRules:
             if old:
                 vrfs[old] = None
         vrfs.pop("", None)
-        return vrfs
+        touched = dict.fromkeys(vrfs, True)
+        for epg in moved:
+            deploy[model.vrf_of(store, epg) or self.group_vrf.get(epg, "")] = None
+        for vrf in deploy:
+            if vrf:
+                touched.setdefault(vrf, False)
+        return touched
 
     def _contract_parties(self, contract: str) -> list[str]:
         store = self.store
@@ -155,18 +177,37 @@ class LeafRules:
         return found
 
     # --- making the leaves match -----------------------------------------------------------------------
-    def render(self, txn: Transaction, vrfs: dict[str, None]) -> None:
+    def render(self, txn: Transaction, vrfs: dict[str, bool]) -> None:
+        """Bring the leaves of each VRF up to date: every leaf it is (or was) on where its policy changed,
+        only the leaves it arrives at or leaves where just its deployment did."""
         store = self.store
         pods = leaf_pods(store)
         touched_leaves: dict[str, None] = {}
         compiled: dict[str, Filter] = {}
-        for vrf in vrfs:
+        for vrf, policy in vrfs.items():
             old_vnid = self.vnid_of.get(vrf)
             ctx = store.get(vrf)
             vnid = ctx.get("scope") if ctx is not None and ctx.cls == "fvCtx" else ""
             deployed = deployed_leaves(store, vrf) if vnid else []
-            if not deployed and not any(store.lookup("actrlScope", "id", str(v)) for v in {old_vnid, vnid} - {None, ""}):
+            present = {have.dn.split("/sys/", 1)[0]: have for v in {old_vnid, vnid} - {None, ""}
+                       for have in store.lookup("actrlScope", "id", str(v))}
+            if not deployed and not present:
                 continue  # deployed nowhere, before or now: nothing to compile
+            if not policy and old_vnid is not None and str(old_vnid) == vnid:
+                wanted = {f"topology/pod-{pods[n]}/node-{n}" for n in deployed if n in pods}
+                for leaf in present.keys() - wanted:
+                    txn.delete(present[leaf].dn)
+                    touched_leaves[leaf] = None
+                arriving = [leaf for leaf in wanted if leaf not in present]
+                if arriving:
+                    scope = self.ids.scopes.get(vrf) or compile_scope(store, vrf, self.ids)
+                    if scope is None:
+                        continue
+                    compiled.update(scope.filters)
+                    for leaf in arriving:
+                        self._sync_scope(txn, leaf, scope)
+                        touched_leaves[leaf] = None
+                continue
             scope = compile_scope(store, vrf, self.ids)
             wanted: list[str] = []
             if scope is not None:
@@ -293,6 +334,11 @@ def deployed_leaves(store: Store, vrf: str) -> list[int]:
     for out in model.l3outs_of_vrf(store, vrf):
         found.update(dict.fromkeys(endpoints.border_leaves(store, out)))
     return sorted(found)
+
+
+def _shared(store: Store, contract: str) -> bool:
+    mo = store.get(contract)
+    return mo is not None and mo.get("scope") in ("tenant", "global")
 
 
 def _targets(event: Event) -> list[str]:

@@ -4,7 +4,8 @@ Confirmed (VEC D2; apic-rest.md §5): `fvAEPg.pcTag`, `l3extInstP.pcTag`, `fvBD.
 `fvCtx.pcTag`/`scope`/`seg`; 1-15 are system classes, 16-16385 are global (shared-service providers,
 unique fabric-wide), 16386-65535 are local (reused in every VRF); 0 is `any` (vzAny's pcTag reads `any`,
 CAT), 15 the L3Out 0.0.0.0/0 prefix class. EPG, BD and external EPG `scope` read the VRF's VNID (VEC D1:
-fvBD scope = VRF VNID, seg = BD VNID; actrlScope id = the VRF's VNID).
+fvBD scope = VRF VNID, seg = BD VNID; actrlScope id = the VRF's VNID); an EPG's leaf deployment (fvEpP
+`uni/epp/fv-[E]`) carries the EPG's pcTag and scopeId (VEC D1, the EPG-to-pcTag tables tools read).
 
 Inferred / chosen here: a local tag is the lowest one free in the group's VRF (an EPG whose BD or VRF does
 not resolve yet takes one from the unresolved pool and keeps it when it lands in a VRF where it is free); a
@@ -32,6 +33,7 @@ VRF_BASE, VRF_STEP, VNID_MAX = 2097152, 32768, 16777199
 BD_BASE = 15728640
 INFRA_VRF, INFRA_VNID = "uni/tn-infra/ctx-overlay-1", 16777199
 GLOBAL_NS = "global"
+EPP = "uni/epp"
 UNRESOLVED_NS = ""
 TAGGED = ("fvCtx", "fvBD", "fvAEPg", "l3extInstP")
 RESOLVED = {"tDn", "state"}  # a relation's target changed or came to exist
@@ -93,6 +95,7 @@ class TagAllocator:
         contracts: dict[str, None] = {}
         rescoped: set[str] = set()  # contracts whose scope changed: their providers may stop being shared
         created: set[str] = set()  # created by this batch: their groups come with events of their own
+        epp_of: set[str] = set()  # leaf deployments (fvEpP) that carry their EPG's pcTag and scope
         store = self.store
         for event in events:
             cls, dn, kind = event.cls, event.dn, event.kind
@@ -113,6 +116,8 @@ class TagAllocator:
                     created.add(dn)
             elif cls == "vzAny" and kind == "created":
                 txn.modify(store.get(dn), {"pcTag": "any"})
+            elif cls == "fvEpP" and kind == "created":
+                epp_of.add(dn)
             elif cls in ("fvRsBd", "fvRsCtx", "l3extRsEctx") and (kind == "created" or RESOLVED & event.changed.keys()):
                 recheck[parent_dn(dn)] = None
             elif cls in CONTRACT_RELS and (kind == "created" or RESOLVED & event.changed.keys()):
@@ -141,6 +146,13 @@ class TagAllocator:
             mo = store.get(dn)
             if mo is not None and mo.cls in TAGGED:
                 self._place(txn, dn)
+                if mo.cls == "fvAEPg":
+                    epp_of.add(f"{EPP}/fv-[{dn}]")
+        for dn in epp_of:
+            epp = store.get(dn)
+            epg = store.get(epp.get("epgDn") or epp.get("epgPKey")) if epp is not None else None
+            if epg is not None and epg.cls == "fvAEPg":
+                txn.modify(epp, {"pcTag": epg.get("pcTag"), "scopeId": epg.get("scope")})
 
     # --- allocation -----------------------------------------------------------------------------------
     def _place(self, txn: Transaction, dn: str) -> None:

@@ -74,7 +74,13 @@ def _sides(store: Store, src: str, dst: str) -> tuple[Side, Side]:
 
 def _scope(store: Store, scopes: dict[str, Scope | None], vrf: str) -> Scope:
     if vrf not in scopes:
-        scopes[vrf] = compile_scope(store, vrf, ids_of(store))
+        ids = ids_of(store)
+        scope = ids.scopes.get(vrf) if ids.hooked else None
+        if scope is None:
+            scope = compile_scope(store, vrf, ids)
+            if ids.hooked and scope is not None:
+                ids.scopes[vrf] = scope
+        scopes[vrf] = scope
     scope = scopes[vrf]
     if scope is None:
         raise ZoningError(f"VRF {vrf} has no VNID")

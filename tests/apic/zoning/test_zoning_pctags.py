@@ -58,3 +58,13 @@ def test_a_freed_tag_is_given_again():
     f.delete("uni/tn-t/ap-a/epg-z")
     f.post(tenant("t", ap("a", epg("n", bd_name="b1"))))
     assert f.tag("uni/tn-t/ap-a/epg-n") == z
+
+
+def test_an_epgs_leaf_deployment_carries_its_pc_tag_and_scope():
+    f = two_vrfs()
+    x = "uni/tn-t/ap-a/epg-x"
+    f.apic.system_post(f"uni/epp/fv-[{x}]", {"fvEpP": {"attributes": {"epgPKey": x, "epgDn": x}}})
+    epp = f.store.get(f"uni/epp/fv-[{x}]")
+    assert (epp.get("pcTag"), epp.get("scopeId")) == (f.tag(x), f.store.get("uni/tn-t/ctx-v1").get("scope"))
+    f.post(tenant("t", ap("a", epg("x", bd_name="b2"))))
+    assert epp.get("scopeId") == f.store.get("uni/tn-t/ctx-v2").get("scope")
