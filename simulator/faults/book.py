@@ -44,11 +44,13 @@ class Faults:
                 raise FaultRuleError(f"{where}: id {rule.id!r} is taken by another rule")
             self._numbered += 1
             rule.id = rule.id or f"f{self._numbered}"
-        if rule.kind in ONE_SHOT_KINDS:
-            rule.effect = states.apply(self.lab, rule)
-            return rule
         if not rule.is_request_kind:
-            rule.effect = states.apply(self.lab, rule)  # outside the lock: it settles the lab, which may call it
+            try:
+                rule.effect = states.apply(self.lab, rule)  # outside the lock: it settles the lab, which may call it
+            except FaultRuleError as exc:
+                raise FaultRuleError(f"{where}: {exc}") from None
+            if rule.kind in ONE_SHOT_KINDS:
+                return rule
         with self._lock:
             self._rules.append(rule)
             self._changed()

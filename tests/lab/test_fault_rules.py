@@ -149,3 +149,46 @@ def test_the_listing_shows_keys_defaults_and_what_was_done():
                      "count": 2, "seed": 9, "acted": 1, "delayed_ms": 4.0, "last_delay_ms": 4.0}
     assert parse_rule({"kind": "host-down", "host": "h1"}).as_json() == {
         "id": "", "kind": "host-down", "host": "h1", "effect": {}}
+
+
+# --- a scenario's faults: ----------------------------------------------------------------------------------
+def _scenario(tmp_path, faults_yaml: str):
+    path = tmp_path / "lab.yaml"
+    path.write_text(f"name: faulty\nfaults:\n{faults_yaml}")
+    return path
+
+
+def test_a_scenario_starts_its_lab_with_its_fault_rules(tmp_path):
+    from simulator.lab import Lab, LabOptions
+
+    options = LabOptions()
+    options.apply_scenario(_scenario(tmp_path, "  - {kind: error, system: rhv, action: migrate, count: 1}\n"
+                                               "  - {kind: host-non-operational, host: host2}\n"))
+    first, second = Lab(options), Lab(options)  # each lab has rules of its own (counts, draws, effects)
+    try:
+        kinds = [(r.kind, r.id) for r in first.faults.rules()]
+        assert kinds == [("error", "f1"), ("host-non-operational", "f2")]
+        assert first.rhv.find("hosts", "host2").status == "non_operational"
+        first.faults.decide(Request("rhv", "POST", "/ovirt-engine/api/vms/1/migrate"))
+        assert [r.kind for r in first.faults.rules()] == ["host-non-operational"]
+        assert [r.kind for r in second.faults.rules()] == ["error", "host-non-operational"]
+        first.faults.clear()
+        assert first.rhv.find("hosts", "host2").status == "up"
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_a_bad_rule_in_a_scenario_is_one_line_naming_the_file_and_key_with_exit_2(tmp_path, capsys):
+    from simulator.cli import main
+
+    path = _scenario(tmp_path, "  - {kind: latency, ms: 5}\n  - {kind: error, rate: 3}\n")
+    assert main(["serve", "--scenario", str(path), "--apic-port", "0", "--rhv-port", "0", "--k8s-port", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"acisim serve: error: argument --scenario: {path}: faults[1]: rate must be a number from 0 to 1, " \
+                  "not 3"
+    path = _scenario(tmp_path, "  - {kind: host-down, host: nosuch}\n")
+    assert main(["serve", "--scenario", str(path), "--apic-port", "0", "--rhv-port", "0", "--k8s-port", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"acisim serve: error: argument --scenario: {path}: ")
+    assert "faults[0]: host: the RHV Manager has no host named 'nosuch'" in err and "\n" not in err
