@@ -219,6 +219,30 @@ def lab_rhv_target(lab) -> RhvTarget:
                      lab.options.rhv_admin_password, lab=lab, sim_url=lab.apic_server.url)
 
 
+def wait_healthy(client, container, since: int, deadline: float = 180) -> None:
+    """Until `container`'s health check (its image's HEALTHCHECK) says healthy, read on the engine's event
+    stream from `since` (a time before the container started, so no report is missed); a container that
+    dies or turns unhealthy, or no verdict within `deadline` seconds, fails with the container's log."""
+    if not container.attrs["Config"].get("Healthcheck"):
+        raise RuntimeError(f"{container.image}: the image has no HEALTHCHECK to wait on")
+    events = client.events(since=since, until=int(time.time() + deadline), decode=True,
+                           filters={"container": container.id, "event": ["health_status", "die"]})
+    try:
+        for event in events:
+            status = event.get("status") or event.get("Action", "")
+            if status == "health_status: healthy":
+                return
+            if status in ("die", "health_status: unhealthy"):
+                break
+    finally:
+        events.close()
+    container.reload()
+    state = container.attrs["State"]
+    log = container.logs(tail=40).decode(errors="replace")
+    raise RuntimeError(f"the acisim container {container.name} is not healthy (state {state.get('Status')}, health "
+                       f"{state.get('Health', {}).get('Status')}); its log:\n{log}")
+
+
 class ContainerLab:
     """A lab served by a container of an acisim image, reached through ports published on 127.0.0.1.
 
@@ -244,7 +268,7 @@ class ContainerLab:
             image, detach=True, network=network, labels={"org.acisim.pytest": str(os.getpid())},
             ports={f"{port}/tcp": ("127.0.0.1", None) for port in self.PORTS.values()})
         try:
-            self._wait_healthy(since, deadline)
+            wait_healthy(self.client, self.container, since, deadline)
             self.container.reload()
             published = self.container.attrs["NetworkSettings"]["Ports"]
             self.ports = {name: int(published[f"{port}/tcp"][0]["HostPort"]) for name, port in self.PORTS.items()}
@@ -254,28 +278,6 @@ class ContainerLab:
         self.apic_url = f"https://127.0.0.1:{self.ports['apic']}"
         self.rhv_url = f"https://127.0.0.1:{self.ports['rhv']}"
         self.k8s_url = f"https://127.0.0.1:{self.ports['k8s']}"
-
-    def _wait_healthy(self, since: int, deadline: float) -> None:
-        """Until the image's health check says healthy; a container that dies or turns unhealthy, or no
-        verdict within `deadline` seconds, fails with the container's log."""
-        if not self.container.attrs["Config"].get("Healthcheck"):
-            raise RuntimeError(f"{self.container.image}: the image has no HEALTHCHECK to wait on")
-        events = self.client.events(since=since, until=int(time.time() + deadline), decode=True,
-                                    filters={"container": self.container.id, "event": ["health_status", "die"]})
-        try:
-            for event in events:
-                status = event.get("status") or event.get("Action", "")
-                if status == "health_status: healthy":
-                    return
-                if status == "die" or status == "health_status: unhealthy":
-                    break
-        finally:
-            events.close()
-        self.container.reload()
-        state = self.container.attrs["State"]
-        log = self.container.logs(tail=40).decode(errors="replace")
-        raise RuntimeError(f"the acisim container is not healthy (state {state.get('Status')}, health "
-                           f"{state.get('Health', {}).get('Status')}); its log:\n{log}")
 
     def apic_target(self) -> ApicTarget:
         return ApicTarget(self.apic_url, self.options.admin_user, self.options.admin_password, lab=self,

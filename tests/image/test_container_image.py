@@ -9,9 +9,12 @@ One module, so one xdist worker runs it all (--dist loadscope) and a single engi
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -141,3 +144,54 @@ def test_the_plugin_runs_target_tests_against_the_image(docker_engine, docker_cl
     # the plugin's container carries its pytest's pid; this module's own lab container carries ours
     left = docker_client.containers.list(all=True, filters={"label": "org.acisim.pytest"})
     assert [c.labels["org.acisim.pytest"] for c in left if c.image.tags == [acisim_image]] in ([], [str(os.getpid())])
+
+
+def compose_command() -> list[str]:
+    """Docker Compose: the CLI plugin (`docker compose`) where the engine's CLI has it, else Debian's
+    docker-compose; neither fails naming the package (the suite never skips what it exercises)."""
+    if subprocess.run(["docker", "compose", "version"], capture_output=True, check=False).returncode == 0:
+        return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    pytest.fail("Docker Compose is not installed (Debian: apt-get install -y docker-compose)")
+
+
+def test_the_compose_lab_keeps_its_state_across_down_and_up(docker_engine, docker_client, acisim_image):
+    """compose.yaml with the image: healthy, its APIC on a published loopback port, and a tenant written
+    before `down` is there after `up` (the state volume); `down -v` leaves no container, network or volume."""
+    from simulator.pytest_plugin import wait_healthy
+
+    project = f"acisimtest{os.getpid()}"
+    compose = [*compose_command(), "-f", str(REPO / "compose.yaml"), "-p", project]
+    env = {**docker_engine.env, "ACISIM_IMAGE": acisim_image, "ACISIM_APIC_PORT": "", "ACISIM_RHV_PORT": "",
+           "ACISIM_K8S_PORT": ""}  # empty: the engine picks free ports
+
+    def up():
+        since = time.time() - 1
+        done = subprocess.run([*compose, "up", "-d", "--no-build"], env=env, capture_output=True, text=True,
+                              timeout=300, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        (container,) = docker_client.containers.list(filters={"label": f"com.docker.compose.project={project}"})
+        wait_healthy(docker_client, container, since)
+        container.reload()
+        bindings = container.attrs["NetworkSettings"]["Ports"]["8443/tcp"]
+        assert [b["HostIp"] for b in bindings] == ["127.0.0.1"]
+        return SimpleNamespace(apic_url=f"https://127.0.0.1:{bindings[0]['HostPort']}")
+
+    try:
+        lab = up()
+        answer = admin(lab).post(f"{lab.apic_url}/api/mo/uni.json", timeout=30,
+                                 json={"fvTenant": {"attributes": {"name": "kept-by-the-volume"}}})
+        assert answer.status_code == 200, answer.text
+        done = subprocess.run([*compose, "down"], env=env, capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        lab = up()
+        tenant = admin(lab).get(f"{lab.apic_url}/api/mo/uni/tn-kept-by-the-volume.json", timeout=30).json()
+        assert tenant["totalCount"] == "1", tenant
+    finally:
+        done = subprocess.run([*compose, "down", "-v"], env=env, capture_output=True, text=True, timeout=300,
+                              check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    label = {"label": f"com.docker.compose.project={project}"}
+    assert not docker_client.containers.list(all=True, filters=label)
+    assert not docker_client.volumes.list(filters=label) and not docker_client.networks.list(filters=label)
