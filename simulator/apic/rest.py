@@ -18,6 +18,7 @@ from .errors import ApicError
 from .mit.dn import MAX_DN_LENGTH, decode_dn
 from .mit.writes import check_lengths
 from .service import Apic, Reply
+from .visore import bp as visore_bp
 from .websocket import bp as socket_bp
 
 bp = Blueprint("apic", __name__)
@@ -257,6 +258,7 @@ def create_app(model: Apic) -> Flask:
     app.url_map.merge_slashes = False
     app.register_blueprint(bp)
     app.register_blueprint(socket_bp)
+    app.register_blueprint(visore_bp)  # /visore.html: the object browser, a page over this REST API
     from .fast_reads import FastReads  # it answers reads with this module's functions
 
     app.wsgi_app = app.extensions["acisim.fast_reads"] = FastReads(app.wsgi_app, model)
