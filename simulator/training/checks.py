@@ -75,7 +75,7 @@ def _differences(found: dict, expected: dict) -> list[str]:
     for name, want in expected.items():
         have = found.get(name)
         if not matches(have, want):
-            wrong.append(f"{name} is {repr(have) if have is not None else 'not set'}, not {want}")
+            wrong.append(f"{name} {repr(have) if have is not None else 'not set'}, not {want}")
     return wrong
 
 
@@ -104,9 +104,9 @@ def apic_object(clients, check, base) -> Wrong:
         return f"The APIC has no object {check['dn']}."
     cls, attributes = found
     if check.get("class") and cls != check["class"]:
-        return f"{check['dn']} is a {cls}, not a {check['class']}."
+        return f"The APIC's {check['dn']} is a {cls}, not a {check['class']}."
     wrong = _differences(attributes, check.get("attributes") or {})
-    return f"{check['dn']}: {'; '.join(wrong)}." if wrong else None
+    return f"The APIC's {check['dn']} has {'; '.join(wrong)}." if wrong else None
 
 
 @kind("apic_absent", ("dn",), dn="text")
@@ -126,7 +126,7 @@ def apic_children(clients, check, base) -> Wrong:
              if cls in item}
     missing = [n for n in check["names"] if n not in names]
     if missing:
-        return f"{check['dn']} has no {cls} named {', '.join(missing)}."
+        return f"The APIC's {check['dn']} has no {cls} named {', '.join(missing)}."
     return None
 
 
@@ -244,9 +244,9 @@ def rhv_object(clients, check, base) -> Wrong:
     what = check["collection"].rstrip("s")
     if found is None:
         return f"The RHV Manager has no {what} named {check['name']}."
-    wrong = [f"{k} is {_field(found, k)!r}, not {v}" for k, v in (check.get("attributes") or {}).items()
+    wrong = [f"{k} {_field(found, k)!r}, not {v}" for k, v in (check.get("attributes") or {}).items()
              if not matches(_field(found, k), v)]
-    return f"The {what} {check['name']}: {'; '.join(wrong)}." if wrong else None
+    return f"The {what} {check['name']} of the RHV Manager has {'; '.join(wrong)}." if wrong else None
 
 
 @kind("rhv_vm_host", ("vm", "host"), ("status",), vm="text", host="text", status="text")
@@ -287,9 +287,9 @@ def k8s_object(clients, check, base) -> Wrong:
     if answer.status == 404:
         return f"The Kubernetes API has no {check['path']}."
     document = answer.json() or {}
-    wrong = [f"{k} is {_field(document, k)!r}, not {v}" for k, v in (check.get("fields") or {}).items()
+    wrong = [f"{k} {_field(document, k)!r}, not {v}" for k, v in (check.get("fields") or {}).items()
              if not matches(_field(document, k), v)]
-    return f"{check['path']}: {'; '.join(wrong)}." if wrong else None
+    return f"The Kubernetes API's {check['path']} has {'; '.join(wrong)}." if wrong else None
 
 
 @kind("node_prepared", ("node",), node="text")

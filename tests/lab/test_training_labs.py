@@ -1,0 +1,106 @@
+"""Every training lab of scenarios/labs/ (a new file is tested without a line here): built as `acisim lab start`
+builds it (served on 127.0.0.1, its setup steps applied), each goal fails at the start with one sentence of
+what is wrong, the solution's REST steps applied through the lab's public APIs make every goal pass, and a
+reset brings the starting state back."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.training import catalog, open_lab
+from simulator.training.steps import apply_steps
+
+pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+
+LAB_FILES = catalog.lab_files()
+
+
+def test_the_project_ships_at_least_eight_labs():
+    assert len(LAB_FILES) >= 8, LAB_FILES
+    names = [spec.name for spec in catalog.all_labs()]
+    assert len(set(names)) == len(names), names
+
+
+@pytest.fixture
+def lab_of(tmp_path):
+    labs = []
+
+    def make(path):
+        lab = open_lab(path, tls_dir=tmp_path / "tls")
+        labs.append(lab)
+        return lab
+
+    yield make
+    for lab in labs:
+        lab.stop()
+
+
+def _sentence(text: str) -> bool:
+    return bool(text) and text[0].isupper() and text.endswith(".") and "\n" not in text
+
+
+@pytest.mark.parametrize("path", LAB_FILES, ids=[p.stem for p in LAB_FILES])
+def test_a_lab_starts_broken_and_its_solution_passes_every_goal(lab_of, path):
+    lab = lab_of(path)
+    training = lab.training
+    start = training.check()
+    assert not start["passed"] and start["passed_goals"] == 0, start
+    for goal in start["goals"]:
+        assert goal["passed"] is False, goal
+        assert _sentence(goal["wrong"]), goal
+
+    assert training.apply_solution() >= 1
+    solved = training.check()
+    assert solved["passed"], [g for g in solved["goals"] if not g["passed"]]
+    assert solved["passed_goals"] == len(training.spec.goals)
+    assert all("wrong" not in goal for goal in solved["goals"])
+
+
+@pytest.mark.parametrize("path", LAB_FILES, ids=[p.stem for p in LAB_FILES])
+def test_every_goal_has_a_hint_and_the_solution_a_text(path):
+    spec = catalog.all_labs()[LAB_FILES.index(path)]
+    assert spec.story and spec.solution_text and spec.solution_steps
+    for goal in spec.goals:
+        assert goal.hint.strip() and goal.title.strip()
+
+
+def test_a_reset_brings_the_starting_state_back(lab_of):
+    lab = lab_of(catalog.find_lab("missing-contract"))
+    lab.training.apply_solution()
+    assert lab.training.check()["passed"]
+    lab.training.reset()
+    after = lab.training.check()
+    assert after["passed_goals"] == 0, after
+
+
+def test_the_hint_of_no_goal_is_the_first_goal_still_wrong(lab_of):
+    lab = lab_of(catalog.find_lab("missing-aep"))
+    assert [h["id"] for h in lab.training.hint()["hints"]] == ["aep"]
+    apply_steps(lab.training.spec.solution_steps[:1], lab.training.clients, lab.training.spec.path.parent)
+    assert [h["id"] for h in lab.training.hint()["hints"]] == ["provisioned"]
+
+
+def test_a_contract_wider_than_tcp_8080_is_named_by_the_check(lab_of):
+    lab = lab_of(catalog.find_lab("missing-contract"))
+    clients = lab.training.clients
+    wide = {"fvTenant": {"attributes": {"name": "shop"}, "children": [
+        {"vzBrCP": {"attributes": {"name": "any"}, "children": [{"vzSubj": {"attributes": {"name": "any"},
+         "children": [{"vzRsSubjFiltAtt": {"attributes": {"tnVzFilterName": "default"}}}]}}]}}]}}
+    assert clients.apic("POST", "/api/mo/uni/tn-shop.json", wide).ok
+    for epg, rel in (("web", "fvRsProv"), ("frontend", "fvRsCons")):
+        body = {rel: {"attributes": {"tnVzBrCPName": "any"}}}
+        assert clients.apic("POST", f"/api/mo/uni/tn-shop/ap-three-tier/epg-{epg}.json", body).ok
+    goals = {g["id"]: g for g in lab.training.check()["goals"]}
+    assert goals["frontend-to-web"]["passed"]
+    assert goals["only-8080"]["wrong"] == ("The frontend reaches the web tier on tcp/22 too: the contract's filter "
+                                           "is wider than tcp/8080.")
+
+
+def test_the_migration_is_refused_until_host2_carries_the_network(lab_of):
+    lab = lab_of(catalog.find_lab("migration-network"))
+    training = lab.training
+    migrate = training.spec.solution_steps[2]
+    with pytest.raises(Exception, match="HTTP 409"):
+        apply_steps([migrate], training.clients, training.spec.path.parent)
+    goals = {g["id"]: g for g in training.check()["goals"]}
+    assert goals["app1-on-host2"]["wrong"] == "The VM app1 is up on host1, not up on host2."
