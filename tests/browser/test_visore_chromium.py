@@ -215,6 +215,39 @@ def test_the_lab_status_for_an_admin(shop, browser):
     browser.take("lab-status")
 
 
+def test_a_user_who_is_not_an_admin_reads_the_tree_but_not_the_lab_status(shop, browser):
+    viewer = {"aaaUser": {"attributes": {"name": "viewer", "pwd": "viewer123"}, "children": [
+        {"aaaUserDomain": {"attributes": {"name": "all"}, "children": [
+            {"aaaUserRole": {"attributes": {"name": "read-all", "privType": "readPriv"}}}]}}]}}
+    shop.post("uni/userext", viewer)
+    log_in(browser, shop.url, "viewer", "viewer123")
+    shown(browser)
+    query(browser, "fvTenant", prop="name", val1="shop")
+    wait(browser, lambda d: cell(d, TENANT, "name") == "shop", "the tenant, read by a read-only user")
+    browser.find_element(By.ID, "nav-lab").click()
+    wait(browser, lambda d: d.find_element(By.ID, "lab-body").get_attribute("data-state") == "refused",
+         "the control API's refusal")
+    text = browser.find_element(By.ID, "lab-error").text
+    assert text.startswith("The control API answered 403") and "'viewer' is not an admin" in text, text
+    assert not css(browser, "#lab-info")
+    browser.take("lab-status-refused")
+
+
+def test_a_session_the_clock_ends_asks_for_a_login_again(shop, browser):
+    log_in(browser, shop.url)
+    shown(browser)
+    wait(browser, lambda d: d.find_element(By.ID, "live-state").get_attribute("data-state") == "open", "the socket")
+    shop.advance(shop.lab.options.refresh_timeout + 1)  # the APIC ends an idle session; its socket closes
+    try:
+        wait(browser, lambda d: d.find_element(By.ID, "login").is_displayed()
+             and "Token was invalid (Error: Token timeout)" in d.find_element(By.ID, "login-error").text,
+             "the login form after the session ended")
+        assert not browser.find_element(By.ID, "nav").is_displayed()
+        browser.take("session-ended")
+    finally:
+        shop.login()
+
+
 def test_an_endpoint_moves_live_after_a_migration(shop, browser):
     cep = f"{WEB}/cep-{shop.mac}"
     assert shop.endpoint(shop.mac)["hostingServer"] == "host1"

@@ -34,6 +34,12 @@ class ShopLab:
     rhv_url: str
     session: requests.Session  # the admin's: logged in, and HTTP Basic for /_sim
 
+    def login(self) -> None:
+        """The admin's APIC session (again, after the lab's clock ended the last one)."""
+        login = {"aaaUser": {"attributes": {"name": self.lab.options.admin_user, "pwd": PASSWORD}}}
+        r = self.session.post(f"{self.url}/api/aaaLogin.json", json=login, timeout=TIMEOUT)
+        assert r.status_code == 200, r.text
+
     def post(self, dn: str, body: dict) -> None:
         r = self.session.post(f"{self.url}/api/mo/{dn}.json", json=body, timeout=TIMEOUT)
         assert r.status_code == 200, r.text
@@ -110,10 +116,8 @@ def shop_lab(tls: bool = False, tls_dir=None):
         session.trust_env = False
         session.verify = False
         session.auth = (lab.options.admin_user, PASSWORD)
-        login = {"aaaUser": {"attributes": {"name": lab.options.admin_user, "pwd": PASSWORD}}}
-        r = session.post(f"{apic.url}/api/aaaLogin.json", json=login, timeout=TIMEOUT)
-        assert r.status_code == 200, r.text
         shop = ShopLab(lab, apic.url, rhv.url, session)
+        shop.login()
         set_up_shop(shop)
         yield shop
     finally:

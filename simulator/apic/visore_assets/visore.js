@@ -108,10 +108,22 @@ function socketState(state) {
   node.dataset.state = state;
   node.className = state === "open" ? "live-on" : "live-off";
   setText(node, `live: ${state === "open" ? "connected" : state}`);
-  if (state === "dropped" && apic.token !== null) {
-    logEvent("socket", "the event websocket closed; reconnecting");
-    setTimeout(() => { if (apic.token !== null && apic.socket === null) reconnect().catch(() => {}); }, 2000);
+  if (state === "dropped" && apic.token !== null) onSocketDropped();
+}
+
+// The APIC closed the socket: the session may have ended (aaaRefresh then answers 403 and the page asks for a
+// login) or the network dropped it (then a fresh socket, and the view asked again, after a pause).
+async function onSocketDropped() {
+  logEvent("socket", "the event websocket closed");
+  try {
+    await apic.refresh();
+  } catch (err) {
+    if (apic.token !== null) logEvent("session", `aaaRefresh failed ${errorText(err)}`);
+    return;
   }
+  setTimeout(() => {
+    if (apic.token !== null && apic.socket === null) reconnect().catch((err) => logEvent("socket", errorText(err)));
+  }, 2000);
 }
 
 function logEvent(kind, text) {
