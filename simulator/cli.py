@@ -58,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     nodeprep_cli.add_parser(sub)
     fabric_cli.add_parser(sub)
     cni_controller = cni_cli.add_parser(sub)
+    from . import record_cli  # acisim record (simulator/record_cli.py)
+
+    record_cli.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "serve" and args.no_k8s and args.kubeconfig:
         serve.error("argument --kubeconfig: not allowed with argument --no-k8s")
@@ -67,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         return fabric_cli.run(args)
     if args.command == "nodeprep":
         return nodeprep_cli.run(args)
+    if args.command == "record":
+        return record_cli.run(args)
     if args.command == "cni":
         cni_cli.check_args(cni_controller, args)
         return cni_cli.run(args)
