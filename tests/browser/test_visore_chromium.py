@@ -7,6 +7,7 @@ the page reloading. Every wait is on a page condition (WebDriverWait), never a f
 
 from __future__ import annotations
 
+import browser_driver
 import pytest
 from browser_driver import WAIT_SECONDS, artifacts_dir, screenshot_taker, start_chromium
 from selenium.common.exceptions import StaleElementReferenceException
@@ -159,6 +160,39 @@ def test_a_filtered_class_query(shop, browser):
     assert browser.find_element(By.ID, "filter").get_attribute("value") == ""
 
 
+def test_rsp_subtree_nests_children_and_faults_are_included(shop, browser):
+    log_in(browser, shop.url)
+    shown(browser)
+    Select(browser.find_element(By.ID, "rsp")).select_by_value("children")
+    query(browser, f"{TENANT}/ap-app")
+    wait(browser, lambda d: table_of(d, WEB) is not None, "the EPG nested under its application profile")
+    assert browser.find_element(By.CSS_SELECTOR, f'div.mo-box[data-dn="{TENANT}/ap-app"] div.nested table.mo'
+                                ).get_attribute("data-dn") == WEB
+    assert "rsp-subtree=children" in browser.find_element(By.ID, "query-url").text
+    Select(browser.find_element(By.ID, "rsp")).select_by_value("no")
+    browser.find_element(By.ID, "faults").click()
+    query(browser, "compHv", prop="name", val1="host1")
+    wait(browser, lambda d: [t.get_attribute("data-cls") for t in css(d, "#results div.nested table.mo")] == ["faultInst"],
+         "the host's faultInst nested by rsp-subtree-include=faults")
+    assert "rsp-subtree-include=faults" in browser.find_element(By.ID, "query-url").text
+    browser.take("class-query-with-faults")
+
+
+def test_objects_created_and_deleted_while_shown(shop, browser):
+    log_in(browser, shop.url)
+    shown(browser)
+    query(browser, "fvTenant", prop="name", op="wcard", val1="live")
+    wait(browser, lambda d: d.find_element(By.ID, "count").text == "0 objects" and live(d), "no tenant live-*, subscribed")
+    shop.post("uni/tn-live-1", {"fvTenant": {"attributes": {"name": "live-1"}}})
+    wait(browser, lambda d: cell(d, "uni/tn-live-1", "name") == "live-1", "the new tenant pushed over the websocket")
+    assert table_of(browser, "uni/tn-live-1").get_attribute("data-status") == "created"
+    r = shop.session.delete(f"{shop.url}/api/mo/uni/tn-live-1.json", timeout=30)
+    assert r.status_code == 200, r.text
+    wait(browser, lambda d: table_of(d, "uni/tn-live-1").get_attribute("data-status") == "deleted",
+         "the deleted tenant struck through")
+    browser.take("tenant-created-and-deleted")
+
+
 def test_an_objects_faults(shop, browser):
     (host,) = [mo["compHv"]["attributes"] for mo in shop.imdata("/api/class/compHv.json",
                                                                  **{"query-target-filter": 'eq(compHv.name,"host1")'})]
@@ -273,6 +307,14 @@ def test_an_endpoint_moves_live_after_a_migration(shop, browser):
 
 
 @pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_a_missing_chromium_fails_naming_the_debian_packages(monkeypatch):
+    monkeypatch.setattr(browser_driver.shutil, "which", lambda name: None)
+    monkeypatch.setattr(browser_driver.os, "access", lambda path, mode: False)
+    with pytest.raises(pytest.fail.Exception) as failed:
+        browser_driver.executables()
+    assert "apt-get install -y chromium chromium-driver" in str(failed.value)
+
+
 def test_over_https_with_the_self_signed_certificate(tmp_path, shots):
     with shop_lab(tls=True, tls_dir=tmp_path / "tls") as lab:
         assert lab.url.startswith("https://")
