@@ -14,7 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import __version__, fabric_cli
+from . import __version__, fabric_cli, training_cli
 from .apic.errors import ApicError
 from .cni import cli as cni_cli
 from .nodeprep import cli as nodeprep_cli
@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--tls-dir", type=Path, help="where the self-signed certificate is kept")
     nodeprep_cli.add_parser(sub)
     fabric_cli.add_parser(sub)
+    training_cli.add_parser(sub)
     cni_controller = cni_cli.add_parser(sub)
     from . import record_cli  # acisim record (simulator/record_cli.py)
 
@@ -68,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve_command(args)
     if args.command == "fabric":
         return fabric_cli.run(args)
+    if args.command == "lab":
+        return training_cli.run(args)
     if args.command == "nodeprep":
         return nodeprep_cli.run(args)
     if args.command == "record":

@@ -72,4 +72,5 @@ def _routes() -> Map:
 
 
 from . import cni_routes, fabric_routes, k8s_routes, lab_routes, rhv_routes, snapshots  # noqa: E402,F401  (route modules register on bp)
+from . import training_routes  # noqa: E402,F401  (the training labs' routes)
 from . import fault_routes  # noqa: E402,F401  (fault rules: simulator/faults)

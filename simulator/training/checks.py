@@ -23,6 +23,7 @@ The kinds and where they look:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -309,7 +310,8 @@ def flow(clients, check, base) -> Wrong:
     ask = {"from": check["from"], "to": check["to"], "proto": check.get("proto", "tcp"), "port": check.get("port")}
     answer = clients.sim("POST", "/_sim/fabric/flow", ask)
     document = answer.json() or {}
-    shown = f"{check['from']} -> {check['to']} {ask['proto']}" + (f"/{ask['port']}" if ask["port"] is not None else "")
+    shown = f"{_end(check['from'])} -> {_end(check['to'])} {ask['proto']}" + (
+        f"/{ask['port']}" if ask["port"] is not None else "")
     if not answer.ok:
         return f"The fabric cannot tell the verdict of {shown}: {document.get('error', answer.text[:120])}."
     want = check.get("verdict", "permit")
@@ -318,3 +320,9 @@ def flow(clients, check, base) -> Wrong:
         why = f"by the contract {rule['contract']}" if rule.get("contract") else "by the VRF's default rule"
         return f"The fabric's verdict on {shown} is {document.get('verdict')} {why}, not {want}."
     return None
+
+
+def _end(given: str) -> str:
+    """An end of a flow as a sentence names it: an EPG DN as `EPG tenant/ap/epg`, anything else as given."""
+    match = re.fullmatch(r"uni/tn-([^/]+)/ap-([^/]+)/epg-([^/]+)", given)
+    return f"EPG {'/'.join(match.groups())}" if match else given

@@ -104,3 +104,16 @@ def test_the_migration_is_refused_until_host2_carries_the_network(lab_of):
         apply_steps([migrate], training.clients, training.spec.path.parent)
     goals = {g["id"]: g for g in training.check()["goals"]}
     assert goals["app1-on-host2"]["wrong"] == "The VM app1 is up on host1, not up on host2."
+
+
+def test_a_lab_without_a_training_scenario_answers_404_on_the_training_routes():
+    from simulator.lab import Lab
+    from simulator.training.clients import LabClients
+
+    lab = Lab()
+    clients = LabClients(lab)
+    for method, path in (("GET", "/_sim/training"), ("POST", "/_sim/training/check"),
+                         ("POST", "/_sim/training/reset")):
+        answer = clients.sim(method, path)
+        assert answer.status == 404, answer.text
+        assert answer.json() == {"error": "this lab runs no training scenario (start one with: acisim lab start NAME)"}
