@@ -52,9 +52,15 @@ class LeafRules:
         self.group_vrf: dict[str, str] = {}  # group or BD DN -> its VRF when last compiled
         self.vnid_of: dict[str, int] = {}  # VRF DN -> its VNID when last compiled
         self._last: weakref.WeakKeyDictionary[Transaction, Event] = weakref.WeakKeyDictionary()
+        self._rows: dict[int, tuple] = {}  # per compiled scope or filter of one render: its objects' values
+        self.compiled: dict[str, Scope] = {}  # VRF -> its scope as the leaves hold it (committed writes)
+        self._pending: dict[str, Scope] = {}  # scopes compiled by the write under way
+        self._pending_txn: weakref.ref | None = None
+        self._pending_first: Event | None = None
         store.hooks.append(self)
 
     def __call__(self, txn: Transaction, events: list[Event]) -> None:
+        self._settle(txn)
         last = self._last.get(txn)
         if last is not None:
             for i, event in enumerate(events):
@@ -63,23 +69,27 @@ class LeafRules:
                     break
         vrfs = self._touched(events)
         for vrf, policy in vrfs.items():
-            if policy:
+            if policy is not False:
                 self.ids.scopes.pop(vrf, None)  # the verdict's compiled scopes of these VRFs are out of date
+                if policy is True:
+                    self.compiled.pop(vrf, None)
+                    self._pending.pop(vrf, None)
         if vrfs:
             self.render(txn, vrfs)
             if txn.events:
                 self._last[txn] = txn.events[-1]
 
     # --- which VRFs a write touches -------------------------------------------------------------------
-    def _touched(self, events: list[Event]) -> dict[str, bool]:
-        """The VRFs a batch touches: True where their policy may have changed, False where only the leaves
-        they are deployed on may have."""
+    def _touched(self, events: list[Event]) -> dict[str, bool | frozenset[str]]:
+        """The VRFs a batch touches: True where their policy may have changed, the contracts where only
+        those contracts' subjects, filters or entries did, False where only the leaves they are on may have."""
         store = self.store
         vrfs: dict[str, None] = {}
         contracts: dict[str, None] = {}
         filters: dict[str, None] = {}
         taboos: dict[str, None] = {}
         groups: dict[str, None] = {}
+        body: dict[str, None] = {}  # contracts whose subjects, filters or entries changed
         moved: dict[str, None] = {}  # EPGs whose deployment (not policy) changed
         deploy: dict[str, None] = {}  # VRFs whose set of leaves may have changed
         created: set[str] = set()
@@ -126,7 +136,7 @@ class LeafRules:
                 out = parent_dn(parent_dn(dn))
                 deploy.update(dict.fromkeys(_targets_of(store.get(f"{out}/rsectx"))))
             elif "/brc-" in dn and cls.startswith("vz"):
-                contracts[_upto(dn, "/brc-")] = None
+                body[_upto(dn, "/brc-")] = None
             elif cls in ("vzFilter", "vzEntry"):
                 filters[_upto(dn, "/flt-")] = None
             elif cls in ("vzTaboo", "vzTSubj", "vzRsDenyRule"):
@@ -145,7 +155,7 @@ class LeafRules:
                             contracts[contract] = None
         for flt in filters:
             for cls in ("vzRsSubjFiltAtt", "vzRsFiltAtt"):
-                contracts.update(dict.fromkeys(_upto(r.dn, "/brc-") for r in store.lookup(cls, "tDn", flt)))
+                body.update(dict.fromkeys(_upto(r.dn, "/brc-") for r in store.lookup(cls, "tDn", flt)))
             taboos.update(dict.fromkeys(_upto(r.dn, "/taboo-") for r in store.lookup("vzRsDenyRule", "tDn", flt)))
         for taboo in taboos:
             groups.update(dict.fromkeys(parent_dn(r.dn) for r in store.lookup("fvRsProtBy", "tDn", taboo)))
@@ -162,7 +172,15 @@ class LeafRules:
             if old:
                 vrfs[old] = None
         vrfs.pop("", None)
-        touched = dict.fromkeys(vrfs, True)
+        touched: dict[str, bool | frozenset[str]] = dict.fromkeys(vrfs, True)
+        for contract in body:  # only its subjects, filters or entries: its part of each VRF it is in
+            parties = {model.vrf_of(store, g) for g in self._contract_parties(contract)}
+            for rel in ANY_RELS[:2]:
+                parties.update(parent_dn(parent_dn(r.dn)) for r in store.lookup(rel, "tDn", contract))
+            for vrf in parties - {""}:
+                have = touched.get(vrf, frozenset())
+                if have is not True:
+                    touched[vrf] = have | {contract}
         for epg in moved:
             deploy[model.vrf_of(store, epg) or self.group_vrf.get(epg, "")] = None
         for vrf in deploy:
@@ -177,13 +195,17 @@ class LeafRules:
         return found
 
     # --- making the leaves match -----------------------------------------------------------------------
-    def render(self, txn: Transaction, vrfs: dict[str, bool]) -> None:
-        """Bring the leaves of each VRF up to date: every leaf it is (or was) on where its policy changed,
-        only the leaves it arrives at or leaves where just its deployment did."""
+    def render(self, txn: Transaction, vrfs: dict[str, bool | frozenset[str] | None]) -> None:
+        """Bring the leaves of each VRF up to date: every leaf it is (or was) on where its policy may have
+        changed (True, or None: a caller asking for everything), only the rules of some contracts where just
+        their bodies did (a set of contract DNs), only the leaves it arrives at or leaves where just its
+        deployment did (False)."""
         store = self.store
         pods = leaf_pods(store)
         touched_leaves: dict[str, None] = {}
+        candidates: dict[str, set[str]] = {}  # leaf -> filter ids to check (leaves only some rules changed on)
         compiled: dict[str, Filter] = {}
+        self._settle(txn)
         for vrf, policy in vrfs.items():
             old_vnid = self.vnid_of.get(vrf)
             ctx = store.get(vrf)
@@ -192,15 +214,20 @@ class LeafRules:
             present = {have.dn.split("/sys/", 1)[0]: have for v in {old_vnid, vnid} - {None, ""}
                        for have in store.lookup("actrlScope", "id", str(v))}
             if not deployed and not present:
-                continue  # deployed nowhere, before or now: nothing to compile
-            if not policy and old_vnid is not None and str(old_vnid) == vnid:
+                if policy is not False:  # nothing to compile; a later partial compile must not start from it
+                    self.compiled.pop(vrf, None)
+                    self._pending.pop(vrf, None)
+                continue
+            same_vnid = old_vnid is not None and str(old_vnid) == vnid
+            previous = self._previous(vrf)
+            if policy is False and same_vnid:
                 wanted = {f"topology/pod-{pods[n]}/node-{n}" for n in deployed if n in pods}
                 for leaf in present.keys() - wanted:
                     txn.delete(present[leaf].dn)
                     touched_leaves[leaf] = None
                 arriving = [leaf for leaf in wanted if leaf not in present]
                 if arriving:
-                    scope = self.ids.scopes.get(vrf) or compile_scope(store, vrf, self.ids)
+                    scope = previous or self.ids.scopes.get(vrf) or compile_scope(store, vrf, self.ids)
                     if scope is None:
                         continue
                     compiled.update(scope.filters)
@@ -208,32 +235,61 @@ class LeafRules:
                         self._sync_scope(txn, leaf, scope)
                         touched_leaves[leaf] = None
                 continue
-            scope = compile_scope(store, vrf, self.ids)
-            wanted: list[str] = []
+            partial = isinstance(policy, frozenset) and previous is not None and same_vnid
+            scope = compile_scope(store, vrf, self.ids, previous if partial else None, policy if partial else None)
+            wanted_leaves: list[str] = []
             if scope is not None:
+                self._pending[vrf] = scope
                 self.vnid_of[vrf] = scope.vnid
                 for dn, group in scope.groups.items():
                     if group.vrf == vrf:
                         self.group_vrf[dn] = vrf
                 for bd in model.bds_of_vrf(store, vrf):
                     self.group_vrf[bd] = vrf
-                wanted = [f"topology/pod-{pods[n]}/node-{n}" for n in deployed if n in pods]
+                wanted_leaves = [f"topology/pod-{pods[n]}/node-{n}" for n in deployed if n in pods]
                 compiled.update(scope.filters)
             else:
                 self.vnid_of.pop(vrf, None)
-            for vnid in {old_vnid, scope.vnid if scope else None} - {None}:
-                for have in store.lookup("actrlScope", "id", str(vnid)):
+            for v in {old_vnid, scope.vnid if scope else None} - {None}:
+                for have in store.lookup("actrlScope", "id", str(v)):
                     leaf = have.dn.split("/sys/", 1)[0]
-                    if scope is None or vnid != scope.vnid or leaf not in wanted:
+                    if scope is None or v != scope.vnid or leaf not in wanted_leaves:
                         txn.delete(have.dn)
                         touched_leaves[leaf] = None
-            for leaf in wanted:
-                self._sync_scope(txn, leaf, scope)
-                touched_leaves[leaf] = None
+            changes = _changes(previous, scope) if partial and scope is not None else None
+            for leaf in wanted_leaves:
+                if changes is not None and leaf in present:
+                    keys, fids = changes
+                    self._sync_scope(txn, leaf, scope, keys)
+                    candidates.setdefault(leaf, set()).update(fids)
+                else:
+                    self._sync_scope(txn, leaf, scope)
+                    touched_leaves[leaf] = None
         for leaf in touched_leaves:
             self._sync_filters(txn, leaf, compiled)
+        for leaf, fids in candidates.items():
+            if leaf not in touched_leaves:
+                self._sync_filters(txn, leaf, compiled, fids)
+        self._rows.clear()
 
-    def _sync_scope(self, txn: Transaction, leaf: str, scope: Scope) -> None:
+    # --- compiled scopes, kept once their write is committed ---------------------------------------------
+    def _settle(self, txn: Transaction) -> None:
+        """The scopes compiled by an earlier write become this VRF's last compiled scope (and the verdict's)
+        once that write committed; a write that was rolled back leaves them out."""
+        if self._pending_txn is not None and self._pending_txn() is txn:
+            return
+        if self._pending and self._pending_first is not None and self._pending_first.state is not None:
+            self.compiled.update(self._pending)
+            self.ids.scopes.update(self._pending)
+        self._pending = {}
+        self._pending_txn = weakref.ref(txn)
+        self._pending_first = txn.events[0] if txn.events else None
+
+    def _previous(self, vrf: str) -> Scope | None:
+        return self._pending.get(vrf) or self.compiled.get(vrf)
+
+    def _sync_scope(self, txn: Transaction, leaf: str, scope: Scope, only: set[tuple[str, str, str]] | None = None) -> None:
+        """The leaf's scope object and rules as compiled (`only`: just these rule keys changed)."""
         store = self.store
         actrl = f"{leaf}/sys/actrl"
         if store.get(f"{leaf}/sys") is None:
@@ -241,25 +297,40 @@ class LeafRules:
         if store.get(actrl) is None:
             self._create(txn, "actrlInst", actrl, {})
         scope_dn = f"{actrl}/scope-{scope.vnid}"
-        have = store.get(scope_dn)
         name = f"{model.tenant_of(scope.vrf).removeprefix('uni/tn-')}:{scope.vrf.rsplit('/ctx-', 1)[-1]}"
-        if have is None:
-            have = self._create(txn, "actrlScope", scope_dn, {"name": name})
-        else:
-            txn.modify(have, {"name": name})
+        have = self._put(txn, store.get(scope_dn), "actrlScope", scope_dn, {"id": str(scope.vnid), "name": name})
+        if only is not None:
+            for key in only:
+                dn = f"{scope_dn}/rule-{scope.vnid}-s-{key[0]}-d-{key[1]}-f-{key[2]}"
+                rule = scope.rules.get(key)
+                mo = store.get(dn)
+                if rule is None:
+                    if mo is not None:
+                        txn.delete(dn)
+                    continue
+                _, values, expected = self._rule_rows(scope)[rule.rn]
+                self._sync_owners(txn, leaf, scope, self._put(txn, mo, "actrlRule", dn, values, expected), rule)
+            return
         existing = {mo.dn: mo for mo in have.child_list() if mo.cls == "actrlRule"}
-        wanted = {f"{scope_dn}/{rule.rn}": rule for rule in scope.rules.values()}
+        wanted = {f"{scope_dn}/{rn}": row for rn, row in self._rule_rows(scope).items()}
         for dn in existing.keys() - wanted.keys():
             txn.delete(dn)
-        for dn, rule in wanted.items():
-            attrs = {"id": str(rule.id), "prio": rule.prio, "action": rule.action, "direction": rule.direction,
-                     "operSt": "enabled", "type": rule.type, "markDscp": "unspecified", "qosGrp": "unspecified"}
-            mo = existing.get(dn)
-            if mo is None:
-                mo = self._create(txn, "actrlRule", dn, attrs)
-            else:
-                txn.modify(mo, attrs)
+        for dn, (rule, values, expected) in wanted.items():
+            mo = self._put(txn, existing.get(dn), "actrlRule", dn, values, expected)
             self._sync_owners(txn, leaf, scope, mo, rule)
+
+    def _rule_rows(self, scope: Scope) -> dict[str, tuple[Rule, dict[str, str], dict[str, str]]]:
+        """Each rule's RN and the values its actrlRule holds (worked out once per compiled scope, for every leaf)."""
+        rows = self._rows.get(id(scope))
+        if rows is None or rows[0] is not scope:
+            table = {}
+            for rule in scope.rules.values():
+                values = {"scopeId": str(rule.scope), "sPcTag": rule.s, "dPcTag": rule.d, "fltId": rule.flt,
+                          "id": str(rule.id), "prio": rule.prio, "action": rule.action, "direction": rule.direction,
+                          "operSt": "enabled", "type": rule.type, "markDscp": "unspecified", "qosGrp": "unspecified"}
+                table[rule.rn] = (rule, values, self._expected("actrlRule", values))
+            rows = self._rows[id(scope)] = (scope, table)
+        return rows[1]
 
     def _sync_owners(self, txn: Transaction, leaf: str, scope: Scope, mo: MO, rule: Rule) -> None:
         wanted: dict[str, tuple[str, dict[str, str]]] = {}
@@ -267,56 +338,81 @@ class LeafRules:
             if tag == "vrf":
                 creator = f"{leaf}/sys/ctx-[vxlan-{scope.vnid}]"
             name = creator.rsplit("/brc-", 1)[-1] if tag == "contract" else ""
-            attrs = {"action": rule.action, "direction": rule.direction, "prio": rule.prio, "type": rule.type,
-                     "intent": "install", "ctrctName": name}
+            attrs = {"creatorDn": creator, "tag": tag, "action": rule.action, "direction": rule.direction,
+                     "prio": rule.prio, "type": rule.type, "intent": "install", "ctrctName": name}
             wanted[f"{mo.dn}/own-[{creator}]-tag-{tag}"] = ("vzRuleOwner", attrs)
             if tag == "contract":
                 conn = f"cdef-[{creator}]/epgCont-[{rule.src}]/to-[{rule.dst}]"
-                wanted[f"{mo.dn}/rstoEpgConn-[{conn}]"] = ("actrlRsToEpgConn", {"tCl": "vzEpgConn"})
+                wanted[f"{mo.dn}/rstoEpgConn-[{conn}]"] = ("actrlRsToEpgConn", {"tDn": conn, "tCl": "vzEpgConn"})
         existing = {k.dn: k for k in mo.child_list() if k.cls in ("vzRuleOwner", "actrlRsToEpgConn")}
         for dn in existing.keys() - wanted.keys():
             txn.delete(dn)
         for dn, (cls, attrs) in wanted.items():
-            kid = existing.get(dn)
-            if kid is None:
-                self._create(txn, cls, dn, attrs)
-            else:
-                txn.modify(kid, attrs)
+            self._put(txn, existing.get(dn), cls, dn, attrs)
 
-    def _sync_filters(self, txn: Transaction, leaf: str, compiled: dict[str, Filter]) -> None:
+    def _sync_filters(self, txn: Transaction, leaf: str, compiled: dict[str, Filter], only: set[str] | None = None) -> None:
+        """The filters the leaf's rules name, as compiled, and no others (`only`: just these may have changed)."""
         store = self.store
         actrl = store.get(f"{leaf}/sys/actrl")
         if actrl is None:
             return
         used: dict[str, None] = {}
-        for kid in actrl.child_list():
-            if kid.cls == "actrlScope":
-                used.update(dict.fromkeys(rule.get("fltId") for rule in kid.child_list() if rule.cls == "actrlRule"))
-        for kid in actrl.child_list():
-            if kid.cls == "actrlFlt" and kid.get("id") not in used:
-                txn.delete(kid.dn)
+        if only is not None:
+            prefix = f"{leaf}/"
+            for fid in only:
+                if any(r.dn.startswith(prefix) for r in store.lookup("actrlRule", "fltId", fid)):
+                    used[fid] = None
+                elif store.get(f"{actrl.dn}/filt-{fid}") is not None:
+                    txn.delete(f"{actrl.dn}/filt-{fid}")
+        else:
+            for kid in actrl.child_list():
+                if kid.cls == "actrlScope":
+                    used.update(dict.fromkeys(r.get("fltId") for r in kid.child_list() if r.cls == "actrlRule"))
+            for kid in actrl.child_list():
+                if kid.cls == "actrlFlt" and kid.get("id") not in used:
+                    txn.delete(kid.dn)
         for fid in used:
             flt = compiled.get(fid)
-            dn = f"{actrl.dn}/filt-{fid}"
-            have = store.get(dn)
             if flt is None:
                 continue  # held by a scope this write does not touch: already right
+            dn = f"{actrl.dn}/filt-{fid}"
             name = flt.source.rsplit("/flt-", 1)[-1] + ("_rev" if flt.reversed else "") + ("_est" if flt.ack else "") \
                 if flt.source else fid
-            if have is None:
-                have = self._create(txn, "actrlFlt", dn, {"name": name})
-            else:
-                txn.modify(have, {"name": name})
-            wanted = {f"{dn}/ent-{n}": e for n, e in zip(flt.entry_names(), flt.entries, strict=True)}
-            existing = {k.dn: k for k in have.child_list() if k.cls == "actrlEntry"}
-            for edn in existing.keys() - wanted.keys():
-                txn.delete(edn)
-            for edn, entry in wanted.items():
-                kid = existing.get(edn)
-                if kid is None:
-                    self._create(txn, "actrlEntry", edn, entry.attrs())
-                else:
-                    txn.modify(kid, entry.attrs())
+            have = self._put(txn, store.get(dn), "actrlFlt", dn, {"id": fid, "name": name})
+            existing = {k.rn: k for k in have.child_list() if k.cls == "actrlEntry"}
+            wanted = self._entry_rows(flt)
+            for rn in existing.keys() - wanted.keys():
+                txn.delete(existing[rn].dn)
+            for rn, (values, expected) in wanted.items():
+                self._put(txn, existing.get(rn), "actrlEntry", f"{dn}/{rn}", values, expected)
+
+    def _entry_rows(self, flt: Filter) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
+        rows = self._rows.get(id(flt))
+        if rows is None or rows[0] is not flt:
+            table = {}
+            for n, e in zip(flt.entry_names(), flt.entries, strict=True):
+                values = {"name": n, **e.attrs()}
+                table[f"ent-{n}"] = (values, self._expected("actrlEntry", values))
+            rows = self._rows[id(flt)] = (flt, table)
+        return rows[1]
+
+    def _expected(self, cls: str, values: dict[str, str]) -> dict[str, str]:
+        """What an MO of `cls` with these values holds in its attrs (the values that are not the defaults)."""
+        meta = self.catalog.get(cls)
+        return {k: v for k, v in values.items() if v != meta.defaults.get(k) and k in meta.props}
+
+    def _put(self, txn: Transaction, mo: MO | None, cls: str, dn: str, values: dict[str, str],
+             expected: dict[str, str] | None = None) -> MO:
+        """The object at `dn` with these values (naming ones included): created, changed, or left as it is when
+        it holds them already (one dict comparison: a leaf's unchanged rules cost no more)."""
+        meta = self.catalog.get(cls)
+        if expected is None:
+            expected = self._expected(cls, values)
+        if mo is None:
+            return txn.create(meta, dn, expected)
+        if mo.attrs != expected:
+            txn.modify(mo, {k: v for k, v in values.items() if k in meta.props})
+        return mo
 
     def _create(self, txn: Transaction, cls: str, dn: str, extra: dict[str, str]) -> MO:
         meta = self.catalog.get(cls)
@@ -334,6 +430,20 @@ def deployed_leaves(store: Store, vrf: str) -> list[int]:
     for out in model.l3outs_of_vrf(store, vrf):
         found.update(dict.fromkeys(endpoints.border_leaves(store, out)))
     return sorted(found)
+
+
+def _changes(old: Scope, new: Scope) -> tuple[set[tuple[str, str, str]], set[str]]:
+    """The rule keys that differ between two compilations of one scope, and the filter ids to look at."""
+    keys = {k for k in old.rules.keys() | new.rules.keys() if _row(old.rules.get(k)) != _row(new.rules.get(k))}
+    fids = {k[2] for k in keys}
+    fids.update(fid for fid, flt in new.filters.items() if fid not in old.filters or old.filters[fid].entries != flt.entries)
+    return keys, fids
+
+
+def _row(rule: Rule | None) -> tuple | None:
+    if rule is None:
+        return None
+    return (rule.id, rule.prio, rule.action, rule.direction, rule.type, tuple(rule.owners), rule.src, rule.dst)
 
 
 def _shared(store: Store, contract: str) -> bool:

@@ -32,7 +32,7 @@ Inferred (VEC D5) or chosen here, open question 6 of the research:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..mit.store import Store
 from . import model
@@ -111,7 +111,9 @@ class Rule:
 
 @dataclass
 class Scope:
-    """The compiled rules and filters of one VRF."""
+    """The compiled rules and filters of one VRF, and the parts they were merged from: `base` (the default,
+    preferred-group, isolation, taboo and shared-service rules) and one part per contract (its pair and
+    intra-EPG rules), so that a change of one contract's subjects, filters or entries recompiles that part."""
 
     vrf: str
     vnid: int
@@ -119,28 +121,52 @@ class Scope:
     rules: dict[tuple[str, str, str], Rule] = field(default_factory=dict)
     filters: dict[str, Filter] = field(default_factory=dict)
     groups: dict[str, model.Group] = field(default_factory=dict)  # DN -> group (foreign shared providers too)
+    local: list[model.Group] = field(default_factory=list)  # the VRF's own groups, in tree order
+    anyg: model.AnyGroup | None = None
+    contracts: list[str] = field(default_factory=list)  # the contracts the VRF's groups and vzAny name
+    parts: dict[str, tuple[list[Rule], dict[str, Filter]]] = field(default_factory=dict)
 
-    def add(self, rule: Rule, flt: Filter) -> None:
-        self.filters.setdefault(flt.id, flt)
-        have = self.rules.get(rule.key)
-        if have is None:
-            self.rules[rule.key] = rule
-            return
-        if (rule.prio_number, action_rank(rule.action)) < (have.prio_number, action_rank(have.action)):
-            rule.owners = have.owners + [o for o in rule.owners if o not in have.owners]
-            self.rules[rule.key] = rule
-        else:
-            have.owners.extend(o for o in rule.owners if o not in have.owners)
+    def merge(self) -> None:
+        """rules and filters from the parts: two rules with one DN are one, with the best priority and action
+        and the owners of both (VEC D3's order)."""
+        self.rules, self.filters = {}, {}
+        for rules, filters in self.parts.values():
+            self.filters.update(filters)
+            for rule in rules:
+                have = self.rules.get(rule.key)
+                if have is None:
+                    self.rules[rule.key] = replace(rule, owners=list(rule.owners))
+                elif (rule.prio_number, action_rank(rule.action)) < (have.prio_number, action_rank(have.action)):
+                    self.rules[rule.key] = replace(rule, owners=have.owners + [o for o in rule.owners
+                                                                                if o not in have.owners])
+                else:
+                    have.owners.extend(o for o in rule.owners if o not in have.owners)
 
 
-def compile_scope(store: Store, vrf: str, ids: ZoningIds) -> Scope | None:
-    """The rules every leaf where `vrf` is deployed holds for it (None: no such VRF, or no VNID yet)."""
+def compile_scope(store: Store, vrf: str, ids: ZoningIds, previous: Scope | None = None,
+                  contracts: frozenset[str] | None = None) -> Scope | None:
+    """The rules every leaf where `vrf` is deployed holds for it (None: no such VRF, or no VNID yet).
+
+    With `previous` (this VRF's last compiled scope) and `contracts` (the only contracts whose subjects,
+    filters or entries changed since), only those contracts' parts are compiled again."""
     ctx = store.get(vrf)
     if ctx is None or ctx.cls != "fvCtx" or not ctx.get("scope").isdigit() or ctx.get("scope") == "0":
         return None
     vnid = int(ctx.get("scope"))
     scope = Scope(vrf, vnid, ctx.get("pcEnfPref") != "unenforced")
-    _Compiler(store, scope, ids).run()
+    compiler = _Compiler(store, scope, ids)
+    if previous is not None and contracts is not None and previous.vnid == vnid and previous.enforced == scope.enforced \
+            and previous.anyg is not None:
+        scope.groups, scope.local, scope.anyg = dict(previous.groups), previous.local, previous.anyg
+        scope.contracts = previous.contracts
+        scope.parts = dict(previous.parts)
+        for dn in contracts:
+            scope.parts.pop(dn, None)
+            if dn in scope.contracts:
+                compiler.contract_part(dn)
+    else:
+        compiler.run()
+    scope.merge()
     for rule in scope.rules.values():
         rule.id = ids.rule_id(vnid, rule.key)
     return scope
@@ -152,12 +178,14 @@ class _Compiler:
         self.scope = scope
         self.ids = ids
         self.vrf_owner = (f"vrf:{scope.vrf}", "vrf")
+        self.part = "base"
 
     def rule(self, s: str, d: str, flt: Filter, prio: str, action: str, direction: str = "uni-dir",
              type_: str = "tenant", **extra) -> None:
         owners = extra.pop("owners", None) or [self.vrf_owner]
-        self.scope.add(Rule(self.scope.vnid, s, d, flt.id, prio, action, direction, type_, owners=owners, **extra),
-                       flt)
+        rules, filters = self.scope.parts.setdefault(self.part, ([], {}))
+        rules.append(Rule(self.scope.vnid, s, d, flt.id, prio, action, direction, type_, owners=owners, **extra))
+        filters.setdefault(flt.id, flt)
 
     def run(self) -> None:
         scope, store = self.scope, self.store
@@ -175,7 +203,8 @@ class _Compiler:
         groups = [g for g in (model.read_group(store, dn, scope.vrf) for dn in model.groups_of_vrf(store, scope.vrf))
                   if g is not None and g.tag]
         scope.groups.update((g.dn, g) for g in groups)
-        anyg = model.read_any(store, scope.vrf)
+        scope.local = groups
+        anyg = scope.anyg = model.read_any(store, scope.vrf)
         if anyg.pref_enabled:
             self.rule(ANY, ANY, IMPLICIT_FILTER, "grp_any_any_any_permit", "permit")
             for g in groups:
@@ -184,7 +213,9 @@ class _Compiler:
                         self.rule(tag, ANY, IMPLICIT_FILTER, "grp_src_any_any_deny", "deny,log", src=g.dn)
                         self.rule(ANY, tag, IMPLICIT_FILTER, "grp_any_dest_any_deny", "deny,log", dst=g.dn)
         for g in groups:
-            self.intra(g)
+            if g.isolated or g.intra:
+                self.rule(g.tag, g.tag, IMPLICIT_FILTER, "class-eq-deny", "deny", src=g.dn, dst=g.dn,
+                          owners=[(g.dn, "epg")])
             for taboo in g.taboos:
                 for att in model.read_taboo(store, taboo):
                     action = "deny,log" if "log" in att.directives else "deny"
@@ -195,12 +226,24 @@ class _Compiler:
                 self.rule(g.tag, ANY, IMPLICIT_FILTER, "shsrc_any_any_deny", "deny,log", type_="vrf_default", src=g.dn)
         contracts: dict[str, None] = {}
         for g in groups:
-            contracts.update(dict.fromkeys(g.consumes + g.provides))
+            contracts.update(dict.fromkeys(g.consumes + g.provides + g.intra))
         contracts.update(dict.fromkeys(anyg.consumes + anyg.provides))
+        scope.contracts = list(contracts)
         for dn in contracts:
-            contract = model.read_contract(store, dn)
-            if contract is not None:
-                self.contract(contract, groups, anyg)
+            self.contract_part(dn)
+
+    def contract_part(self, dn: str) -> None:
+        """The rules one contract makes in this VRF: its consumer-provider pairs and its intra-EPG filters."""
+        scope = self.scope
+        contract = model.read_contract(self.store, dn)
+        self.part = dn
+        scope.parts[dn] = ([], {})
+        if contract is not None:
+            self.contract(contract, scope.local, scope.anyg)
+            for g in scope.local:
+                if dn in g.intra:
+                    self.intra(g, contract)
+        self.part = "base"
 
     def is_shared_provider(self, g: model.Group) -> bool:
         for dn in g.provides:
@@ -230,23 +273,15 @@ class _Compiler:
         return Filter(str(self.ids.filter_id(dn, swap, ack)), entries, dn, swap, ack)
 
     # --- intra-EPG ------------------------------------------------------------------------------------
-    def intra(self, g: model.Group) -> None:
-        if not (g.isolated or g.intra):
-            return
-        self.rule(g.tag, g.tag, IMPLICIT_FILTER, "class-eq-deny", "deny", src=g.dn, dst=g.dn,
-                  owners=[(g.dn, "epg")])
-        for dn in g.intra:
-            contract = model.read_contract(self.store, dn)
-            if contract is None:
-                continue
-            for subj in contract.subjects:
-                atts = [(a, False, False) for a in subj.both + subj.into]
-                atts += [(a, False, True) for a in subj.out]
-                atts += [(a, subj.rev_ports, True) for a in subj.both]
-                for att, swap, ack in atts:
-                    flt = self.filter(att.filter, swap, ack)
-                    self.rule(g.tag, g.tag, flt, "class-eq-filter", _action(att), filter=att.filter,
-                              contract=dn, subject=subj.dn, owners=[(dn, "contract")], src=g.dn, dst=g.dn)
+    def intra(self, g: model.Group, contract: model.Contract) -> None:
+        for subj in contract.subjects:
+            atts = [(a, False, False) for a in subj.both + subj.into]
+            atts += [(a, False, True) for a in subj.out]
+            atts += [(a, subj.rev_ports, True) for a in subj.both]
+            for att, swap, ack in atts:
+                flt = self.filter(att.filter, swap, ack)
+                self.rule(g.tag, g.tag, flt, "class-eq-filter", _action(att), filter=att.filter,
+                          contract=contract.dn, subject=subj.dn, owners=[(contract.dn, "contract")], src=g.dn, dst=g.dn)
 
     # --- contracts ------------------------------------------------------------------------------------
     def contract(self, contract: model.Contract, groups: list[model.Group], anyg: model.AnyGroup) -> None:
