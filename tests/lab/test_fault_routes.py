@@ -212,6 +212,27 @@ def test_an_rhv_error_is_the_engines_fault_as_ovirtsdk4_reports_it(lab, admin):
         connection.close()
 
 
+def test_an_rhv_drop_is_an_empty_reply_to_ovirtsdk4_and_json_clients_get_the_fault_in_json(lab, admin):
+    add(admin, lab, {"kind": "drop", "system": "rhv", "path": "/ovirt-engine/api/hosts*", "count": 1})
+    connection = ovirt(lab)
+    try:
+        with pytest.raises(sdk.Error, match="Empty reply from server"):
+            connection.system_service().hosts_service().list()
+        assert connection.system_service().hosts_service().list()  # its count ran out
+    finally:
+        connection.close()
+    add(admin, lab, {"kind": "error", "system": "rhv", "path": "/ovirt-engine/api/networks", "status": 500})
+    s = requests.Session()
+    s.trust_env = False
+    token = s.post(f"{lab.rhv_server.url}/ovirt-engine/sso/oauth/token", data={
+        "grant_type": "password", "scope": "ovirt-app-api", "username": "admin@internal",
+        "password": "redhat123"}).json()["access_token"]
+    r = s.get(f"{lab.rhv_server.url}/ovirt-engine/api/networks",
+              headers={"Authorization": f"Bearer {token}", "Accept": "application/json", "Version": "4"})
+    assert r.status_code == 500 and r.headers["Content-Type"] == "application/json"
+    assert r.json() == {"reason": "Operation Failed", "detail": "Internal Server Error"}
+
+
 def test_an_rhv_action_scope_fails_only_that_action(lab, admin):
     add(admin, lab, {"kind": "error", "system": "rhv", "action": "migrate", "status": 409, "count": 1,
                      "text": "Cannot migrate VM. Migration is not possible right now."})
