@@ -6,13 +6,16 @@ form of its solution (`solution.steps`), applied through the lab's public APIs (
     - {system: k8s, method: PATCH, path: /api/v1/nodes/k8s-node2, body: {...}}
     - {system: sim, path: /_sim/clock/advance, body: {seconds: 120}}             # the /_sim control API
     - {system: apic, replay: data/accp-provision.jsonl}                          # every write of a recorded session
+    - {system: k8s, apply: data/aci-containers.yaml}                             # as kubectl apply -f creates them
 
 `${rhv_host}`, `${rhv_port}`, `${rhv_user}`, `${rhv_password}` in any text stand for the lab's RHV Manager
 as served (a VMM controller must name its real address); `${vm:NAME}`, `${host:NAME}`, `${network:NAME}`
 for the RHV id of the object of that name (read over the RHV API when the step runs); `${file:PATH}` and
 `${base64:PATH}` for a file of the scenario's folder, as text or base64 (a Kubernetes Secret's data). `replay` takes a
 JSON-lines recording (one request a line: method, path, body or body_json, as the research traces hold them)
-and sends its writes again, in order, logins left out. A step whose answer is not 2xx stops the steps with
+and sends its writes again, in order, logins left out. `apply` takes a file of Kubernetes objects (YAML
+documents, placeholders filled in first) and creates each in its collection, found as kubectl finds it, by the
+API server's discovery documents (/api/v1, /apis/GROUP/VERSION). `${apic_host}` is the served APIC's host:port. A step whose answer is not 2xx stops the steps with
 that answer.
 """
 
@@ -26,7 +29,7 @@ from pathlib import Path
 
 SYSTEMS = ("apic", "rhv", "k8s", "sim")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-STEP_KEYS = ("system", "method", "path", "body", "replay", "note")
+STEP_KEYS = ("system", "method", "path", "body", "replay", "apply", "note")
 PLACEHOLDER = re.compile(r"\$\{([a-z0-9_]+)(?::([^}]+))?\}")
 RHV_LOOKUPS = {"vm": "vms", "host": "hosts", "network": "networks", "cluster": "clusters", "datacenter": "datacenters"}
 
@@ -42,15 +45,19 @@ class Step:
     path: str = ""
     body: object = None
     replay: Path | None = None
+    apply: Path | None = None
     note: str = ""
 
     def as_json(self) -> dict:
+        note = {"note": self.note} if self.note else {}
         if self.replay is not None:
-            return {"system": self.system, "replay": str(self.replay.name), **({"note": self.note} if self.note else {})}
+            return {"system": self.system, "replay": str(self.replay.name), **note}
+        if self.apply is not None:
+            return {"system": self.system, "apply": str(self.apply.name), **note}
         shown = {"system": self.system, "method": self.method, "path": self.path}
         if self.body is not None:
             shown["body"] = self.body
-        return {**shown, **({"note": self.note} if self.note else {})}
+        return {**shown, **note}
 
 
 def parse_step(step: object, base: Path) -> Step:
@@ -70,6 +77,13 @@ def parse_step(step: object, base: Path) -> Step:
         if not replay.is_file():
             raise ValueError(f"replay: no such file: {replay}")
         return Step(system, replay=replay, note=str(step.get("note", "")))
+    if "apply" in step:
+        if system != "k8s" or "path" in step or "body" in step:
+            raise ValueError("apply: an apply is a Kubernetes step without path or body")
+        manifest = base / str(step["apply"])
+        if not manifest.is_file():
+            raise ValueError(f"apply: no such file: {manifest}")
+        return Step(system, apply=manifest, note=str(step.get("note", "")))
     method = str(step.get("method", "POST")).upper()
     if method not in METHODS:
         raise ValueError(f"method: {step.get('method')!r} is not one of {', '.join(METHODS)}")
@@ -87,6 +101,9 @@ def apply_steps(steps, clients, base: Path) -> int:
     scenario's folder). The number of requests sent."""
     sent = 0
     for step in steps:
+        if step.apply is not None:
+            sent += _apply(step.apply, clients, base)
+            continue
         for method, path, body in _requests(step):
             path, body = _fill(path, clients, base), _fill(body, clients, base)
             answer = clients.call(step.system, method, path, body)
@@ -112,6 +129,31 @@ def _requests(step: Step):
         yield method, path, body if body is not None else recorded.get("body")
 
 
+def _apply(manifest: Path, clients, base: Path) -> int:
+    """Create every object of a manifest in its collection (kubectl apply of objects that do not exist yet)."""
+    import yaml
+
+    documents = [d for d in yaml.safe_load_all(_fill(manifest.read_text(encoding="utf-8"), clients, base)) if d]
+    resources: dict[str, dict] = {}
+    for number, document in enumerate(documents, 1):
+        api_version, kind = document.get("apiVersion", ""), document.get("kind", "")
+        group_path = f"/api/{api_version}" if "/" not in api_version else f"/apis/{api_version}"
+        if group_path not in resources:
+            listing = clients.k8s("GET", group_path).json() or {}
+            resources[group_path] = {r["kind"]: r for r in listing.get("resources", []) if "/" not in r["name"]}
+        resource = resources[group_path].get(kind)
+        if resource is None:
+            raise StepFailed(f"{manifest.name}: document {number}: the API server has no kind {kind} in {api_version}")
+        namespace = (document.get("metadata") or {}).get("namespace", "default")
+        path = f"{group_path}/namespaces/{namespace}/{resource['name']}" if resource.get("namespaced") else \
+            f"{group_path}/{resource['name']}"
+        answer = clients.k8s("POST", path, document)
+        if not answer.ok:
+            raise StepFailed(f"{manifest.name}: document {number} ({kind} {document['metadata'].get('name')}) was "
+                             f"refused (HTTP {answer.status}): {' '.join(answer.text.split())[:300]}")
+    return len(documents)
+
+
 def _fill(value, clients, base: Path):
     """Placeholders replaced in every text of `value`."""
     if isinstance(value, str):
@@ -134,7 +176,9 @@ def _value(name: str, argument: str | None, clients, base: Path) -> str:
     if name in RHV_LOOKUPS and argument:
         return rhv_id(clients, RHV_LOOKUPS[name], argument)
     server = lab.rhv_server
+    apic = lab.apic_server
     values = {"rhv_host": server.host if server else "127.0.0.1", "rhv_port": str(server.port) if server else "443",
+              "apic_host": f"{apic.host}:{apic.port}" if apic else "127.0.0.1:8443",
               "rhv_user": lab.rhv.config.admin_user, "rhv_password": lab.options.rhv_admin_password}
     if name not in values:
         raise StepFailed(f"unknown placeholder ${{{name}}} (known: {', '.join(values)}, file:PATH, base64:PATH, "
