@@ -15,12 +15,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from ..serving.wsgi import DROP_CONNECTION
 from .book import Faults
 from .matching import Request
 from .shapes import error_answer, status_line
 
 CONTROL_PREFIX = "/_sim"
+# the environ key of the lab's HTTP server's connection closer (simulator.serving.wsgi.DROP_CONNECTION; named here
+# as the APIC's websocket key is, so the fault layer imports no server)
+DROP_CONNECTION = "acisim.drop_connection"
 
 
 class FaultLayer:

@@ -20,15 +20,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from ..apic.errors import ApicError
 from ..apic.managers.faults import FaultSpec, cleared_body, fault_body
 from ..apic.managers.vmm_ports import ControllerError
 from .rules import FaultRule, FaultRuleError
 
-if TYPE_CHECKING:
-    from ..lab import Lab
+Lab = Any  # simulator.lab.Lab, which imports this package (not imported back, so the package stays Flask-free)
 
 F0110 = FaultSpec(
     code="F0110", cause="node-failed", rule="fabric-node-failed", severity="critical", type="environmental",
