@@ -16,8 +16,8 @@
 
 A Docker engine is needed: the one DOCKER_HOST (or the default socket) names when it answers, else a
 dockerd this tool starts with its own socket, pidfile and exec-root in a temporary folder and its images
-under ACISIM_DOCKER_DATA_ROOT (default /var/cache/acisim/docker, so the base image outlives it), stopped
-again at the end. Needs root for debootstrap and dockerd (Debian: apt-get install docker.io debootstrap).
+under ACISIM_DOCKER_DATA_ROOT (default /var/cache/acisim/docker, so the base image outlives it), with the
+host's iptables left alone (ENGINE_NETWORKING), stopped again at the end. Needs root for debootstrap and dockerd (Debian: apt-get install docker.io debootstrap).
 """
 
 from __future__ import annotations
@@ -42,6 +42,10 @@ SUITE = "bookworm"
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 DATA_ROOT = Path(os.environ.get("ACISIM_DOCKER_DATA_ROOT", "/var/cache/acisim/docker"))
 INSTALL_HINT = "install Debian's docker.io and debootstrap (as root: apt-get install -y docker.io debootstrap)"
+# The engine leaves the host's firewall alone: with iptables on, dockerd sets the FORWARD policy to DROP and
+# loads br_netfilter, which outlive it. Nothing here needs the containers to reach out (the builds have no
+# network) or NAT: published ports reach the containers through docker-proxy on the host's loopback.
+ENGINE_NETWORKING = ("--iptables=false", "--ip6tables=false", "--ip-forward=false")
 SOURCE_FILES = ("pyproject.toml", "README.md", "simulator")  # what `pip wheel` needs of the repository
 
 
@@ -124,7 +128,7 @@ def start_engine(data_root: Path = DATA_ROOT, deadline: float = 120) -> DockerEn
     with open(workdir / "dockerd.log", "wb") as log:  # the daemon keeps its own copy of the descriptor
         process = subprocess.Popen(
             [dockerd, "--data-root", str(data_root), "--exec-root", str(workdir / "exec"),
-             "--pidfile", str(workdir / "dockerd.pid"), "-H", f"unix://{socket}"],
+             "--pidfile", str(workdir / "dockerd.pid"), "-H", f"unix://{socket}", *ENGINE_NETWORKING],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     engine = DockerEngine({**os.environ, "DOCKER_HOST": f"unix://{socket}"}, process, workdir)
     until = time.monotonic() + deadline

@@ -35,7 +35,7 @@ def docker_engine():
     try:
         engine = container_image.find_engine() or container_image.start_engine()
     except container_image.ImageError as exc:
-        pytest.fail(f"the container image tests need a Docker engine: {exc}")
+        pytest.fail(f"the container image tests need a Docker engine: {exc}", pytrace=False)
     yield engine
     engine.stop()
 
@@ -55,7 +55,7 @@ def base_image(docker_engine) -> str:
     try:
         return container_image.ensure_base_image(docker_engine)
     except container_image.ImageError as exc:
-        pytest.fail(str(exc))
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def acisim_image(docker_engine, base_image, tmp_path_factory):
         container_image.build_wheels(wheels)
         container_image.build_image(docker_engine, tag, base_image, wheels=wheels)
     except container_image.ImageError as exc:
-        pytest.fail(str(exc))
+        pytest.fail(str(exc), pytrace=False)
     yield tag
     docker_engine.docker("image", "rm", "--force", tag)
 
