@@ -105,6 +105,15 @@ def test_rules_are_listed_by_id_and_removed_one_by_one_or_all(lab, admin):
     assert [x["id"] for x in r.json()["removed"]] == ["k8s-down"] and listed(admin, lab) == []
 
 
+def test_a_rule_on_every_apic_request_leaves_the_control_api_alone(lab, admin):
+    add(admin, lab, {"kind": "drop"})
+    with pytest.raises(requests.ConnectionError):
+        admin.get(f"{lab.apic_server.url}/api/mo/uni.json")
+    assert [r["kind"] for r in listed(admin, lab)] == ["drop"]
+    assert admin.delete(f"{lab.apic_server.url}/_sim/faults").status_code == 200
+    assert admin.get(f"{lab.apic_server.url}/api/mo/uni.json").status_code == 200
+
+
 # --- APIC ----------------------------------------------------------------------------------------------------
 def test_an_apic_error_is_the_envelope_in_the_requests_format_and_expires_after_its_count(lab, admin):
     url = lab.apic_server.url

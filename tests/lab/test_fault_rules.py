@@ -192,3 +192,30 @@ def test_a_bad_rule_in_a_scenario_is_one_line_naming_the_file_and_key_with_exit_
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"acisim serve: error: argument --scenario: {path}: ")
     assert "faults[0]: host: the RHV Manager has no host named 'nosuch'" in err and "\n" not in err
+
+
+def test_outside_the_labs_server_a_drop_fails_the_request_and_other_requests_pass():
+    from simulator.faults import FaultLayer
+
+    class Book:
+        has_request_rules = True
+
+        def __init__(self, rule):
+            self.rule = rule
+
+        def decide(self, request):
+            return decide([self.rule], request)[0]
+
+    answered = []
+
+    def app(environ, start_response):
+        start_response("200 OK", [])
+        answered.append(environ["PATH_INFO"])
+        return [b"ok"]
+
+    layer = FaultLayer(app, Book(parse_rule({"kind": "drop", "path": "/api/mo/*"})), "apic")
+    with pytest.raises(ConnectionAbortedError, match="connection dropped"):
+        layer({"REQUEST_METHOD": "GET", "PATH_INFO": "/api/mo/uni.json"}, lambda *a: None)
+    assert layer({"REQUEST_METHOD": "GET", "PATH_INFO": "/api/class/fvTenant.json"}, lambda *a: None) == [b"ok"]
+    assert layer({"REQUEST_METHOD": "GET", "PATH_INFO": "/_sim/faults"}, lambda *a: None) == [b"ok"]
+    assert answered == ["/api/class/fvTenant.json", "/_sim/faults"]
