@@ -133,6 +133,8 @@ def test_a_tenant_its_children_and_a_relation_followed_to_its_target(shop, brows
     assert browser.current_url.endswith("#q=uni%2Ftn-shop%2Fctx-vrf")
     browser.back()  # the hash is the view: back is the BD again, without a reload
     wait(browser, lambda d: cell(d, f"{TENANT}/BD-bd", "name") == "bd", "the BD again after Back")
+    table_of(browser, f"{TENANT}/BD-bd").find_element(By.CSS_SELECTOR, "caption a.act-parent").click()
+    wait(browser, lambda d: cell(d, TENANT, "name") == "shop", "the BD's parent, the tenant")
 
 
 def test_a_filtered_class_query(shop, browser):
@@ -306,7 +308,6 @@ def test_an_endpoint_moves_live_after_a_migration(shop, browser):
     browser.take("rhv-inventory-after-migration")
 
 
-@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_a_missing_chromium_fails_naming_the_debian_packages(monkeypatch):
     monkeypatch.setattr(browser_driver.shutil, "which", lambda name: None)
     monkeypatch.setattr(browser_driver.os, "access", lambda path, mode: False)
@@ -315,6 +316,7 @@ def test_a_missing_chromium_fails_naming_the_debian_packages(monkeypatch):
     assert "apt-get install -y chromium chromium-driver" in str(failed.value)
 
 
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_over_https_with_the_self_signed_certificate(tmp_path, shots):
     with shop_lab(tls=True, tls_dir=tmp_path / "tls") as lab:
         assert lab.url.startswith("https://")

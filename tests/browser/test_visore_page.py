@@ -79,7 +79,8 @@ def test_the_page_needs_no_credentials_and_keeps_to_its_own_origin(url):
 
 def test_every_asset_the_page_loads_is_served_with_its_content_type(url):
     assets = referenced_assets(url)
-    assert {"/visore/visore.js", "/visore/visore.css", "/visore/api.js", "/visore/dom.js", "/visore/mo.js"} <= assets
+    assert {"/visore/visore.js", "/visore/visore.css", "/visore/api.js", "/visore/dom.js", "/visore/mo.js",
+            "/visore/rhv.js", "/visore/labstatus.js"} <= assets
     for path in sorted(assets):
         r = get(url, path)
         assert r.status_code == 200, (path, r.text)

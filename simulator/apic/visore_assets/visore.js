@@ -4,12 +4,12 @@
 
 import { Apic, ApiError } from "./api.js";
 import { clear, dnLink, el, hashOf, link, setText } from "./dom.js";
+import { showLab } from "./labstatus.js";
 import { applyChange, entryOf, isClassName, isRelationClass, moTable } from "./mo.js";
+import { showInventory } from "./rhv.js";
 
 const SUBSCRIPTION_REFRESH_MS = 30000; // subscriptions lapse after 60 s without subscriptionRefresh
 const MAX_EVENTS = 200;
-const INVENTORY = "comp/prov-Redhat";
-const INVENTORY_CLASSES = "compCtrlr,hvsLNode,compHv,compVm,compRsHv";
 
 const apic = new Apic();
 const $ = (id) => document.getElementById(id);
@@ -24,6 +24,18 @@ function show(...ids) {
   $("session").hidden = !loggedIn;
   $("events").hidden = !loggedIn;
 }
+
+// What the other views' modules may use of this one.
+const page = {
+  $,
+  show,
+  errorText,
+  isCurrent: (token) => token === renderToken,
+  subscribe(id, onEvent) {
+    view.subscriptions.add(String(id));
+    view.onEvent = onEvent;
+  },
+};
 
 function errorText(err) {
   return err instanceof ApiError ? `${err.status ? `HTTP ${err.status}` : ""}${err.code ? ` (code ${err.code})` : ""}: ${err.message}` : String(err);
@@ -155,8 +167,8 @@ function route() {
   const p = params();
   renderToken++;
   view = { kind: "none", subscriptions: new Set(), onEvent: () => {} };
-  if (p.get("view") === "rhv") return showInventory(renderToken);
-  if (p.get("view") === "lab") return showLab(renderToken);
+  if (p.get("view") === "rhv") return showInventory(apic, page, renderToken);
+  if (p.get("view") === "lab") return showLab(apic, page, renderToken);
   return showQuery(p, renderToken);
 }
 
@@ -309,133 +321,6 @@ async function objectExtras(dn, extra, token) {
       el("td", {}, f.attrs.cause || ""),
       el("td", {}, f.attrs.descr || ""),
       el("td", {}, f.attrs.dn ? dnLink(f.attrs.dn) : `${dn}/${f.attrs.rn || ""}`))))));
-}
-
-// --- the RHV inventory as the APIC imported it ------------------------------------------------------------
-async function showInventory(token) {
-  show("rhv");
-  const body = $("rhv-body");
-  setText($("rhv-error"), "");
-  body.dataset.state = "loading";
-  let answer;
-  try {
-    answer = await apic.mo(INVENTORY, { "query-target": "subtree", "target-subtree-class": INVENTORY_CLASSES,
-                                        subscription: apic.socket !== null ? "yes" : "" });
-  } catch (err) {
-    if (token === renderToken) setText($("rhv-error"), `The APIC refused the inventory query ${errorText(err)}`);
-    return;
-  }
-  if (token !== renderToken) return;
-  renderInventory(body, answer.imdata.map(entryOf));
-  body.dataset.state = "shown";
-  if (answer.subscriptionId) {
-    view.subscriptions.add(String(answer.subscriptionId));
-    let pending = false;
-    view.onEvent = async () => { // a host or VM changed: read the inventory again (no page reload)
-      if (pending) return;
-      pending = true;
-      try {
-        const again = await apic.mo(INVENTORY, { "query-target": "subtree", "target-subtree-class": INVENTORY_CLASSES });
-        if (token === renderToken) renderInventory(body, again.imdata.map(entryOf));
-      } finally {
-        pending = false;
-      }
-    };
-  }
-}
-
-function under(dn, parent) {
-  return dn.startsWith(parent + "/");
-}
-
-function renderInventory(body, entries) {
-  clear(body);
-  const of = (cls) => entries.filter((e) => e.cls === cls).map((e) => e.attrs);
-  const controllers = of("compCtrlr");
-  if (!controllers.length) {
-    body.append(el("p", { id: "no-inventory" }, "The APIC holds no Red Hat controller inventory (no Red Hat VMM domain with a controller that synced)."));
-    return;
-  }
-  const rels = of("compRsHv");
-  for (const ctrlr of controllers) {
-    const hosts = of("compHv").filter((h) => under(h.dn, ctrlr.dn));
-    const hostByDn = new Map(hosts.map((h) => [h.dn, h]));
-    const section = el("section", { class: "controller", dataset: { dn: ctrlr.dn } },
-      el("h3", {}, `Controller ${ctrlr.name} `, dnLink(ctrlr.dn)),
-      el("p", {}, `${ctrlr.model || ""} ${ctrlr.rev || ""} at ${ctrlr.hostOrIp || ""}:${ctrlr.port || ""}, domain ${ctrlr.domName || ""}, ${ctrlr.operSt || ""}`));
-    const centers = of("hvsLNode").filter((d) => under(d.dn, ctrlr.dn));
-    section.append(el("h4", {}, "Data centers"),
-      el("ul", { class: "datacenters" }, centers.map((d) => el("li", {}, dnLink(d.dn, { class: "dn" }), ` ${d.name}`))));
-    section.append(el("h4", {}, "Clusters"),
-      el("p", { class: "clusters" }, "The APIC imports no cluster objects from a Red Hat controller; hosts and VMs are listed under the controller."));
-    section.append(el("h4", {}, `Hosts (${hosts.length})`), el("table", { class: "list hosts" },
-      el("thead", {}, el("tr", {}, ["name", "state", "management IP", "dn"].map((h) => el("th", {}, h)))),
-      el("tbody", {}, hosts.map((h) => el("tr", { dataset: { name: h.name } },
-        el("td", {}, h.name), el("td", {}, h.state || ""), el("td", {}, h.mgmtIp || ""), el("td", {}, dnLink(h.dn)))))));
-    const vms = of("compVm").filter((v) => under(v.dn, ctrlr.dn));
-    section.append(el("h4", {}, `VMs (${vms.length})`), el("table", { class: "list vms" },
-      el("thead", {}, el("tr", {}, ["name", "state", "runs on", "dn"].map((h) => el("th", {}, h)))),
-      el("tbody", {}, vms.map((v) => {
-        const rel = rels.find((r) => r.dn === `${v.dn}/rshv`);
-        const host = rel ? hostByDn.get(rel.tDn) : null;
-        return el("tr", { dataset: { name: v.name } },
-          el("td", {}, v.name), el("td", {}, v.state || ""),
-          el("td", { class: "runs-on" }, host ? dnLink(host.dn, { class: "dn host-link" }) : rel ? rel.tDn : "(no host)",
-            host ? ` ${host.name}` : ""),
-          el("td", {}, dnLink(v.dn)));
-      }))));
-    body.append(section);
-  }
-}
-
-// --- the lab's status (the control API: admin only) --------------------------------------------------------
-function flatten(value, prefix = "") {
-  if (value === null || typeof value !== "object") return [[prefix, value === null ? "null" : String(value)]];
-  const rows = [];
-  for (const [key, inner] of Object.entries(value)) rows.push(...flatten(inner, prefix ? `${prefix}.${key}` : key));
-  return rows.length ? rows : [[prefix, Array.isArray(value) ? "[]" : "{}"]];
-}
-
-function keyValues(id, data) {
-  return el("table", { id, class: "list" }, el("tbody", {}, flatten(data).map(([k, v]) =>
-    el("tr", { dataset: { key: k } }, el("th", {}, k), el("td", {}, v)))));
-}
-
-async function showLab(token) {
-  show("lab");
-  const body = clear($("lab-body"));
-  setText($("lab-error"), "");
-  body.dataset.state = "loading";
-  const [info, clock, scenario] = await Promise.all(["info", "clock", "lab"].map((path) => apic.control(path).catch(
-    (err) => ({ status: 0, body: { error: String(err) } }))));
-  if (token !== renderToken) return;
-  if (info.status !== 200) {
-    setText($("lab-error"), `The control API answered ${info.status}: ${(info.body && info.body.error) || "no answer"}`);
-    body.dataset.state = "refused";
-    return;
-  }
-  body.append(el("h3", {}, "Lab"), keyValues("lab-info", info.body));
-  if (clock.status === 200) {
-    const when = new Date(Number(clock.body.now) * 1000);
-    body.append(el("h3", {}, "Clock"), el("p", { id: "lab-clock" },
-      `${Number.isNaN(when.getTime()) ? clock.body.now : when.toISOString()} (${clock.body.frozen ? "frozen" : "running"})`));
-  }
-  body.append(el("h3", {}, "Scenario"));
-  if (scenario.status === 200 && scenario.body) {
-    const { goals, events, ...rest } = scenario.body;
-    body.append(keyValues("lab-scenario", rest));
-    if (Array.isArray(goals)) {
-      body.append(el("h4", {}, "Goals"), el("ul", { id: "lab-goals" }, goals.map((g) => el("li", {},
-        typeof g === "object" && g ? flatten(g).map(([k, v]) => `${k}: ${v}`).join(", ") : String(g)))));
-    }
-    if (Array.isArray(events)) {
-      body.append(el("h4", {}, "Event log"), el("ol", { id: "lab-events" }, events.map((e) => el("li", {},
-        typeof e === "object" && e ? flatten(e).map(([k, v]) => `${k}: ${v}`).join(", ") : String(e)))));
-    }
-  } else {
-    body.append(el("p", { id: "lab-scenario-none" }, "no lab scenario"));
-  }
-  body.dataset.state = "shown";
 }
 
 // --- start ---------------------------------------------------------------------------------------------------
