@@ -22,7 +22,17 @@ A store hook like managers/vmm_deploy.py: it finds the VRFs a write touches (a c
 entry, EPG, BD, VRF, vzAny, taboo, L3Out subnet, endpoint or binding), compiles each once, and writes only
 the objects that differ, on the leaves where the VRF is or was; a leaf the change does not concern gets
 no event. Its own leaf objects and the tags' writes it has already seen (the hook runs after the tag
-allocator, within the same transaction) do not make it run again.
+allocator, within the same transaction) do not make it run again. Three depths of change:
+- a group, BD, VRF, vzAny, taboo or relation: the VRF is compiled again and every leaf of it compared;
+- only the subjects, filters or entries of some contracts: those contracts' parts of the VRF's last
+  compiled scope are compiled again (rules.Scope.parts) and only the rules and filters that differ are
+  written, on each leaf of the VRF;
+- only where the VRF is deployed (an endpoint moves, a path is added): only the leaves it arrives at get
+  the scope, only those it leaves lose it.
+The last compiled scope of a VRF is kept once its write is committed (a rolled-back write's are dropped:
+the next write checks the first event of the one before it). The generated endpoints of a `scale:` lab
+are written without this hook (simulator/apic/scale.py: their rules would double the tree); their VRFs'
+rules reach the leaves with the next change of the VRF's policy.
 """
 
 from __future__ import annotations

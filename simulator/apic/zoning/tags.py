@@ -16,6 +16,11 @@ out; `seg` of a VRF equals its VNID; BD VNIDs count up from 15728640; tn-infra/c
 (the infra VRF's well-known VNID). A tag once given stays with its object across unrelated changes, and a
 write that brings a tag with it (a restored state) keeps it when it is free.
 
+The allocator keeps its books in memory, as the APIC's own allocator does; a write rolled back after this
+hook ran (an error in a later manager) can leave the books out of step with the objects of that write (a tag
+booked for an object that never got it, or given back while the object kept it) until those objects change
+again; not modelled further.
+
 A store hook: it reacts to the creation of VRFs, BDs and groups, to the relations that place a group in a
 VRF, and to the consumption relations and contract scopes that make a provider shared, and writes the
 values through the transaction (so GET replies and subscriptions see them as the APIC's own changes).

@@ -4,7 +4,7 @@ tenant and global join two VRFs as shared services, whose provider takes a globa
 from __future__ import annotations
 
 import pytest
-from zoning_builders import Fabric, ap, bd, cons, contract, epg, filt, prov, subj, tcp, tenant, vrf
+from zoning_builders import Fabric, ap, bd, cons, contract, epg, filt, mo, prov, subj, tcp, tenant, vrf
 
 
 def build(scope: str) -> Fabric:
@@ -67,3 +67,14 @@ def test_a_contract_named_from_tenant_common_is_found_there():
     assert f.says("uni/tn-u/ap-a/epg-near", "uni/tn-u/ap-a/epg-far", "tcp", 80) == "permit"
     assert f.verdict("uni/tn-u/ap-a/epg-near", "uni/tn-u/ap-a/epg-far", "tcp", 80)["rule"]["contract"] == \
         "uni/tn-common/brc-shared"
+
+
+def test_a_contract_exported_to_another_tenant_is_consumed_through_its_interface():
+    f = Fabric()
+    f.post(tenant("t", vrf("v1"), bd("b1", "v1"), filt("web", tcp("http", "80")),
+                  contract("c", subj("s", "web"), scope="global"), ap("a1", epg("web", prov("c"), bd_name="b1"))))
+    f.post(tenant("u", vrf("v"), bd("b", "v"), mo("vzCPIf", mo("vzRsIf", tDn="uni/tn-t/brc-c"), name="from-t"),
+                  ap("a", epg("far", mo("fvRsConsIf", tnVzCPIfName="from-t")))))
+    v = f.verdict("uni/tn-u/ap-a/epg-far", WEB, "tcp", 80)
+    assert v["verdict"] == "permit" and v["rule"]["contract"] == "uni/tn-t/brc-c"
+    assert 16 <= int(f.tag(WEB)) <= 16385

@@ -83,3 +83,14 @@ def test_an_outside_address_no_subnet_classifies_is_an_error():
     with pytest.raises(ZoningError, match="no external EPG"):
         f.verdict("10.0.0.1", "8.8.8.8", "tcp", 443)
     assert f.says("10.0.0.1", "172.16.0.1", "tcp", 443) == "deny"
+
+
+def test_ipv6_outside_addresses_are_classified_by_their_own_prefixes():
+    f = Fabric()
+    f.post(tenant("t", vrf(), bd(), filt("https", tcp("https", "443")), contract("in", subj("s", "https")),
+                  ap("a", epg("front", prov("in"))),
+                  l3out("wan", "v", instp("v6", "2001:db8::/32", rels=(cons("in"),)), instp("all6", "::/0"))))
+    f.endpoint(FRONT, "00:00:00:00:00:01", "2001:db8:ffff::1", path(101), vm="front6")
+    v = f.verdict("2001:db8::5", "front6", "tcp", 443)
+    assert v["verdict"] == "permit" and v["flow"]["ethertype"] == "ipv6"
+    assert f.verdict("2600::1", "front6", "tcp", 443)["from"]["pcTag"] == "15"

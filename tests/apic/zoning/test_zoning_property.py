@@ -165,7 +165,7 @@ flows = st.tuples(st.integers(0, 30), st.integers(0, 30), st.sampled_from(["tcp"
                   st.sampled_from(PORTS), st.sampled_from([None, 1500, 50000]), st.sampled_from([None, None, "ack", "syn"]))
 
 
-@settings(max_examples=120, derandomize=True, deadline=None, database=None,
+@settings(max_examples=150, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(policy=policies(), picks=st.lists(flows, min_size=4, max_size=8))
 def test_the_verdict_equals_the_reference(fabric, policy, picks):
