@@ -138,3 +138,16 @@ def test_the_real_acc_provision_solves_the_provisioning_labs(lab_of, tmp_path, n
     assert run.returncode == 0, run.stdout + run.stderr
     solved = training.check()
     assert solved["passed"], [g for g in solved["goals"] if not g["passed"]]
+
+
+def test_in_the_mtu_lab_only_k8s_node2_lacks_its_opflex_device(lab_of):
+    from simulator.training.checks import run_check
+
+    lab = lab_of(catalog.find_lab("node-mtu"))
+    base = lab.training.spec.path.parent
+    devices = "/api/node/class/opflexODev.json?query-target-filter=eq(opflexODev.hostName,\"{}\")"
+    node1 = {"kind": "apic_count", "path": devices.format("k8s-node1"), "class": "opflexODev", "min": 1}
+    assert run_check(lab.training.clients, node1, base) == (None, None)
+    node2 = {**node1, "path": devices.format("k8s-node2")}
+    wrong, _ = run_check(lab.training.clients, node2, base)
+    assert wrong.startswith("The query ") and "finds 0 opflexODev, not at least 1." in wrong
