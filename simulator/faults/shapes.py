@@ -5,7 +5,8 @@
   APIC's own 4xx/5xx envelopes carry it.
 - RHV: the engine's `<fault><reason/><detail/></fault>`, JSON when the client's Accept prefers it (as the
   REST layer chooses); reason "Operation Failed" for a 5xx, the restapi's words for an unexpected backend
-  error (BaseBackendResource.handleError), else the status's phrase.
+  error (BaseBackendResource.handleError), else the status's phrase. Under /ovirt-engine/sso/ the OAuth
+  shape the SSO service answers with: `{"error_code": ..., "error": ...}`.
 - Kubernetes: a metav1 Status with the StatusReason and message the apiserver gives each code
   (k8s.io/apimachinery pkg/api/errors: NewInternalError, NewServiceUnavailable, NewTooManyRequests, ...).
 The texts are the simulator's unless a rule gives its own `text`.
@@ -57,6 +58,10 @@ def error_answer(rule: FaultRule, environ: dict) -> tuple[int, list[tuple[str, s
         text = rule.text or f"{phrase(status)}: {method} {path}"
         body = apic_codec.render_error(ApicError(status, status, text), fmt).encode("utf-8")
         kind = "application/xml; charset=utf-8" if fmt == "xml" else "application/json"
+    elif rule.system == "rhv" and path.startswith("/ovirt-engine/sso/"):
+        # the engine's SSO answers its errors as OAuth does: JSON error_code and error (ovirt.md §1)
+        code = "server_error" if status >= 500 else "invalid_request"
+        body, kind = json.dumps({"error_code": code, "error": rule.text or phrase(status)}).encode(), "application/json"
     elif rule.system == "rhv":
         reason = "Operation Failed" if status >= 500 else phrase(status)
         obj = fault(reason, rule.text or phrase(status))

@@ -240,6 +240,15 @@ def test_an_rhv_drop_is_an_empty_reply_to_ovirtsdk4_and_json_clients_get_the_fau
               headers={"Authorization": f"Bearer {token}", "Accept": "application/json", "Version": "4"})
     assert r.status_code == 500 and r.headers["Content-Type"] == "application/json"
     assert r.json() == {"reason": "Operation Failed", "detail": "Internal Server Error"}
+    add(admin, lab, {"kind": "error", "system": "rhv", "path": "/ovirt-engine/sso/*", "status": 503, "count": 1})
+    refused, again = ovirt(lab), ovirt(lab)
+    try:
+        with pytest.raises(sdk.Error, match="Service Unavailable"):
+            refused.system_service().get()  # the SDK logs in first: its SSO request gets the OAuth error
+        assert again.system_service().get().product_info is not None
+    finally:
+        refused.close()
+        again.close()
 
 
 def test_an_rhv_action_scope_fails_only_that_action(lab, admin):
