@@ -195,6 +195,21 @@ def test_objects_created_and_deleted_while_shown(shop, browser):
     browser.take("tenant-created-and-deleted")
 
 
+def test_a_refreshed_subscription_outlives_its_lifetime(shop, browser):
+    """Subscriptions lapse 60 s (lab time) after their last subscriptionRefresh; the page refreshes them (every
+    30 s of its own time, here on demand while the test moves the lab's clock)."""
+    log_in(browser, shop.url)
+    shown(browser)
+    query(browser, "fvTenant", prop="name", op="wcard", val1="kept")
+    wait(browser, lambda d: d.find_element(By.ID, "count").text == "0 objects" and live(d), "subscribed")
+    for _ in range(2):  # 90 s in all: past the lifetime, refreshed half way
+        shop.advance(45)
+        assert browser.execute_script("return window.visore.refreshSubscriptions();") == 1
+    assert browser.execute_script("return window.visore.refreshSession();") is True
+    shop.post("uni/tn-kept-1", {"fvTenant": {"attributes": {"name": "kept-1"}}})
+    wait(browser, lambda d: cell(d, "uni/tn-kept-1", "name") == "kept-1", "the new tenant, 90 s after subscribing")
+
+
 def test_an_objects_faults(shop, browser):
     (host,) = [mo["compHv"]["attributes"] for mo in shop.imdata("/api/class/compHv.json",
                                                                  **{"query-target-filter": 'eq(compHv.name,"host1")'})]
