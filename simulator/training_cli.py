@@ -127,8 +127,9 @@ def start_command(args) -> int:
         admin_password=args.admin_password, tls_dir=args.tls_dir)
     try:
         lab, (server, rhv, k8s, kubeconfig) = _start_lab(serve_args)
-    except (OptionError, LabFailure) as exc:
-        return _fail("start", REFUSED if isinstance(exc, OptionError) else 1, _one_line(str(exc)))
+    except (OptionError, LabFailure) as exc:  # the lab part of the scenario is the NAME's file
+        message = _one_line(str(exc)).replace("argument --scenario: ", "argument NAME: ", 1)
+        return _fail("start", REFUSED if isinstance(exc, OptionError) else 1, message)
     try:
         lab.training = Training(spec, lab)
         lab.training.start()

@@ -159,6 +159,9 @@ def test_a_bad_scenario_file_is_one_line_naming_file_key_and_problem(tmp_path):
                    "solution: {text: x}\n", encoding="utf-8")
     one_error_line(acisim("start", str(bad), "--apic-port", "0"), 2, f"{bad}: goals[0].check.dn: missing")
     one_error_line(acisim("list", "--labs", str(tmp_path)), 2, f"{bad}: goals[0].check.dn: missing")
+    bad.write_text("title: A lab\nstory: s\nfixtures: [nowhere.yaml]\ngoals:\n  - {id: g1, title: t, hint: h, "
+                   "check: {kind: apic_object, dn: uni}}\nsolution: {text: x}\n", encoding="utf-8")
+    one_error_line(acisim("start", str(bad), "--apic-port", "0"), 2, "argument NAME: ", str(bad), "no such file")
 
 
 def test_start_serves_the_lab_and_prints_where_to_connect_the_story_and_the_goals(tmp_path):
