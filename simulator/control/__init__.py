@@ -71,6 +71,14 @@ def _routes() -> Map:
     return current_app.config["SIM_CONTROL_ROUTES"]
 
 
-from . import cni_routes, fabric_routes, k8s_routes, lab_routes, rhv_routes, snapshots  # noqa: E402,F401  (route modules register on bp)
-from . import training_routes  # noqa: E402,F401  (the training labs' routes)
-from . import fault_routes  # noqa: E402,F401  (fault rules: simulator/faults)
+# the route modules register on bp (fault_routes: simulator/faults; training_routes: the training labs)
+from . import (  # noqa: E402,F401
+    cni_routes,
+    fabric_routes,
+    fault_routes,
+    k8s_routes,
+    lab_routes,
+    rhv_routes,
+    snapshots,
+    training_routes,
+)
