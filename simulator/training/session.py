@@ -1,14 +1,15 @@
 """A running training lab: the lab built from a training scenario, its goals checked, its hints and solution,
 and a reset back to the starting state.
 
-The starting state is the scenario's (topology, fixtures, RHV inventory, Kubernetes nodes, ... as
+The starting state is the scenario's (topology, fixtures, RHV inventory, Kubernetes nodes, fault rules, ... as
 `LabOptions.apply_scenario` reads them) plus its `setup` steps, sent once the lab's servers run (they may name
 the served RHV Manager). A reset is the lab's own (every system back to its boot state with the scenario's
-files) followed by the setup steps again. Checks and steps go through the lab's public APIs (clients.py).
+files, fault rules removed) followed by the scenario's fault rules and the setup steps again. Checks and steps go through the lab's public APIs (clients.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from .checks import run_check
@@ -30,7 +31,11 @@ class Training:
         apply_steps(self.spec.setup, self.clients, self.spec.path.parent)
 
     def reset(self) -> None:
+        """The lab's reset (which also removes every fault rule), the scenario's fault rules again, the setup."""
         self.lab.reset()
+        faults = getattr(self.lab, "faults", None)
+        if faults is not None and self.lab.options.faults:
+            faults.load([replace(rule) for rule in self.lab.options.faults])
         self.clients = LabClients(self.lab)  # sessions of the old state ended with it
         self.start()
 

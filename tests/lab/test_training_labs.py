@@ -151,3 +151,22 @@ def test_in_the_mtu_lab_only_k8s_node2_lacks_its_opflex_device(lab_of):
     node2 = {**node1, "path": devices.format("k8s-node2")}
     wrong, _ = run_check(lab.training.clients, node2, base)
     assert wrong.startswith("The query ") and "finds 0 opflexODev, not at least 1." in wrong
+
+
+def test_a_reset_gives_the_lab_its_scenarios_fault_rules_again(tmp_path, lab_of):
+    """A lab whose starting state has a fault rule (a scenario's `faults:`) has it again after a reset."""
+    import yaml
+
+    data = yaml.safe_load(catalog.find_lab("missing-contract").read_text(encoding="utf-8"))
+    data["fixtures"] = [str(catalog.PROJECT_LABS / "data" / "three-tier-tenant.yaml")]
+    data["faults"] = [{"kind": "error", "system": "rhv", "path": "/ovirt-engine/api/hosts*", "status": 503}]
+    path = tmp_path / "faulty.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    lab = lab_of(path)
+    clients = lab.training.clients
+    assert clients.rhv("GET", "hosts").status == 503
+    assert clients.sim("DELETE", "/_sim/faults").ok
+    assert clients.rhv("GET", "hosts").status == 200
+    lab.training.reset()
+    assert lab.training.clients.rhv("GET", "hosts").status == 503
+    assert [rule["kind"] for rule in lab.training.clients.sim("GET", "/_sim/faults").json()["faults"]] == ["error"]
