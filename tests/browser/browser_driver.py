@@ -62,10 +62,14 @@ def artifacts_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("visore-screenshots")
 
 
-def screenshot_taker(driver, folder: Path) -> Callable[[str], Path]:
+def screenshot_taker(driver, folder: Path, node=None) -> Callable[[str], Path]:
+    """`take(name)` saves the page as folder/visore-NAME.png, prints its path and records it on the test's
+    report (`node.user_properties`, which reach the controller under xdist too) for the run's summary."""
     def take(name: str) -> Path:
         path = folder / f"visore-{name}.png"
         assert driver.save_screenshot(str(path)), f"no screenshot {path}"
         print(f"screenshot: {path}")
+        if node is not None:
+            node.user_properties.append(("screenshot", str(path)))
         return path
     return take

@@ -34,9 +34,9 @@ def shots(tmp_path_factory):
 
 
 @pytest.fixture
-def browser(tmp_path, shots):
+def browser(tmp_path, shots, request):
     driver = start_chromium(tmp_path / "profile")
-    driver.take = screenshot_taker(driver, shots)
+    driver.take = screenshot_taker(driver, shots, request.node)
     yield driver
     driver.quit()
 
@@ -336,7 +336,7 @@ def test_a_missing_chromium_fails_naming_the_debian_packages(monkeypatch):
 
 
 @pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
-def test_over_https_with_the_self_signed_certificate(tmp_path, shots):
+def test_over_https_with_the_self_signed_certificate(tmp_path, shots, request):
     with shop_lab(tls=True, tls_dir=tmp_path / "tls") as lab:
         assert lab.url.startswith("https://")
         driver = start_chromium(tmp_path / "profile", accept_insecure_certs=True)
@@ -345,6 +345,6 @@ def test_over_https_with_the_self_signed_certificate(tmp_path, shots):
             shown(driver)
             query(driver, TENANT)
             wait(driver, lambda d: cell(d, TENANT, "name") == "shop" and live(d), "the tenant, live over wss")
-            screenshot_taker(driver, shots)("https-tenant")
+            screenshot_taker(driver, shots, request.node)("https-tenant")
         finally:
             driver.quit()
