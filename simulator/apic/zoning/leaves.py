@@ -64,6 +64,7 @@ class LeafRules:
         self._last: weakref.WeakKeyDictionary[Transaction, Event] = weakref.WeakKeyDictionary()
         self._rows: dict[int, tuple] = {}  # per compiled scope or filter of one render: its objects' values
         self.compiled: dict[str, Scope] = {}  # VRF -> its scope as the leaves hold it (committed writes)
+        self._pods: dict[int, int] | None = None  # leaf -> pod, until a fabricNode changes
         self._pending: dict[str, Scope] = {}  # scopes compiled by the write under way
         self._pending_txn: weakref.ref | None = None
         self._pending_first: Event | None = None
@@ -107,6 +108,8 @@ class LeafRules:
             cls, dn, kind = event.cls, event.dn, event.kind
             if cls in OWN:
                 continue
+            if cls == "fabricNode":
+                self._pods = None
             if kind == "created":
                 created.add(dn)
             if cls == "fvCtx":
@@ -154,7 +157,7 @@ class LeafRules:
             elif cls in ("vzCPIf", "vzRsIf"):
                 cpif = _upto(dn, "/cif-")
                 contracts.update(dict.fromkeys(model.contracts_of_interface(store, cpif) for _ in (0,)))
-                groups.update(dict.fromkeys(parent_dn(r.dn) for r in store.lookup("fvRsConsIf", "tDn", cpif)))
+                groups.update(dict.fromkeys(model.pointing(store, "fvRsConsIf", cpif)))
         for group in list(groups):  # a shared-service party changes the rules of the other VRF too
             mo = store.get(group)
             if mo is not None and mo.cls in model.GROUP_CLASSES:
@@ -165,15 +168,15 @@ class LeafRules:
                             contracts[contract] = None
         for flt in filters:
             for cls in ("vzRsSubjFiltAtt", "vzRsFiltAtt"):
-                body.update(dict.fromkeys(_upto(r.dn, "/brc-") for r in store.lookup(cls, "tDn", flt)))
-            taboos.update(dict.fromkeys(_upto(r.dn, "/taboo-") for r in store.lookup("vzRsDenyRule", "tDn", flt)))
+                body.update(dict.fromkeys(_upto(dn, "/brc-") for dn in model.pointing(store, cls, flt)))
+            taboos.update(dict.fromkeys(_upto(dn, "/taboo-") for dn in model.pointing(store, "vzRsDenyRule", flt)))
         for taboo in taboos:
-            groups.update(dict.fromkeys(parent_dn(r.dn) for r in store.lookup("fvRsProtBy", "tDn", taboo)))
+            groups.update(dict.fromkeys(model.pointing(store, "fvRsProtBy", taboo)))
         for contract in contracts:
             if contract:
                 groups.update(dict.fromkeys(self._contract_parties(contract)))
                 for rel in ANY_RELS[:2]:
-                    vrfs.update(dict.fromkeys(parent_dn(parent_dn(r.dn)) for r in store.lookup(rel, "tDn", contract)))
+                    vrfs.update(dict.fromkeys(parent_dn(dn) for dn in model.pointing(store, rel, contract)))
         for group in groups:
             vrf = model.vrf_of(store, group)
             if vrf:
@@ -186,7 +189,7 @@ class LeafRules:
         for contract in body:  # only its subjects, filters or entries: its part of each VRF it is in
             parties = {model.vrf_of(store, g) for g in self._contract_parties(contract)}
             for rel in ANY_RELS[:2]:
-                parties.update(parent_dn(parent_dn(r.dn)) for r in store.lookup(rel, "tDn", contract))
+                parties.update(parent_dn(dn) for dn in model.pointing(store, rel, contract))
             for vrf in parties - {""}:
                 have = touched.get(vrf, frozenset())
                 if have is not True:
@@ -201,7 +204,7 @@ class LeafRules:
     def _contract_parties(self, contract: str) -> list[str]:
         store = self.store
         found = model.providers_of(store, contract) + model.consumers_of(store, contract)
-        found += [parent_dn(r.dn) for r in store.lookup("fvRsIntraEpg", "tDn", contract)]
+        found += model.pointing(store, "fvRsIntraEpg", contract)
         return found
 
     # --- making the leaves match -----------------------------------------------------------------------
@@ -211,7 +214,9 @@ class LeafRules:
         their bodies did (a set of contract DNs), only the leaves it arrives at or leaves where just its
         deployment did (False)."""
         store = self.store
-        pods = leaf_pods(store)
+        if self._pods is None:
+            self._pods = leaf_pods(store)
+        pods = self._pods
         touched_leaves: dict[str, None] = {}
         candidates: dict[str, set[str]] = {}  # leaf -> filter ids to check (leaves only some rules changed on)
         compiled: dict[str, Filter] = {}

@@ -17,13 +17,18 @@ to none), `tenant` of one tenant, `global` any two; only `tenant` and `global` j
 from __future__ import annotations
 
 import ipaddress
+import weakref
 from dataclasses import dataclass, field
 
+from ..managers.relations import RelationResolver
 from ..mit.dn import parent_dn
 from ..mit.store import MO, Store
 
 GROUP_CLASSES = ("fvAEPg", "l3extInstP")
 EXTERNAL_ANY_TAG = "15"  # VEC D2: the L3Out 0.0.0.0/0 external EPG's prefix class
+# relation classes the relation resolver watches (the catalog gives them a target class)
+_WATCHED = {"fvRsCtx", "fvRsBd", "l3extRsEctx", "fvRsProv", "fvRsCons", "fvRsConsIf", "fvRsIntraEpg", "fvRsProtBy",
+            "vzRsSubjFiltAtt", "vzRsFiltAtt", "vzRsDenyRule", "vzRsAnyToProv", "vzRsAnyToCons", "vzRsAnyToConsIf"}
 
 
 def tenant_of(dn: str) -> str:
@@ -76,17 +81,37 @@ def vrf_of(store: Store, dn: str) -> str:
     return ""
 
 
+_RESOLVERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def pointing(store: Store, cls: str, target_dn: str) -> list[str]:
+    """The owners (parents) of the relations of `cls` whose target is `target_dn`, by DN.
+
+    Asked of the relation resolver's watch list (target -> the relations that may resolve to it) when the
+    store has one: a value lookup of tDn right after the resolver set it would sort the whole class again
+    on every write (the store's value index puts modified values back in class order when read)."""
+    resolver = _RESOLVERS.get(store)
+    if resolver is None:
+        resolver = next((h for h in store.hooks if isinstance(h, RelationResolver)), False)
+        _RESOLVERS[store] = resolver
+    if resolver and cls in _WATCHED:
+        rels = [store.get(dn) for dn in resolver.watchers.get(target_dn, ())]
+    else:
+        rels = store.lookup(cls, "tDn", target_dn)
+    owners = {parent_dn(rel.dn) for rel in rels if rel is not None and rel.cls == cls and rel.get("tDn") == target_dn}
+    return sorted(dn for dn in owners if dn in store)
+
+
 def bds_of_vrf(store: Store, vrf: str) -> list[str]:
-    return [parent_dn(rel.dn) for rel in store.lookup("fvRsCtx", "tDn", vrf) if parent_dn(rel.dn) in store]
+    return pointing(store, "fvRsCtx", vrf)
 
 
 def epgs_of_bd(store: Store, bd: str) -> list[str]:
-    return [parent_dn(rel.dn) for rel in store.lookup("fvRsBd", "tDn", bd)
-            if store.get(parent_dn(rel.dn)) is not None and store.get(parent_dn(rel.dn)).cls == "fvAEPg"]
+    return [dn for dn in pointing(store, "fvRsBd", bd) if store.get(dn).cls == "fvAEPg"]
 
 
 def l3outs_of_vrf(store: Store, vrf: str) -> list[str]:
-    return [parent_dn(rel.dn) for rel in store.lookup("l3extRsEctx", "tDn", vrf) if parent_dn(rel.dn) in store]
+    return pointing(store, "l3extRsEctx", vrf)
 
 
 def groups_of_vrf(store: Store, vrf: str) -> list[str]:
@@ -266,12 +291,11 @@ def scope_joins(scope: str, consumer: Group, provider: Group) -> bool:
 
 def consumers_of(store: Store, contract: str) -> list[str]:
     """The groups consuming a contract directly or through a contract interface."""
-    found = [parent_dn(rel.dn) for rel in store.lookup("fvRsCons", "tDn", contract)]
-    for rsif in store.lookup("vzRsIf", "tDn", contract):
-        cpif = parent_dn(rsif.dn)
-        found.extend(parent_dn(rel.dn) for rel in store.lookup("fvRsConsIf", "tDn", cpif))
-    return [dn for dn in found if dn in store]
+    found = pointing(store, "fvRsCons", contract)
+    for cpif in pointing(store, "vzRsIf", contract):
+        found.extend(pointing(store, "fvRsConsIf", cpif))
+    return found
 
 
 def providers_of(store: Store, contract: str) -> list[str]:
-    return [parent_dn(rel.dn) for rel in store.lookup("fvRsProv", "tDn", contract) if parent_dn(rel.dn) in store]
+    return pointing(store, "fvRsProv", contract)

@@ -261,7 +261,7 @@ class TagAllocator:
         return [t]
 
     def _bds_pointing(self, vrf: str) -> list[str]:
-        return [parent_dn(rel.dn) for rel in self.store.lookup("fvRsCtx", "tDn", vrf)]
+        return model.pointing(self.store, "fvRsCtx", vrf)
 
 
 def _order(dn: str) -> tuple[int, str]:
