@@ -8,6 +8,7 @@ the page reloading. Every wait is on a page condition (WebDriverWait), never a f
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import browser_driver
 import pytest
@@ -18,6 +19,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from visore_lab import EVENT_POLL, PASSWORD, TENANT, WEB, shop_lab
 
 HOST1 = "comp/prov-Redhat/ctrlr-[rhv]-engine/hv-"  # the inventory's hosts (ids are the engine's)
+TWO_POD = Path(__file__).resolve().parents[2] / "scenarios" / "rhv-two-pod.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -325,6 +327,31 @@ def test_an_endpoint_moves_live_after_a_migration(shop, browser):
     wait(browser, lambda d: any(r.get_attribute("data-name") == "vm1" and r.find_element(By.CSS_SELECTOR, "td.runs-on").text.endswith(" host2")
                                 for r in css(d, "table.vms tbody tr")), "vm1 on host2 in the inventory")
     browser.take("rhv-inventory-after-migration")
+
+
+def test_an_endpoint_moves_across_pods_in_the_two_pod_lab(tmp_path, shots, request):
+    """scenarios/rhv-two-pod.yaml (features/migration.feature's lab): web-s1 migrates in the stretched cluster
+    from rhv-s1 (pod 1, leaf 101) to rhv-s3 (pod 2, leaf 1101); the page shows its endpoint follow."""
+    with shop_lab(scenario=TWO_POD, data_center="MultiPod") as lab:
+        mac = lab.plug("web-s1")
+        lab.advance(EVENT_POLL)
+        cep = f"{WEB}/cep-{mac}"
+        driver = start_chromium(tmp_path / "profile")
+        try:
+            log_in(driver, lab.url)
+            shown(driver)
+            query(driver, "fvCEp", prop="contName", val1="web-s1")
+            wait(driver, lambda d: cell(d, cep, "fabricPathDn") == "topology/pod-1/paths-101/pathep-[eth1/11]"
+                 and live(d), "web-s1's endpoint on leaf 101 in pod 1, subscribed")
+            driver.execute_script("window.visoreNotReloaded = true;")
+            lab.migrate("web-s1", "rhv-s3")
+            lab.advance(EVENT_POLL)
+            wait(driver, lambda d: cell(d, cep, "fabricPathDn") == "topology/pod-2/paths-1101/pathep-[eth1/11]"
+                 and cell(d, cep, "hostingServer") == "rhv-s3", "the endpoint on leaf 1101 in pod 2")
+            assert driver.execute_script("return window.visoreNotReloaded === true;"), "the page was reloaded"
+            screenshot_taker(driver, shots, request.node)("endpoint-moved-across-pods")
+        finally:
+            driver.quit()
 
 
 def test_a_missing_chromium_fails_naming_the_debian_packages(monkeypatch):

@@ -2,12 +2,15 @@
 Red Hat VMM domain on the lab's RHV Manager and a tenant "shop" whose EPG web is associated with it, set up
 as an engineer sets it up (requests for the APIC's REST API and /_sim, the real ovirtsdk4 for RHV), as
 tests/lab/test_rhv_vmm_epgs.py does: the VM vm1 (on host1) gets a NIC on the EPG's vNIC profile, so the
-EPG has an endpoint that follows vm1 when it migrates."""
+EPG has an endpoint that follows vm1 when it migrates. The same set-up runs on a scenario's lab too
+(scenarios/rhv-two-pod.yaml, with the controller on its data center MultiPod), as features/migration.feature's
+lab is."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import ovirtsdk4 as sdk
 import ovirtsdk4.types as types
@@ -85,7 +88,7 @@ class ShopLab:
         return cep["fvCEp"]["attributes"]
 
 
-def set_up_shop(shop: ShopLab) -> None:
+def set_up_shop(shop: ShopLab, data_center: str = "Default") -> None:
     shop.post(POOL, {"fvnsVlanInstP": {"attributes": {"name": "rhv", "allocMode": "dynamic"}, "children": [
         {"fvnsEncapBlk": {"attributes": {"from": "vlan-1000", "to": "vlan-1009"}}}]}})
     rhv_port = shop.rhv_url.rsplit(":", 1)[1]
@@ -93,7 +96,7 @@ def set_up_shop(shop: ShopLab) -> None:
         {"infraRsVlanNs": {"attributes": {"tDn": POOL}}},
         {"vmmUsrAccP": {"attributes": {"name": "cred", "usr": "admin@internal", "pwd": "redhat123"}}},
         {"vmmCtrlrP": {"attributes": {"name": "engine", "hostOrIp": "127.0.0.1", "port": rhv_port,
-                                      "rootContName": "Default"},
+                                      "rootContName": data_center},
                        "children": [{"vmmRsAcc": {"attributes": {"tDn": f"{DOMAIN}/usracc-cred"}}}]}}]}})
     shop.post(TENANT, {"fvTenant": {"attributes": {"name": "shop"}, "children": [
         {"fvCtx": {"attributes": {"name": "vrf"}}},
@@ -106,9 +109,14 @@ def set_up_shop(shop: ShopLab) -> None:
 
 
 @contextmanager
-def shop_lab(tls: bool = False, tls_dir=None):
-    """The served lab with the shop set up (see the module's docstring); stopped on the way out."""
-    lab = Lab(LabOptions(admin_password=PASSWORD), clock=ManualClock(START))
+def shop_lab(tls: bool = False, tls_dir=None, scenario: Path | None = None, data_center: str = "Default"):
+    """The served lab with the shop set up (see the module's docstring); stopped on the way out. With a
+    scenario (scenarios/rhv-two-pod.yaml), its fabric and RHV inventory, the controller on `data_center`."""
+    options = LabOptions(admin_password=PASSWORD)
+    if scenario is not None:
+        options.apply_scenario(scenario)
+        options.admin_password = PASSWORD
+    lab = Lab(options, clock=ManualClock(START))
     try:
         apic = lab.start(tls=tls, tls_dir=tls_dir)
         rhv = lab.start_rhv(tls=False)
@@ -118,7 +126,7 @@ def shop_lab(tls: bool = False, tls_dir=None):
         session.auth = (lab.options.admin_user, PASSWORD)
         shop = ShopLab(lab, apic.url, rhv.url, session)
         shop.login()
-        set_up_shop(shop)
+        set_up_shop(shop, data_center)
         yield shop
     finally:
         lab.stop()
