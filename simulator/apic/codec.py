@@ -18,6 +18,17 @@ from .mit.proposed import MAX_DEPTH, ProposedMO, proposed_mo
 # A rendered MO: {"fvTenant": {"attributes": {...}, "children": [...]}}
 Node = dict[str, Any]
 
+# the headers the APIC's nginx sends with every answer of the REST API, errors included (apic-rest.md)
+SECURITY_HEADERS = {
+    "Access-Control-Allow-Headers": "Origin, X-Requested-With, Content-Type, Accept, devcookie, APIC-challenge",
+    "Access-Control-Allow-Methods": "POST,GET,OPTIONS,DELETE",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Strict-Transport-Security": "max-age=31536000; includeSubdomains",
+    "Cache-Control": 'no-cache="Set-Cookie, Set-Cookie2"',
+    "Client-Cert-Enabled": "false",
+}
+
+
 
 # --- request bodies ---------------------------------------------------------------------------
 def parse_body(raw: bytes, fmt: str) -> ProposedMO:

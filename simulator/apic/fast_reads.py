@@ -22,8 +22,9 @@ from collections.abc import Callable, Iterable
 from werkzeug.http import HTTP_STATUS_CODES
 
 from . import codec
+from .codec import SECURITY_HEADERS
 from .errors import ApicError
-from .rest import SECURITY_HEADERS, _split_format, _target, caller_of, content_type, query_params, raw_target
+from .rest import _split_format, _target, caller_of, content_type, query_params, raw_target
 from .service import Apic
 
 READ_PATH = re.compile(r"/api/(?:node/)?(?:mo|class)/.+\.(?:json|xml)\Z", re.DOTALL)

@@ -14,6 +14,7 @@ from werkzeug.utils import get_content_type
 
 from . import codec, errors
 from .aaa import Caller, parse_cookies
+from .codec import SECURITY_HEADERS
 from .errors import ApicError
 from .mit.dn import MAX_DN_LENGTH, decode_dn
 from .mit.writes import check_lengths
@@ -23,14 +24,6 @@ from .websocket import bp as socket_bp
 
 bp = Blueprint("apic", __name__)
 
-SECURITY_HEADERS = {
-    "Access-Control-Allow-Headers": "Origin, X-Requested-With, Content-Type, Accept, devcookie, APIC-challenge",
-    "Access-Control-Allow-Methods": "POST,GET,OPTIONS,DELETE",
-    "X-Frame-Options": "SAMEORIGIN",
-    "Strict-Transport-Security": "max-age=31536000; includeSubdomains",
-    "Cache-Control": 'no-cache="Set-Cookie, Set-Cookie2"',
-    "Client-Cert-Enabled": "false",
-}
 
 
 def apic() -> Apic:

@@ -74,6 +74,8 @@ def error_answer(rule: FaultRule, environ: dict) -> tuple[int, list[tuple[str, s
         status_obj = KubeError(status, reason, rule.text or message).status()
         body, kind = json.dumps(status_obj, separators=(",", ":")).encode(), "application/json"
     headers = [("Content-Type", kind), ("Content-Length", str(len(body)))]
+    if rule.system == "apic":
+        headers.extend(apic_codec.SECURITY_HEADERS.items())  # as every APIC answer carries them
     if status in (429, 503):
         headers.append(("Retry-After", "1"))
     return status, headers, body

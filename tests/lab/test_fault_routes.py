@@ -123,6 +123,8 @@ def test_an_apic_error_is_the_envelope_in_the_requests_format_and_expires_after_
     assert r.status_code == 503
     assert r.json() == {"totalCount": "1", "imdata": [{"error": {"attributes": {"code": "503",
                                                                                 "text": "the DME is busy"}}}]}
+    # the headers every APIC answer carries, as the REST layer's own refusals have them
+    assert r.headers["X-Frame-Options"] == "SAMEORIGIN" and r.headers["Client-Cert-Enabled"] == "false"
     assert admin.get(f"{url}/api/mo/uni.json").status_code == 200  # another class
     r = admin.get(f"{url}/api/mo/uni/tn-common.xml")  # the class of the DN an /api/mo path names
     assert r.status_code == 503 and r.headers["Content-Type"].startswith("application/xml")
