@@ -84,7 +84,6 @@ class Rule:
     contract: str = ""
     subject: str = ""
     filter: str = ""  # vzFilter DN
-    reverse: bool = False  # a provider->consumer rule of a contract
     owners: list[tuple[str, str]] = field(default_factory=list)  # (creator DN, tag)
     src: str = ""  # the group DNs the rule was made for (for the verdict's text)
     dst: str = ""
@@ -328,7 +327,7 @@ class _Compiler:
                     if s == d and s != ANY:
                         continue
                     self.rule(s, d, flt, _priority(s, d, flt, att), _action(att), direction, filter=att.filter,
-                              contract=contract.dn, subject=subj.dn, reverse=backwards, owners=list(owners),
+                              contract=contract.dn, subject=subj.dn, owners=list(owners),
                               src=pdn if backwards else cdn, dst=cdn if backwards else pdn)
 
 
