@@ -13,7 +13,7 @@ const MAX_EVENTS = 200;
 
 const apic = new Apic();
 const $ = (id) => document.getElementById(id);
-let view = { kind: "none", subscriptions: new Set(), onEvent: () => {} };
+let view = { subscriptions: new Set(), onEvent: () => {} };
 let timers = [];
 let renderToken = 0; // a view answered after another view began is dropped
 
@@ -111,7 +111,7 @@ async function reconnect() {
 async function onLogout() {
   stopTimers();
   await apic.logout();
-  view = { kind: "none", subscriptions: new Set(), onEvent: () => {} };
+  view = { subscriptions: new Set(), onEvent: () => {} };
   clear($("event-log"));
   show("login");
 }
@@ -173,7 +173,7 @@ function route() {
   }
   const p = params();
   renderToken++;
-  view = { kind: "none", subscriptions: new Set(), onEvent: () => {} };
+  view = { subscriptions: new Set(), onEvent: () => {} };
   if (p.get("view") === "rhv") return showInventory(apic, page, renderToken);
   if (p.get("view") === "lab") return showLab(apic, page, renderToken);
   return showQuery(p, renderToken);
@@ -276,10 +276,9 @@ async function showQuery(p, token) {
   for (const node of answer.imdata) results.append(moTable(node));
   if (answer.subscriptionId) {
     results.dataset.subscriptionId = answer.subscriptionId;
-    view.subscriptions.add(String(answer.subscriptionId));
-    view.onEvent = (message) => {
+    page.subscribe(answer.subscriptionId, (message) => {
       for (const node of message.imdata || []) applyChange(results, node, (cls) => !isClass || cls === q);
-    };
+    });
   }
   results.dataset.state = "shown";
   if (!isClass && (p.get("target") || "self") === "self" && answer.imdata.length) {
