@@ -87,6 +87,23 @@ def test_a_static_encap_must_be_in_a_static_block_and_a_full_pool_is_a_fault_unt
     assert apic.store.get(f"{AP}/epg-more/fault-F0467") is None
 
 
+def test_an_epg_without_a_vlan_gets_one_when_its_domain_is_pointed_at_another_pool(lab):
+    apic, _, _, _ = lab
+    more = f"{AP}/epg-more"
+    for epg in (WEB, DB, more):
+        _associate(apic, epg)
+    assert apic.store.get(f"{more}/fault-F0467") is not None  # 100 and 101 are taken: the pool is exhausted
+    other = "uni/infra/vlanns-[rhv2]-dynamic"
+    apic.writer.post(other, proposed_mo({"fvnsVlanInstP": {"attributes": {"name": "rhv2", "allocMode": "dynamic"},
+                                                           "children": [{"fvnsEncapBlk": {"attributes": {
+                                                               "from": "vlan-1200", "to": "vlan-1209"}}}]}}))
+    assert _eppd(apic, more) is None  # a block of a pool no domain uses retries nothing
+    apic.writer.post(f"{DOMAIN}/rsvlanNs", proposed_mo({"infraRsVlanNs": {"attributes": {"tDn": other}}}))
+    assert _eppd(apic, more).get("encap") == "vlan-1200"
+    assert apic.store.get(f"{more}/fault-F0467") is None
+    assert [_eppd(apic, e).get("encap") for e in (WEB, DB)] == ["vlan-100", "vlan-101"]  # they keep theirs
+
+
 def test_endpoints_follow_the_vm_and_go_with_it(lab):
     apic, _, reactions, source = lab
     _associate(apic, WEB)

@@ -10,7 +10,7 @@ When no VLAN can be given (no pool, a static encap outside the pool's static blo
 EPG of the domain, a pool with no free VLAN left) the EPG gets fault F0467 with the APIC's wording for
 invalid VLAN configuration and the reason as its debug message; the pool-exhausted reason is
 simulator-defined (no public source shows the real one, vmm-endpoints-contracts.md C). A block added to
-the pool later retries every EPG of the domains using it.
+the pool later, or the domain pointed at another pool, retries every EPG of the domain that has no VLAN.
 
 The logical network's name: `<tenant><d><ap><d><epg>` with the association's `delimiter` (default "|"),
 or its `customEpgName` when given. The APIC's exact rule for RHV is not public (research A1): the
@@ -78,6 +78,10 @@ class RedhatEpgAssociations:
                     self._reconcile(txn, parent_dn(event.dn), domain, event.kind == "deleted")
             elif event.cls == "fvnsEncapBlk" and event.kind != "deleted":
                 self._retry_pool(txn, parent_dn(event.dn))
+            elif event.cls == "infraRsVlanNs" and event.kind != "deleted":
+                domain_dn = parent_dn(event.dn)
+                if domain_dn.startswith(PROVIDER):
+                    self._retry_domain(txn, domain_dn)
 
     def _domain_of(self, event: Event) -> str:
         mo = event.mo
@@ -130,7 +134,12 @@ class RedhatEpgAssociations:
             domain_dn = parent_dn(rel.dn)
             if rel.get("tDn") != pool or not domain_dn.startswith(PROVIDER):
                 continue
-            for att in list(self.store.of_class("fvRsDomAtt")):
-                epg_dn = parent_dn(att.dn)
-                if att.get("tDn") == domain_dn and self.store.get(eppd_dn(domain_dn, epg_dn)) is None:
-                    self._reconcile(txn, epg_dn, domain_dn, removed=False)
+            self._retry_domain(txn, domain_dn)
+
+    def _retry_domain(self, txn: Transaction, domain_dn: str) -> None:
+        """EPGs of the domain that have no VLAN yet try again (a block added to its pool, or the domain pointed
+        at another pool)."""
+        for att in list(self.store.of_class("fvRsDomAtt")):
+            epg_dn = parent_dn(att.dn)
+            if att.get("tDn") == domain_dn and self.store.get(eppd_dn(domain_dn, epg_dn)) is None:
+                self._reconcile(txn, epg_dn, domain_dn, removed=False)
