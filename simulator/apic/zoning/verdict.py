@@ -12,7 +12,8 @@ Chosen here (documented, VEC D5 leaves them open): the enforcing leaf is the sou
 from an external EPG it is the destination's leaf (with ingress enforcement the non-border leaf applies
 policy to L3Out traffic); traffic between two VRFs is enforced in the consumer's VRF (a shared-service
 provider carries a global tag), at the leaf of the end in that VRF, and traffic between two VRFs with no
-shared contract is denied by the source VRF's implicit rule (no route leaks); traffic inside one class
+shared contract is denied with no rule of any leaf (reported as default_action, not on a leaf: no route
+leaks, the packet meets no zoning rule); traffic inside one class
 meets no zoning rule unless the EPG is isolated or has intra-EPG contracts, and is then reported as the
 class-eq-allow (3) default; a flow whose ends carry IPv6 addresses is ethertype ipv6, otherwise ipv4.
 """
@@ -95,19 +96,18 @@ def _decide(store: Store, scopes: dict[str, Scope | None], a: Side, b: Side, pac
     """One direction: the scope and leaf that enforce it, and the winning rule."""
     leaf_side = b if a.kind == "external" and b.kind != "external" else a
     vrf = a.vrf
-    leaked = True
+    foreign = None
     if a.vrf != b.vrf:
         if _is_global(b.tag):
-            vrf, leaf_side = a.vrf, a
+            vrf, leaf_side, foreign = a.vrf, a, b
         elif _is_global(a.tag):
-            vrf, leaf_side = b.vrf, b
-        else:
-            leaked = False
+            vrf, leaf_side, foreign = b.vrf, b, a
     scope = _scope(store, scopes, vrf)
     leaf = leaf_side.leaf
-    if not leaked:
-        rule = scope.rules[(ANY, ANY, IMPLICIT)]
-        return _answer(store, scope, leaf, rule, None, a, b, note="no route between the VRFs")
+    if a.vrf != b.vrf and (foreign is None or foreign.group not in scope.groups):
+        # no shared-service contract joins the two: no route leaks, the packet never meets a zoning rule
+        drop = Rule(scope.vnid, a.tag, b.tag, IMPLICIT, "default_action", "deny", "uni-dir", "tenant", id=0)
+        return _answer(store, scope, leaf, drop, None, a, b, note="no route between the VRFs", on_leaf=False)
     if a.tag == b.tag and not any(r.s == r.d == a.tag for r in scope.rules.values()):
         allow = Rule(scope.vnid, a.tag, b.tag, IMPLICIT, "class-eq-allow", "permit", "uni-dir", "tenant", id=0)
         return _answer(store, scope, leaf, allow, None, a, b, note="traffic inside one class", on_leaf=False)

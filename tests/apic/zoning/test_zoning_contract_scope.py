@@ -78,3 +78,14 @@ def test_a_contract_exported_to_another_tenant_is_consumed_through_its_interface
     v = f.verdict("uni/tn-u/ap-a/epg-far", WEB, "tcp", 80)
     assert v["verdict"] == "permit" and v["rule"]["contract"] == "uni/tn-t/brc-c"
     assert 16 <= int(f.tag(WEB)) <= 16385
+
+
+def test_two_vrfs_no_shared_contract_joins_have_no_route_even_when_one_side_is_a_shared_provider():
+    f = build("tenant")
+    f.post(tenant("t", vrf("v3", pcEnfPref="unenforced"), bd("b3", "v3"), ap("a3", epg("lone", bd_name="b3"))))
+    lone = "uni/tn-t/ap-a3/epg-lone"
+    assert 16 <= int(f.tag(OTHER)) <= 16385  # shared with front's VRF, not with v3
+    for src, dst in ((lone, OTHER), (OTHER, lone), (lone, FRONT)):
+        v = f.verdict(src, dst, "tcp", 80)
+        assert v["verdict"] == "deny" and v["rule"]["prioName"] == "default_action" and v["rule"]["dn"] is None
+        assert v["rule"]["note"] == "no route between the VRFs"
