@@ -2,7 +2,7 @@
 
 Confirmed (VEC D1): rule ids are 4096 and up; filter ids are numbers, the implicit filters keep a name
 (implicit, implarp, default). Chosen here: both are counted up in the order they are first needed (so the
-same configuration written in the same order gets the same ids) and kept for as long as the lab runs; a
+same configuration written in the same order gets the same ids) and kept for as long as the lab runs (a reset of the controller, which deletes `uni`, starts them again); a
 filter's port-reversed twin (revFltPorts) and its stateful provider-to-consumer twin have ids of their own; filter numbers start at 5.
 """
 
@@ -24,6 +24,12 @@ class ZoningIds:
         self.hooked = False
         self.rules: dict[tuple[int, tuple[str, str, str]], int] = {}
         self.filters: dict[tuple[str, bool, bool], int] = {}
+
+    def reset(self) -> None:
+        """A controller wiped back to its boot tree (Apic.reset) counts its ids from the start again."""
+        self.rules.clear()
+        self.filters.clear()
+        self.scopes.clear()
 
     def rule_id(self, scope: int, key: tuple[str, str, str]) -> int:
         found = self.rules.get((scope, key))

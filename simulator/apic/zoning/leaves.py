@@ -110,6 +110,12 @@ class LeafRules:
                 continue
             if cls == "fabricNode":
                 self._pods = None
+            elif cls == "polUni" and kind == "deleted":  # the controller's reset: everything starts again
+                self.ids.reset()
+                self.compiled.clear()
+                self._pending.clear()
+                self.group_vrf.clear()
+                self.vnid_of.clear()
             if kind == "created":
                 created.add(dn)
             if cls == "fvCtx":

@@ -68,3 +68,23 @@ def test_an_epgs_leaf_deployment_carries_its_pc_tag_and_scope():
     assert (epp.get("pcTag"), epp.get("scopeId")) == (f.tag(x), f.store.get("uni/tn-t/ctx-v1").get("scope"))
     f.post(tenant("t", ap("a", epg("x", bd_name="b2"))))
     assert epp.get("scopeId") == f.store.get("uni/tn-t/ctx-v2").get("scope")
+
+
+def test_after_a_reset_the_same_configuration_gets_the_same_tags_and_rule_ids():
+    from zoning_builders import path
+
+    from simulator.apic.zoning import flow_verdict
+
+    f = two_vrfs()
+    f.endpoint("uni/tn-t/ap-a/epg-x", "00:00:00:00:00:01", "10.0.0.1", path(101))
+
+    def seen():
+        v = flow_verdict(f.store, "uni/tn-t/ap-a/epg-x", "uni/tn-t/ap-a/epg-z", "tcp", 80)
+        return f.tag("uni/tn-t/ap-a/epg-x"), f.store.get("uni/tn-t/ctx-v1").get("scope"), v["rule"]["id"]
+
+    before = seen()
+    f.apic.reset()
+    f.post(tenant("t", vrf("v1"), vrf("v2"), bd("b1", "v1"), bd("b2", "v2"),
+                  ap("a", epg("x", bd_name="b1"), epg("y", bd_name="b2"), epg("z", bd_name="b1"))))
+    f.endpoint("uni/tn-t/ap-a/epg-x", "00:00:00:00:00:01", "10.0.0.1", path(101))
+    assert seen() == before
