@@ -18,8 +18,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from visore_lab import EVENT_POLL, PASSWORD, TENANT, WEB, shop_lab
 
+from simulator.training.session import open_lab
+
 HOST1 = "comp/prov-Redhat/ctrlr-[rhv]-engine/hv-"  # the inventory's hosts (ids are the engine's)
 TWO_POD = Path(__file__).resolve().parents[2] / "scenarios" / "rhv-two-pod.yaml"
+MISSING_CONTRACT = Path(__file__).resolve().parents[2] / "scenarios" / "labs" / "missing-contract.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -264,12 +267,42 @@ def test_the_lab_status_for_an_admin(shop, browser):
     assert rows["apic.version"] == shop.lab.apic.config.version and rows["rhv.vms"] == "2", rows
     now = datetime.fromtimestamp(shop.lab.clock.now(), UTC).strftime("%Y-%m-%dT%H:%M:%S")
     assert browser.find_element(By.ID, "lab-clock").text.startswith(now), now  # the manual clock stands still
-    scenario = shop.session.get(f"{shop.url}/_sim/lab", timeout=30)
-    if scenario.status_code == 404:  # no training-lab routes (yet): the page says so
-        assert browser.find_element(By.ID, "lab-scenario-none").text == "no lab scenario"
-    else:
-        assert css(browser, "#lab-scenario")
+    assert browser.find_element(By.ID, "lab-scenario-none").text == "no lab scenario"  # GET /_sim/training: 404
+    assert [h.text for h in css(browser, "#lab-body h3")] == ["Lab", "Clock", "Fault rules (0)", "Training lab"]
     browser.take("lab-status")
+
+
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_a_training_lab_its_story_and_goals_checked_again_after_the_solution(tmp_path, shots, request):
+    """scenarios/labs/missing-contract.yaml served as `acisim lab start` serves it (HTTPS): the Lab view shows
+    its title, story and every goal with what is still wrong; once the instructor's solution is applied,
+    checking again shows every goal passed."""
+    lab = open_lab(MISSING_CONTRACT, tls_dir=tmp_path / "tls")
+    driver = start_chromium(tmp_path / "profile", accept_insecure_certs=True)
+    try:
+        take = screenshot_taker(driver, shots, request.node)
+        log_in(driver, lab.apic_server.url, lab.options.admin_user, lab.options.admin_password)
+        shown(driver)
+        driver.find_element(By.ID, "nav-lab").click()
+        wait(driver, lambda d: d.find_element(By.ID, "lab-body").get_attribute("data-state") == "shown", "the lab")
+        rows = {r.get_attribute("data-key"): r.find_element(By.TAG_NAME, "td").text for r in css(driver, "#lab-scenario tr")}
+        assert rows["name"] == "missing-contract" and rows["title"] == lab.training.spec.title, rows
+        assert driver.find_element(By.ID, "lab-story").text.startswith("The tenant shop runs a three-tier application")
+        goals = {r.get_attribute("data-goal"): r for r in css(driver, "#lab-goals tbody tr")}
+        assert sorted(goals) == ["frontend-to-web", "only-8080"]
+        assert {g.get_attribute("data-passed") for g in goals.values()} == {"false"}
+        assert "is deny by the VRF's default rule, not permit" in goals["frontend-to-web"].text
+        driver.execute_script("document.getElementById('lab-story').scrollIntoView();")
+        take("training-lab-goals")
+        assert lab.training.apply_solution() > 0  # the instructor's REST steps, as `acisim lab solution` shows them
+        driver.find_element(By.ID, "lab-check").click()
+        wait(driver, lambda d: d.find_element(By.ID, "lab-passed").text == "2 of 2 goals passed", "every goal passed")
+        assert {r.get_attribute("data-passed") for r in css(driver, "#lab-goals tbody tr")} == {"true"}
+        driver.execute_script("document.getElementById('lab-story').scrollIntoView();")
+        take("training-lab-solved")
+    finally:
+        driver.quit()
+        lab.stop()
 
 
 def test_a_user_who_is_not_an_admin_reads_the_tree_but_not_the_lab_status(shop, browser):

@@ -158,8 +158,9 @@ export class Apic {
   }
 
   // The lab's control API: JSON, admin only; {status, body} (a refusal is an answer, not an exception).
-  async control(path) {
-    const response = await fetch(`/_sim/${path}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  // A POST carries no body (the routes the page posts to take none).
+  async control(path, method = "GET") {
+    const response = await fetch(`/_sim/${path}`, { method, credentials: "same-origin", headers: { Accept: "application/json" } });
     let body = null;
     try {
       body = await response.json();

@@ -1,8 +1,12 @@
-// The lab's status from its control API (/_sim, the lab admin's alone): what the lab holds, its clock, and
-// its training-lab scenario with goals and event log where the lab has such a route (GET /_sim/lab), else
-// "no lab scenario". A refusal (a user who is not an admin) is shown as the control API words it.
+// The lab's status from its control API (/_sim, the lab admin's alone): what the lab holds (/_sim/info), its
+// clock, its fault rules (/_sim/faults) and its training lab (GET /_sim/training: title, story, goals; each goal
+// checked with POST /_sim/training/check: passed, or what is still wrong), else "no lab scenario" (the 404 of a
+// lab served without one). A refusal (a user who is not an admin) is shown as the control API words it.
 
 import { clear, el, setText } from "./dom.js";
+
+const asked = (apic, path, method) => apic.control(path, method).catch((err) => ({ status: 0, body: { error: String(err) } }));
+const said = (answer) => `${answer.status}: ${(answer.body && answer.body.error) || "no answer"}`;
 
 function flatten(value, prefix = "") {
   if (value === null || typeof value !== "object") return [[prefix, value === null ? "null" : String(value)]];
@@ -21,11 +25,11 @@ export async function showLab(apic, page, token) {
   const body = clear(page.$("lab-body"));
   setText(page.$("lab-error"), "");
   body.dataset.state = "loading";
-  const [info, clock, scenario] = await Promise.all(["info", "clock", "lab"].map((path) => apic.control(path).catch(
-    (err) => ({ status: 0, body: { error: String(err) } }))));
+  const [info, clock, faults, training] = await Promise.all(["info", "clock", "faults", "training"].map(
+    (path) => asked(apic, path)));
   if (!page.isCurrent(token)) return;
   if (info.status !== 200) {
-    setText(page.$("lab-error"), `The control API answered ${info.status}: ${(info.body && info.body.error) || "no answer"}`);
+    setText(page.$("lab-error"), `The control API answered ${said(info)}`);
     body.dataset.state = "refused";
     return;
   }
@@ -35,20 +39,42 @@ export async function showLab(apic, page, token) {
     body.append(el("h3", {}, "Clock"), el("p", { id: "lab-clock" },
       `${Number.isNaN(when.getTime()) ? clock.body.now : when.toISOString()} (${clock.body.frozen ? "frozen" : "running"})`));
   }
-  body.append(el("h3", {}, "Scenario"));
-  if (scenario.status === 200 && scenario.body) {
-    const { goals, events, ...rest } = scenario.body;
-    body.append(keyValues("lab-scenario", rest));
-    if (Array.isArray(goals)) {
-      body.append(el("h4", {}, "Goals"), el("ul", { id: "lab-goals" }, goals.map((g) => el("li", {},
-        typeof g === "object" && g ? flatten(g).map(([k, v]) => `${k}: ${v}`).join(", ") : String(g)))));
-    }
-    if (Array.isArray(events)) {
-      body.append(el("h4", {}, "Event log"), el("ol", { id: "lab-events" }, events.map((e) => el("li", {},
-        typeof e === "object" && e ? flatten(e).map(([k, v]) => `${k}: ${v}`).join(", ") : String(e)))));
-    }
-  } else {
-    body.append(el("p", { id: "lab-scenario-none" }, "no lab scenario"));
+  if (faults.status === 200 && Array.isArray(faults.body.faults)) {
+    body.append(el("h3", {}, `Fault rules (${faults.body.faults.length})`), el("ul", { id: "lab-faults" },
+      faults.body.faults.map((rule) => el("li", {}, flatten(rule).map(([k, v]) => `${k}=${v}`).join(" ")))));
   }
-  body.dataset.state = "shown";
+  body.append(el("h3", {}, "Training lab"));
+  if (training.status === 404) {
+    body.append(el("p", { id: "lab-scenario-none" }, "no lab scenario"));
+  } else if (training.status !== 200) {
+    body.append(el("p", { class: "error" }, `GET /_sim/training answered ${said(training)}`));
+  } else {
+    const { goals, story, ...rest } = training.body;
+    body.append(keyValues("lab-scenario", rest), el("p", { id: "lab-story", class: "story" }, story || ""));
+    const results = el("div", { id: "lab-goals", dataset: { state: "loading" } });
+    const again = el("button", { type: "button", id: "lab-check" }, "Check the goals");
+    again.addEventListener("click", () => checkGoals(apic, page, token, results));
+    body.append(el("h4", {}, `Goals (${(goals || []).length})`), again, results);
+    await checkGoals(apic, page, token, results);
+  }
+  if (page.isCurrent(token)) body.dataset.state = "shown";
+}
+
+// POST /_sim/training/check: every goal, passed or what is still wrong.
+async function checkGoals(apic, page, token, results) {
+  results.dataset.state = "loading";
+  const check = await asked(apic, "training/check", "POST");
+  if (!page.isCurrent(token)) return;
+  clear(results);
+  if (check.status !== 200) {
+    results.append(el("p", { class: "error" }, `POST /_sim/training/check answered ${said(check)}`));
+  } else {
+    results.append(el("p", { id: "lab-passed" }, `${check.body.passed_goals} of ${check.body.goals.length} goals passed`),
+      el("table", { class: "list" },
+        el("thead", {}, el("tr", {}, ["goal", "title", "passed", "what is still wrong"].map((h) => el("th", {}, h)))),
+        el("tbody", {}, check.body.goals.map((g) => el("tr", { dataset: { goal: g.id, passed: String(g.passed) } },
+          el("td", {}, g.id), el("td", {}, g.title), el("td", { class: g.passed ? "passed" : "failed" }, g.passed ? "yes" : "no"),
+          el("td", {}, [g.wrong, g.detail].filter(Boolean).join(" — ")))))));
+  }
+  results.dataset.state = "shown";
 }
