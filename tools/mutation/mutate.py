@@ -168,7 +168,8 @@ def report(copy: Path, package: str, tests: list[str], deselected: list[str]) ->
             survivors.append(name)
     total = Counter()
     out = [f"== {package}: tests {' '.join(tests)}",
-           *([f"deselected, failing before any mutation: {' '.join(deselected)}"] if deselected else []),
+           *([f"deselected (by --deselect, or failing before any mutation): {' '.join(deselected)}"]
+             if deselected else []),
            f"{'module':48} {'killed':>7} {'timeout':>7} {'survived':>8} {'no tests':>8} {'other':>5} "
            f"{'not checked':>11} {'total':>6} score"]
     for module in sorted(by_module):
