@@ -127,12 +127,14 @@ def test_a_tenant_its_children_and_a_relation_followed_to_its_target(shop, brows
     wait(browser, lambda d: css(d, "#children a.dn"), "the tenant's children")
     children = {a.text: a for a in css(browser, "#children a.dn")}
     assert {f"{TENANT}/BD-bd", f"{TENANT}/ctx-vrf", f"{TENANT}/ap-app"} <= set(children), sorted(children)
+    browser.execute_script("document.getElementById('children').scrollIntoView();")
     browser.take("tenant")
     children[f"{TENANT}/BD-bd"].click()
     wait(browser, lambda d: cell(d, f"{TENANT}/BD-bd", "name") == "bd", "the bridge domain")
     wait(browser, lambda d: css(d, "#relations a.relation-target"), "the BD's relations")
     targets = {a.text: a for a in css(browser, "#relations a.relation-target")}
     assert f"{TENANT}/ctx-vrf" in targets, sorted(targets)
+    browser.execute_script("document.getElementById('relations').scrollIntoView();")
     browser.take("bridge-domain-relations")
     targets[f"{TENANT}/ctx-vrf"].click()
     wait(browser, lambda d: cell(d, f"{TENANT}/ctx-vrf", "name") == "vrf", "the relation's target, the VRF")
@@ -225,6 +227,7 @@ def test_an_objects_faults(shop, browser):
     query(browser, host["dn"])
     wait(browser, lambda d: [r.get_attribute("data-code") for r in css(d, "#faults-table tbody tr")] == ["F606391"],
          "the host's fault F606391")
+    browser.execute_script("document.getElementById('faults-table').scrollIntoView();")
     browser.take("host-faults")
 
 
