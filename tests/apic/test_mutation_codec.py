@@ -128,6 +128,17 @@ def test_an_external_entity_in_an_xml_body_is_not_read(rest, tmp_path):
     assert "TOPSECRET" not in r.text
 
 
+def test_an_entity_in_an_xml_body_makes_no_mo(rest):
+    """Entities are not expanded into elements (the parser resolves none: no entity tricks, no billion laughs);
+    the elements written out in the body are written."""
+    body = ('<!DOCTYPE fvTenant [<!ENTITY e "<fvCtx name=\'hidden\'/>">]>'
+            '<fvTenant name="mutent">&e;<fvCtx name="shown"/></fvTenant>')
+    r = post_raw(rest, "/api/mo/uni.xml", body)
+    assert r.status_code == 200, r.text
+    r = rest.get("/api/mo/uni/tn-mutent.json", **{"query-target": "children", "target-subtree-class": "fvCtx"})
+    assert [mo["fvCtx"]["attributes"]["name"] for mo in r.json()["imdata"]] == ["shown"]
+
+
 def _nested_json(levels: int) -> str:
     body: dict = {"fvTenant": {"attributes": {"name": "mutdeep"}}}
     for _ in range(levels - 1):
