@@ -16,7 +16,7 @@ both None against real gear). /_sim needs the lab's admin credentials: `target.s
 `sim_session(lab)` for a lab of a test's own) is a requests.Session that sends them.
 
 `--acisim-image IMAGE` runs the same tests against a container of an acisim image (the Dockerfile's) started
-through the Docker SDK (DOCKER_HOST is honoured): its ports published on random ports of 127.0.0.1, used once
+through the Docker SDK (DOCKER_HOST is honoured): its servers on free ports published on 127.0.0.1, used once
 the image's health check says healthy, removed with its volumes at the end of the session. Its targets are
 simulated ones (`lab` is the `ContainerLab`, /_sim is on its APIC port): so a CI pipeline runs the
 conformance suite against the image it ships.
@@ -219,6 +219,20 @@ def lab_rhv_target(lab) -> RhvTarget:
                      lab.options.rhv_admin_password, lab=lab, sim_url=lab.apic_server.url)
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` distinct ports of 127.0.0.1 free at the moment of asking."""
+    import socket
+
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 def wait_healthy(client, container, since: int, deadline: float = 180) -> None:
     """Until `container`'s health check (its image's HEALTHCHECK) says healthy, read on the engine's event
     stream from `since` (a time before the container started, so no report is missed); a container that
@@ -247,13 +261,15 @@ class ContainerLab:
     """A lab served by a container of an acisim image, reached through ports published on 127.0.0.1.
 
     The container runs the image's own command (`acisim serve --host 0.0.0.0`, the default lab and logins:
-    admin / cisco123, admin@internal / redhat123); it is ready when the image's HEALTHCHECK reports healthy,
-    which is waited for on the engine's event stream (replayed from before the start, so no report is
-    missed). `stop()` removes it with its volumes. `options` carries the logins as `Lab.options` does, for
-    `sim_session`."""
+    admin / cisco123, admin@internal / redhat123) with three free ports of the host as its APIC, RHV and
+    Kubernetes ports, each published on 127.0.0.1 under its own number: an address a test hands to the lab
+    (the RHV Manager's URL in a VMM controller, the APIC's in a CNI manifest) then names the same server from
+    inside the container as from the host. It is ready when the image's HEALTHCHECK (told these ports)
+    reports healthy, waited for on the engine's event stream. `stop()` removes it with its volumes.
+    `options` carries the logins as `Lab.options` does, for `sim_session`."""
 
-    PORTS = {"apic": 8443, "rhv": 8444, "k8s": 6443}
     KUBECONFIG = "/etc/acisim/tls/kubeconfig"
+    ATTEMPTS = 3  # a free port taken by another process between the pick and the publish: pick again
 
     def __init__(self, image: str, network: str | None = None, deadline: float = 180, client=None):
         try:
@@ -263,15 +279,26 @@ class ContainerLab:
         self.options = SimpleNamespace(admin_user="admin", admin_password="cisco123",
                                        rhv_admin_user="admin@internal", rhv_admin_password="redhat123")
         self.client = client or docker.from_env()
-        since = int(time.time()) - 1
-        self.container = self.client.containers.run(
-            image, detach=True, network=network, labels={"org.acisim.pytest": str(os.getpid())},
-            ports={f"{port}/tcp": ("127.0.0.1", None) for port in self.PORTS.values()})
+        command = self.client.images.get(image).attrs["Config"]["Cmd"] or ["serve", "--host", "0.0.0.0"]
+        for attempt in range(self.ATTEMPTS):
+            self.ports = dict(zip(("apic", "rhv", "k8s"), free_ports(3), strict=True))
+            since = time.time() - 1
+            self.container = self.client.containers.create(
+                image, [*command, "--apic-port", str(self.ports["apic"]), "--rhv-port", str(self.ports["rhv"]),
+                        "--k8s-port", str(self.ports["k8s"])],
+                network=network, labels={"org.acisim.pytest": str(os.getpid())},
+                environment={f"ACISIM_HEALTH_{name.upper()}": f"https://127.0.0.1:{port}"
+                             for name, port in self.ports.items()},
+                ports={f"{port}/tcp": ("127.0.0.1", port) for port in self.ports.values()})
+            try:
+                self.container.start()
+                break
+            except docker.errors.APIError as exc:
+                self.container.remove(v=True, force=True)
+                if attempt + 1 == self.ATTEMPTS or "allocated" not in str(exc) and "in use" not in str(exc):
+                    raise
         try:
             wait_healthy(self.client, self.container, since, deadline)
-            self.container.reload()
-            published = self.container.attrs["NetworkSettings"]["Ports"]
-            self.ports = {name: int(published[f"{port}/tcp"][0]["HostPort"]) for name, port in self.PORTS.items()}
         except BaseException:
             self.stop()
             raise

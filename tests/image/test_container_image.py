@@ -61,8 +61,12 @@ def test_the_container_is_healthy_and_publishes_only_on_loopback(lab_container):
     state = lab_container.container.attrs["State"]
     assert state["Health"]["Status"] == "healthy", state
     assert state["Health"]["Log"][-1]["Output"].strip() == "healthy"
-    published = lab_container.container.attrs["NetworkSettings"]["Ports"]
+    ports = lab_container.container.attrs["NetworkSettings"]["Ports"]
+    published = {key: bindings for key, bindings in ports.items() if bindings}  # the EXPOSEd 8443... stay unused
     assert {binding["HostIp"] for bindings in published.values() for binding in bindings} == {"127.0.0.1"}
+    # each server's port is the same number inside and out: an address handed to the lab names it from both sides
+    assert {key: [b["HostPort"] for b in bindings] for key, bindings in published.items()} == {
+        f"{port}/tcp": [str(port)] for port in lab_container.ports.values()}
     top = lab_container.container.top(ps_args="-o pid,user,args")["Processes"]
     servers = [user for _pid, user, args in top if "acisim serve" in args]
     assert servers and set(servers) <= {"acisim", "10001"}, top  # the host's ps may know the uid only
@@ -128,15 +132,16 @@ def test_kubectl_lists_the_containers_nodes(lab_container, tmp_path):
 
 
 def test_the_plugin_runs_target_tests_against_the_image(docker_engine, docker_client, acisim_image, tmp_path):
-    """`pytest --acisim-image`: the APIC and RHV features of the suite pass against a container of the image,
-    which the plugin removes at the end of its session."""
+    """`pytest --acisim-image`: the APIC, RHV and RHV-VMM features of the suite pass against a container of the
+    image (the VMM one has the container's APIC reach its RHV Manager at the URL the steps give it), which the
+    plugin removes at the end of its session."""
     env = {**docker_engine.env, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("PYTEST_XDIST_WORKER", None)
     env.pop("PYTEST_ADDOPTS", None)
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "--acisim-image", acisim_image,
          "--junitxml", str(tmp_path / "junit.xml"), "--cucumberjson", str(tmp_path / "cucumber.json"),
-         "steps/test_apic_basics.py", "steps/test_rhv_inventory.py", str(Path(__file__).with_name("image_target_probe.py"))],
+         "steps/test_apic_basics.py", "steps/test_rhv_inventory.py", "steps/test_rhv_vmm.py", str(Path(__file__).with_name("image_target_probe.py"))],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=900, check=False)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     summary = run.stdout.strip().splitlines()[-1]
