@@ -241,9 +241,11 @@ def wait_healthy(client, container, since: int, deadline: float = 180) -> None:
         raise RuntimeError(f"{container.image}: the image has no HEALTHCHECK to wait on")
     events = client.events(since=since, until=int(time.time() + deadline), decode=True,
                            filters={"container": container.id, "event": ["health_status", "die"]})
+    seen = []
     try:
         for event in events:
             status = event.get("status") or event.get("Action", "")
+            seen.append(status)
             if status == "health_status: healthy":
                 return
             if status in ("die", "health_status: unhealthy"):
@@ -254,7 +256,7 @@ def wait_healthy(client, container, since: int, deadline: float = 180) -> None:
     state = container.attrs["State"]
     log = container.logs(tail=40).decode(errors="replace")
     raise RuntimeError(f"the acisim container {container.name} is not healthy (state {state.get('Status')}, health "
-                       f"{state.get('Health', {}).get('Status')}); its log:\n{log}")
+                       f"{state.get('Health', {}).get('Status')}, events {seen}); its log:\n{log}")
 
 
 class ContainerLab:
