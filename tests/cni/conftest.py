@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from flask import request
 
 from simulator.apic.mit.proposed import proposed_mo
 from simulator.lab import Lab, LabOptions
@@ -78,10 +77,14 @@ def apic_lab(tmp_path_factory):
     recorded = Recorded(lab, workdir)
     app = lab.apic_app()
 
-    @app.before_request
-    def record():
-        query = request.query_string.decode()
-        recorded.requests.append((request.method, request.path + (f"?{query}" if query else "")))
+    served = app.wsgi_app  # the APIC's reads are answered before Flask's hooks run: record at the WSGI door
+
+    def record(environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        recorded.requests.append((environ["REQUEST_METHOD"], environ["PATH_INFO"] + (f"?{query}" if query else "")))
+        return served(environ, start_response)
+
+    app.wsgi_app = record
 
     server = serve_in_thread(app, tls_dir=workdir / "tls")
     lab.apic_server = server
