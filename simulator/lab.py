@@ -36,6 +36,7 @@ from .k8s import rest as k8s_rest
 from .k8s.controllers import WorkloadControllers
 from .k8s.kubeconfig import write_kubeconfig
 from .k8s.service import Kube
+from .lab_log import LabLog
 from .opflex import OpflexPeer
 from .persist import LabState
 from .reactions import Reactions
@@ -141,6 +142,7 @@ class Lab:
     def __init__(self, options: LabOptions | None = None, clock: LabClock | None = None):
         self.options = options or LabOptions()
         self.clock: LabClock = clock or OffsetClock()
+        self.log = LabLog(self.clock.now)  # what was done to the lab through its control API
         self.reactions = Reactions()
         self._tick_lock = threading.RLock()  # a reaction that moves the clock ticks again within its tick
         self.fabric = Fabric.from_file(self.options.topology or defaults.FABRIC)

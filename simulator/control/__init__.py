@@ -16,15 +16,29 @@ Every answer, refusals included, is JSON: the route's document, or {"error": "on
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
+from ..lab_log import MAX_DETAIL
 from .access import guard
 from .replies import ControlError, error
 
 bp = Blueprint("sim_control", __name__, url_prefix="/_sim")
 bp.before_request(guard)
+LOGGED_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@bp.after_request
+def logged(response):
+    """Every change asked of the lab, refused or done, goes into the lab's event log (reads do not)."""
+    if request.method in LOGGED_METHODS:
+        lab = current_app.config.get("LAB")
+        if lab is not None:
+            detail = request.get_data(cache=True)[:MAX_DETAIL * 4].decode("utf-8", "replace")
+            lab.log.add(f"{request.method} {request.path}", response.status_code, g.get("sim_user", ""),
+                        " ".join(detail.split()))
+    return response
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 

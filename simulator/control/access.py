@@ -17,7 +17,7 @@ body over the control API's limit.
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 
 from ..apic.aaa import parse_cookies
 from ..apic.errors import ApicError
@@ -33,6 +33,7 @@ def guard() -> None:
     """Run before every control route: raises ControlError for a request the control API refuses."""
     _same_origin()
     user = _caller()
+    g.sim_user = user  # the lab's event log names who asked
     if not lab().apic.is_admin(user):
         raise ControlError(f"user {user!r} is not an admin of the lab (the control API needs the admin role with "
                            "writePriv in the all security domain)", 403)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask import request
+
 from ..clock import ClockError
 from . import bp
 from .replies import body, error, lab, number, reply
@@ -17,6 +19,16 @@ LATEST = datetime(3000, 1, 1, tzinfo=UTC).timestamp()
 @bp.route("/info", methods=["GET"])
 def info():
     return reply(lab().info())
+
+
+@bp.route("/events", methods=["GET"])
+def events():
+    """The lab's event log (simulator/lab_log.py): `?since=ID` gives the entries after that id."""
+    raw = request.args.get("since", "0")
+    if not raw.isdigit() or len(raw) > 18:
+        return error(f"since must be the whole number of an entry's id, not {raw[:40]!r}")
+    log = lab().log
+    return reply({"events": log.since(int(raw)), "last": log.last})
 
 
 @bp.route("/reset", methods=["POST"])

@@ -271,7 +271,12 @@ def test_the_lab_status_for_an_admin(shop, browser):
     now = datetime.fromtimestamp(shop.lab.clock.now(), UTC).strftime("%Y-%m-%dT%H:%M:%S")
     assert browser.find_element(By.ID, "lab-clock").text.startswith(now), now  # the manual clock stands still
     assert browser.find_element(By.ID, "lab-scenario-none").text == "no lab scenario"  # GET /_sim/training: 404
-    assert [h.text for h in css(browser, "#lab-body h3")] == ["Lab", "Clock", "Fault rules (0)", "Training lab"]
+    logged = shop.lab.log.since()
+    assert [h.text for h in css(browser, "#lab-body h3")] == ["Lab", "Clock", "Fault rules (0)",
+                                                              f"Event log ({len(logged)})", "Training lab"]
+    newest = css(browser, "#lab-events tbody tr")[0].find_elements(By.TAG_NAME, "td")
+    assert [td.text for td in newest[1:4]] == [logged[-1]["action"], str(logged[-1]["status"]), logged[-1]["user"]]
+    assert any(e["action"] == "POST /_sim/clock/advance" for e in logged)  # the fixture moved the clock
     browser.take("lab-status")
 
 

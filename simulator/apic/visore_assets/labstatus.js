@@ -1,5 +1,6 @@
 // The lab's status from its control API (/_sim, the lab admin's alone): what the lab holds (/_sim/info), its
-// clock, its fault rules (/_sim/faults) and its training lab (GET /_sim/training: title, story, goals; each goal
+// clock, its fault rules (/_sim/faults), its event log (/_sim/events: the newest 50 changes asked of the lab,
+// newest first) and its training lab (GET /_sim/training: title, story, goals; each goal
 // checked with POST /_sim/training/check: passed, or what is still wrong), else "no lab scenario" (the 404 of a
 // lab served without one). A refusal (a user who is not an admin) is shown as the control API words it.
 
@@ -25,7 +26,7 @@ export async function showLab(apic, page, token) {
   const body = clear(page.$("lab-body"));
   setText(page.$("lab-error"), "");
   body.dataset.state = "loading";
-  const [info, clock, faults, training] = await Promise.all(["info", "clock", "faults", "training"].map(
+  const [info, clock, faults, events, training] = await Promise.all(["info", "clock", "faults", "events", "training"].map(
     (path) => asked(apic, path)));
   if (!page.isCurrent(token)) return;
   if (info.status !== 200) {
@@ -42,6 +43,13 @@ export async function showLab(apic, page, token) {
   if (faults.status === 200 && Array.isArray(faults.body.faults)) {
     body.append(el("h3", {}, `Fault rules (${faults.body.faults.length})`), el("ul", { id: "lab-faults" },
       faults.body.faults.map((rule) => el("li", {}, flatten(rule).map(([k, v]) => `${k}=${v}`).join(" ")))));
+  }
+  if (events.status === 200 && Array.isArray(events.body.events)) {
+    const newest = events.body.events.slice(-50).reverse();
+    body.append(el("h3", {}, `Event log (${events.body.events.length})`), el("table", { id: "lab-events", class: "list" },
+      el("thead", {}, el("tr", {}, ["time", "action", "status", "user", "detail"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, newest.map((e) => el("tr", { dataset: { id: String(e.id) } },
+        [e.time, e.action, String(e.status), e.user, e.detail].map((v) => el("td", {}, v)))))));
   }
   body.append(el("h3", {}, "Training lab"));
   if (training.status === 404) {
