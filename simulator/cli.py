@@ -116,6 +116,7 @@ def serve_command(args) -> int:
     server, rhv, k8s, kubeconfig = servers
     print(f"APIC     {server.url}")
     print(f"login    {args.admin_user} / {args.admin_password}")
+    print(f"browser  {server.url}/visore.html")
     if rhv is not None:
         print(f"RHV      {rhv.url}/ovirt-engine/api")
         print(f"login    {lab.rhv.config.admin_user} / {args.rhv_admin_password}")

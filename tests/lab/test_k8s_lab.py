@@ -233,3 +233,11 @@ def test_bad_kubernetes_flags_are_refused_as_argparse_refuses(tmp_path, args, pr
     assert returncode == 2
     assert err.strip().splitlines()[-1].startswith("acisim serve: error: " + problem), err
     assert "Traceback" not in err and out == ""
+
+
+def test_serve_prints_where_the_object_browser_is_and_it_answers(lab_served):
+    served, _ = lab_served
+    page = printed(served, "browser")
+    assert page == printed(served, "APIC") + "/visore.html"
+    r = requests.get(page, verify=False, timeout=30)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html") and "Visore" in r.text
