@@ -97,6 +97,20 @@ def test_counts_are_strings_in_both_formats(rest):
     assert r.text == XML_DECLARATION + '<imdata totalCount="0"/>'
 
 
+def test_a_page_counts_every_match_and_a_json_subscription_carries_its_id(rest):
+    for name in ("mutpage1", "mutpage2", "mutpage3"):
+        rest.post_ok("uni", {"fvTenant": {"attributes": {"name": name}}})
+    r = rest.get("/api/class/fvTenant.json", **{"page-size": "1", "page": "0",
+                                                "query-target-filter": 'wcard(fvTenant.name,"mutpage")'})
+    doc = r.json()
+    assert (doc["totalCount"], len(doc["imdata"])) == ("3", 1)  # the count before paging
+    r = rest.get("/api/class/fvTenant.json", subscription="yes",
+                 **{"query-target-filter": 'wcard(fvTenant.name,"mutpage")'})
+    assert r.status_code == 200, r.text
+    assert r.text.startswith('{"totalCount":"3","subscriptionId":"')
+    assert r.json()["subscriptionId"].isdigit()
+
+
 # --- XML bodies ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("body", ["", "  \n "])
 def test_an_empty_xml_body_is_refused_as_empty(rest, body):
