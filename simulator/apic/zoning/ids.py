@@ -22,6 +22,7 @@ class ZoningIds:
         # the VRFs every write touches) watches the store
         self.scopes: dict = {}
         self.hooked = False
+        self.settle = lambda: None  # the leaf renderer's: keep the last committed write's scopes
         self.rules: dict[tuple[int, tuple[str, str, str]], int] = {}
         self.filters: dict[tuple[str, bool, bool], int] = {}
 

@@ -54,6 +54,7 @@ class LeafRules:
         self.catalog = store.catalog
         self.ids = ids_of(store)
         self.ids.hooked = True
+        self.ids.settle = self.promote
         self.group_vrf: dict[str, str] = {}  # group or BD DN -> its VRF when last compiled
         self.vnid_of: dict[str, int] = {}  # VRF DN -> its VNID when last compiled
         self._last: weakref.WeakKeyDictionary[Transaction, Event] = weakref.WeakKeyDictionary()
@@ -180,12 +181,17 @@ class LeafRules:
         once that write committed; a write that was rolled back leaves them out."""
         if self._pending_txn is not None and self._pending_txn() is txn:
             return
-        if self._pending and self._pending_first is not None and self._pending_first.state is not None:
-            self.compiled.update(self._pending)
-            self.ids.scopes.update(self._pending)
+        self.promote()
         self._pending = {}
         self._pending_txn = weakref.ref(txn)
         self._pending_first = txn.events[0] if txn.events else None
+
+    def promote(self) -> None:
+        """Keep the scopes of the last write if it committed (the verdict asks before it compiles)."""
+        if self._pending and self._pending_first is not None and self._pending_first.state is not None:
+            self.compiled.update(self._pending)
+            self.ids.scopes.update(self._pending)
+            self._pending = {}
 
     def _previous(self, vrf: str) -> Scope | None:
         return self._pending.get(vrf) or self.compiled.get(vrf)

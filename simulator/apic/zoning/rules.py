@@ -32,7 +32,8 @@ Inferred (VEC D5) or chosen here, open question 6 of the research:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import copy
+from dataclasses import dataclass, field
 
 from ..mit.store import Store
 from . import model
@@ -125,19 +126,31 @@ class Scope:
     contracts: list[str] = field(default_factory=list)  # the contracts the VRF's groups and vzAny name
     parts: dict[str, tuple[list[Rule], dict[str, Filter]]] = field(default_factory=dict)
 
+    def by_pair(self) -> dict[tuple[str, str], list[Rule]]:
+        """The rules by (sPcTag, dPcTag), worked out once per compiled scope (the verdict's lookup)."""
+        index = self.__dict__.get("_by_pair")
+        if index is None:
+            index = {}
+            for rule in self.rules.values():
+                index.setdefault((rule.s, rule.d), []).append(rule)
+            self.__dict__["_by_pair"] = index
+        return index
+
     def merge(self) -> None:
         """rules and filters from the parts: two rules with one DN are one, with the best priority and action
         and the owners of both (VEC D3's order)."""
         self.rules, self.filters = {}, {}
+        self.__dict__.pop("_by_pair", None)
         for rules, filters in self.parts.values():
             self.filters.update(filters)
             for rule in rules:
                 have = self.rules.get(rule.key)
                 if have is None:
-                    self.rules[rule.key] = replace(rule, owners=list(rule.owners))
+                    have = self.rules[rule.key] = copy.copy(rule)
+                    have.owners = list(rule.owners)
                 elif (rule.prio_number, action_rank(rule.action)) < (have.prio_number, action_rank(have.action)):
-                    self.rules[rule.key] = replace(rule, owners=have.owners + [o for o in rule.owners
-                                                                                if o not in have.owners])
+                    better = self.rules[rule.key] = copy.copy(rule)
+                    better.owners = have.owners + [o for o in rule.owners if o not in have.owners]
                 else:
                     have.owners.extend(o for o in rule.owners if o not in have.owners)
 

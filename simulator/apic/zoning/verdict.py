@@ -76,6 +76,8 @@ def _sides(store: Store, src: str, dst: str) -> tuple[Side, Side]:
 def _scope(store: Store, scopes: dict[str, Scope | None], vrf: str) -> Scope:
     if vrf not in scopes:
         ids = ids_of(store)
+        if ids.hooked:
+            ids.settle()
         scope = ids.scopes.get(vrf) if ids.hooked else None
         if scope is None:
             scope = compile_scope(store, vrf, ids)
@@ -108,13 +110,13 @@ def _decide(store: Store, scopes: dict[str, Scope | None], a: Side, b: Side, pac
         # no shared-service contract joins the two: no route leaks, the packet never meets a zoning rule
         drop = Rule(scope.vnid, a.tag, b.tag, IMPLICIT, "default_action", "deny", "uni-dir", "tenant", id=0)
         return _answer(store, scope, leaf, drop, None, a, b, note="no route between the VRFs", on_leaf=False)
-    if a.tag == b.tag and not any(r.s == r.d == a.tag for r in scope.rules.values()):
+    by_pair = scope.by_pair()
+    if a.tag == b.tag and not by_pair.get((a.tag, a.tag)):
         allow = Rule(scope.vnid, a.tag, b.tag, IMPLICIT, "class-eq-allow", "permit", "uni-dir", "tenant", id=0)
         return _answer(store, scope, leaf, allow, None, a, b, note="traffic inside one class", on_leaf=False)
     best = None
-    for rule in scope.rules.values():
-        if rule.s not in (a.tag, ANY) or rule.d not in (b.tag, ANY):
-            continue
+    pairs = dict.fromkeys([(a.tag, b.tag), (a.tag, ANY), (ANY, b.tag), (ANY, ANY)])
+    for rule in (r for pair in pairs for r in by_pair.get(pair, ())):
         flt = scope.filters[rule.flt]
         for index, entry in enumerate(flt.entries):
             if entry.matches(packet, flt.ack):
