@@ -129,6 +129,9 @@ class Server:
                 pass
 
 
+WILDCARD_LOOPBACK = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
+
+
 @dataclass
 class RunningServer:
     """A server started by `serve_in_thread`; `url` is what clients connect to."""
@@ -142,8 +145,13 @@ class RunningServer:
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        """Where a client on this machine connects: a wildcard address (all interfaces) is no destination, so a
+        server on 0.0.0.0 or :: is reached on loopback (the lab's own clients, such as its CNI controller,
+        connect there and check the certificate's name)."""
+        host = WILDCARD_LOOPBACK.get(self.host, self.host)
+        host = f"[{host}]" if ":" in host else host
         return f"{self.scheme}://{host}:{self.port}"
+
 
     def stop(self) -> None:
         self.server.stop()
