@@ -91,10 +91,13 @@ def test_a_running_vms_nic_on_a_port_mirroring_profile_is_not_rewired(connection
                      "of a running virtual machine.]")
     assert refusal(lambda: nic.update(types.Nic(vnic_profile=types.VnicProfile(id=mirrored.id)))) == (
         409, hot_mirroring)
+    plain = profile(connection, network)
     nic.deactivate()
     nic.update(types.Nic(vnic_profile=types.VnicProfile(id=mirrored.id)))
     nic.activate()
-    assert refusal(lambda: nic.update(types.Nic(linked=False))) == (409, hot_mirroring)  # away from it, too
+    assert refusal(lambda: nic.update(types.Nic(linked=False))) == (409, hot_mirroring)
+    assert refusal(lambda: nic.update(types.Nic(vnic_profile=types.VnicProfile(id=plain.id)))) == (
+        409, hot_mirroring)  # away from a mirrored profile, too
     assert (nic.get().vnic_profile.id, nic.get().linked, nic.get().plugged) == (mirrored.id, True, True)
 
 
