@@ -20,12 +20,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import warnings
-from urllib.parse import urlsplit
+
+from .control_client import LabRefused, LabUnreachable, add_lab_options, ask, one_line
 
 PERMIT, DENY, REFUSED, UNREACHABLE = 0, 1, 2, 3
-DEFAULT_URL = "https://127.0.0.1:8443"  # acisim serve's APIC
-TIMEOUT = 30.0
 PROTOCOLS = "tcp, udp, icmp, icmpv6, arp, ip or an IP protocol number 0 to 255"
 
 
@@ -43,10 +41,7 @@ def add_parser(sub):
     flow.add_argument("--port", type=l4_port, help="destination port (0 to 65535)")
     flow.add_argument("--sport", type=l4_port, help="source port (0 to 65535; default any)")
     flow.add_argument("--flags", type=one_line("--flags"), help="TCP flags of the packet, e.g. syn or est")
-    flow.add_argument("--apic-url", type=lab_url, default=DEFAULT_URL,
-                      help=f"the lab's APIC (default {DEFAULT_URL}, as acisim serve starts it)")
-    flow.add_argument("--user", default="admin", type=one_line("--user"), help="the lab's admin user (default admin)")
-    flow.add_argument("--password", default="cisco123", help="the admin's password (default cisco123)")
+    add_lab_options(flow, "acisim serve")
     flow.add_argument("--json", action="store_true", help="print the verdict as one JSON object")
     return flow
 
@@ -61,48 +56,17 @@ def l4_port(text: str) -> int:
     return number
 
 
-def one_line(option: str):
-    def check(text: str) -> str:
-        if not text or "\n" in text or "\r" in text or len(text) > 1024:
-            raise argparse.ArgumentTypeError(f"invalid value {text[:60]!r}: one line of 1 to 1024 characters")
-        return text
-    check.__name__ = option.lstrip("-")
-    return check
-
-
-def lab_url(text: str) -> str:
-    """http(s)://host[:port] of the lab's APIC, without a path."""
-    try:
-        parts = urlsplit(text.strip())
-        parts.port  # noqa: B018 (raises ValueError for a port out of range)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"invalid URL {text!r}: {exc}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") or parts.query:
-        raise argparse.ArgumentTypeError(f"invalid URL {text!r}: give http(s)://HOST[:PORT] of the lab's APIC")
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def run(args) -> int:
-    import requests
-    from urllib3.exceptions import InsecureRequestWarning
-
-    warnings.filterwarnings("ignore", category=InsecureRequestWarning)  # the lab's self-signed certificate
-    ask = {"from": args.source, "to": args.destination, "proto": args.proto, "port": args.port}
-    ask.update({key: value for key, value in (("sport", args.sport), ("flags", args.flags)) if value is not None})
-    url = f"{args.apic_url}/_sim/fabric/flow"
-    with requests.Session() as http:
-        http.trust_env = False  # REQUESTS_CA_BUNDLE would override verify=False; no proxy for a lab
-        try:
-            answer = http.post(url, json=ask, auth=(args.user, args.password), verify=False, timeout=TIMEOUT)
-        except requests.RequestException as exc:
-            return _fail(UNREACHABLE, f"the lab at {args.apic_url} cannot be reached: {_reason(exc)}")
-    document = _document(answer)
-    if answer.status_code != 200 or document is None or document.get("verdict") not in ("permit", "deny"):
-        message = document.get("error") if isinstance(document, dict) else None
-        if message is None and answer.status_code == 404:
-            message = "it has no control route /_sim/fabric/flow (is it an acisim lab, and recent enough?)"
-        return _fail(REFUSED, f"the lab at {args.apic_url} refused the flow (HTTP {answer.status_code}): "
-                              f"{message or answer.text[:200] or 'no answer'}")
+    ask_for = {"from": args.source, "to": args.destination, "proto": args.proto, "port": args.port}
+    ask_for.update({key: value for key, value in (("sport", args.sport), ("flags", args.flags)) if value is not None})
+    try:
+        document = ask(args, "POST", "/_sim/fabric/flow", "the flow", body=ask_for)
+        if document.get("verdict") not in ("permit", "deny"):
+            raise LabRefused(f"the lab at {args.apic_url} answered the flow without a verdict: {str(document)[:200]}")
+    except LabUnreachable as exc:
+        return _fail(UNREACHABLE, str(exc))
+    except LabRefused as exc:
+        return _fail(REFUSED, str(exc))
     print(json.dumps(document) if args.json else describe(document, args))
     return PERMIT if document["verdict"] == "permit" else DENY
 
@@ -137,24 +101,6 @@ def rule_line(rule: dict) -> str:
     ends = f"{rule.get('sPcTag', 'any')} -> {rule.get('dPcTag', 'any')}"
     tail = f" [contract:{rule['contract']}]" if rule.get("contract") else ""
     return f"{head} {ends}{tail} ({rule.get('dn', 'no DN')})"
-
-
-def _document(answer) -> dict | None:
-    try:
-        found = answer.json()
-    except ValueError:
-        return None
-    return found if isinstance(found, dict) else None
-
-
-def _reason(exc: Exception) -> str:
-    """What went wrong, in a few words (requests' own message is a long chain of wrapped errors)."""
-    text = str(exc)
-    for marker, said in (("Connection refused", "connection refused"), ("timed out", "timed out"),
-                         ("Name or service not known", "unknown host"), ("SSL", "a TLS error")):
-        if marker in text:
-            return said
-    return type(exc).__name__
 
 
 def _fail(status: int, message: str) -> int:

@@ -22,10 +22,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import warnings
 from pathlib import Path
 
-from .fabric_cli import DEFAULT_URL, TIMEOUT, _reason, lab_url, one_line
+from .control_client import DEFAULT_URL, LabRefused, LabUnreachable, add_lab_options, ask, one_line
 
 DONE, NOT_PASSED, REFUSED, UNREACHABLE = 0, 1, 2, 3
 ASKING = ("status", "check", "hint", "solution", "reset")
@@ -57,10 +56,7 @@ def add_parser(sub):
         if name == "hint":
             ask.add_argument("goal", nargs="?", type=one_line("GOAL"),
                              help="a goal's id (default: the first goal not passed yet)")
-        ask.add_argument("--apic-url", type=lab_url, default=DEFAULT_URL,
-                         help=f"the lab's APIC (default {DEFAULT_URL}, as acisim lab start serves it)")
-        ask.add_argument("--user", default="admin", type=one_line("--user"), help="the lab's admin (default admin)")
-        ask.add_argument("--password", default="cisco123", help="the admin's password (default cisco123)")
+        add_lab_options(ask, "acisim lab start")
         ask.add_argument("--json", action="store_true", help="print the lab's answer as one JSON object")
     return lab
 
@@ -167,32 +163,17 @@ def start_command(args) -> int:
 # --- asking a running lab -------------------------------------------------------------------------------------
 
 def ask_command(args) -> int:
-    import requests
-    from urllib3.exceptions import InsecureRequestWarning
-
-    warnings.filterwarnings("ignore", category=InsecureRequestWarning)  # the lab's self-signed certificate
     command = args.lab_command
     method, route = {"status": ("GET", "/_sim/training"), "check": ("POST", "/_sim/training/check"),
                      "hint": ("GET", "/_sim/training/hint"), "solution": ("GET", "/_sim/training/solution"),
                      "reset": ("POST", "/_sim/training/reset")}[command]
     params = {"goal": args.goal} if command == "hint" and args.goal else None
-    with requests.Session() as http:
-        http.trust_env = False  # REQUESTS_CA_BUNDLE would override verify=False; no proxy for a lab
-        try:
-            answer = http.request(method, args.apic_url + route, params=params, auth=(args.user, args.password),
-                                  verify=False, timeout=TIMEOUT)
-        except requests.RequestException as exc:
-            return _fail(command, UNREACHABLE, f"the lab at {args.apic_url} cannot be reached: {_reason(exc)}")
     try:
-        document = answer.json()
-    except ValueError:
-        document = None
-    if answer.status_code != 200 or not isinstance(document, dict):
-        message = document.get("error") if isinstance(document, dict) else None
-        if message is None and answer.status_code == 404:
-            message = f"it has no control route {route} (is it an acisim lab, and recent enough?)"
-        return _fail(command, REFUSED, f"the lab at {args.apic_url} refused {command} (HTTP {answer.status_code}): "
-                                       f"{message or answer.text[:200] or 'no answer'}")
+        document = ask(args, method, route, command, params=params)
+    except LabUnreachable as exc:
+        return _fail(command, UNREACHABLE, str(exc))
+    except LabRefused as exc:
+        return _fail(command, REFUSED, str(exc))
     print(json.dumps(document) if args.json else DESCRIBE[command](document))
     if command == "check":
         return DONE if document.get("passed") else NOT_PASSED
