@@ -132,3 +132,13 @@ def test_a_standby_list_emptied_with_no_active_list_fails_validation(tenant):
     tenant.post_ok(UPLINKS, mo("fvUplinkOrderCont", active="1", standby=""))
     got = attrs_of(tenant, UPLINKS)
     assert (got["active"], got["standby"]) == ("1", "")
+
+
+# --- enums ---------------------------------------------------------------------------------------------
+def test_an_enum_takes_its_values_and_refuses_others_with_120(tenant):
+    dn = "uni/tn-mutnorm/BD-b1"
+    tenant.post_ok(dn, mo("fvBD", name="b1", arpFlood="yes"))
+    assert attrs_of(tenant, dn)["arpFlood"] == "yes"
+    r = tenant.post(dn, mo("fvBD", arpFlood="maybe"))
+    assert error_of(r) == (400, "120", f"unknown property value maybe, name arpFlood, class fvBD [(Dn0)] Dn0={dn}, ")
+    assert attrs_of(tenant, dn)["arpFlood"] == "yes"
