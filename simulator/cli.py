@@ -14,6 +14,8 @@ import sys
 import threading
 from pathlib import Path
 
+import yaml
+
 from . import __version__, fabric_cli, training_cli
 from .apic.errors import ApicError
 from .cni import cli as cni_cli
@@ -114,6 +116,14 @@ def serve_command(args) -> int:
         print("stopped", file=sys.stderr)
         return 130
     server, rhv, k8s, kubeconfig = servers
+    try:
+        spec = _attach_training(args.scenario, lab)
+    except ValueError as exc:  # a bad lab file or a setup step the lab refuses
+        lab.stop()
+        print(f"acisim serve: error: argument --scenario: {_one_line(str(exc))}", file=sys.stderr)
+        return 2
+    if spec is not None:
+        print(f"Lab      {spec.name}: {spec.title} (acisim lab status | check | hint)")
     print(f"APIC     {server.url}")
     print(f"login    {args.admin_user} / {args.admin_password}")
     print(f"browser  {server.url}/visore.html")
@@ -137,6 +147,25 @@ def serve_command(args) -> int:
         print(f"saved state to {args.state}")
     print("stopped")
     return 0
+
+
+def _attach_training(scenario: Path | None, lab):
+    """A scenario that is a training lab (it has goals) is served as `acisim lab start` serves it: its training
+    routes answer and its setup steps run once the servers are up. Returns its LabSpec, or None."""
+    if scenario is None:
+        return None
+    from .training import Training, is_training, load_lab
+    from .training.steps import StepFailed
+
+    if not is_training(yaml.safe_load(scenario.read_text(encoding="utf-8"))):
+        return None
+    spec = load_lab(scenario)  # TrainingSchemaError is a ValueError naming the file, key and problem
+    lab.training = Training(spec, lab)
+    try:
+        lab.training.start()
+    except StepFailed as exc:
+        raise ValueError(f"{scenario}: setup: {exc}") from None
+    return spec
 
 
 def _start_lab(args):

@@ -101,9 +101,8 @@ def start_command(args) -> int:
     import signal
     import threading
 
-    from .cli import LabFailure, OptionError, _one_line, _start_lab, kubeconfig_path
-    from .training import Training, TrainingSchemaError, catalog, load_lab
-    from .training.steps import StepFailed
+    from .cli import LabFailure, OptionError, _attach_training, _one_line, _start_lab, kubeconfig_path
+    from .training import TrainingSchemaError, catalog, load_lab
 
     try:
         path = catalog.find_lab(args.name, args.labs)
@@ -127,11 +126,10 @@ def start_command(args) -> int:
         message = _one_line(str(exc)).replace("argument --scenario: ", "argument NAME: ", 1)
         return _fail("start", REFUSED if isinstance(exc, OptionError) else 1, message)
     try:
-        lab.training = Training(spec, lab)
-        lab.training.start()
-    except StepFailed as exc:
+        _attach_training(path, lab)
+    except ValueError as exc:  # a setup step the lab refused
         lab.stop()
-        return _fail("start", REFUSED, f"{path}: setup: {exc}")
+        return _fail("start", REFUSED, _one_line(str(exc)))
     options = lab.options
     print(f"Lab      {spec.name}: {spec.title}")
     print(f"APIC     {server.url}")

@@ -9,6 +9,7 @@ import json
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -184,6 +185,30 @@ def test_start_serves_the_lab_and_prints_where_to_connect_the_story_and_the_goal
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
         assert proc.returncode == 0 and out.rstrip().endswith("stopped"), out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def test_serve_with_a_lab_file_as_its_scenario_serves_the_training_lab_as_lab_start_does(tmp_path):
+    lab_file = Path(__file__).resolve().parents[2] / "scenarios" / "labs" / "missing-aep.yaml"
+    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--scenario", str(lab_file), "--apic-port", "0",
+                             "--rhv-port", "0", "--k8s-port", "0", "--tls-dir", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("Ctrl-C stops"):
+                break
+        assert lines[0].startswith("Lab      missing-aep: "), lines
+        apic = next(line.split()[1] for line in lines if line.startswith("APIC "))
+        status = acisim("status", "--apic-url", apic, "--json")
+        assert status.returncode == 0 and json.loads(status.stdout)["name"] == "missing-aep", status.stderr
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0, out
     finally:
         if proc.poll() is None:
             proc.kill()
