@@ -133,3 +133,23 @@ def test_the_update_event_names_the_link_state_only_when_it_changed(connection):
         (934, f"Interface nic1 (VirtIO) was updated for VM vm2. Link State is UP. {USER}"),
         (934, f"Interface renamed (VirtIO) was updated for VM vm2.   {USER}"),
     ]
+
+
+def test_a_nic_update_event_links_the_vm_its_cluster_and_data_center(connection):
+    system = connection.system_service()
+    vm = vm_service(connection, "vm2")
+    nic = added_nic(vm)
+    start = last_event_id(connection)
+    nic.update(types.Nic(linked=False))
+    [event] = [e for e in system.events_service().list(from_=start) if int(e.id) > start]
+    cluster = by_name(system.clusters_service(), "Default")
+    data_center = by_name(system.data_centers_service(), "Default")
+    assert (event.code, event.vm.id, event.cluster.id, event.data_center.id) == (
+        934, vm.get().id, cluster.id, data_center.id)
+
+
+def test_a_nic_name_over_50_characters_is_refused_on_update(connection):
+    nic = added_nic(vm_service(connection, "vm2"))
+    code, detail = refusal(lambda: nic.update(types.Nic(name="n" * 51)))
+    assert (code, detail) == (400, "[size must be between 1 and 50, Attribute: nic.name]")
+    assert nic.get().name == "nic1"

@@ -83,3 +83,16 @@ def test_a_host_of_another_cluster_is_refused(engine, connection):
         409, "[Cannot update VM. VM is pinned to a specific host. The host's cluster must be the same as the "
              "selected VM cluster.]")
     assert vm.get().placement_policy.hosts is None
+
+
+def test_a_comment_is_updated_and_the_update_event_links_the_vm_its_cluster_and_data_center(connection):
+    system = connection.system_service()
+    vm2 = vm_service(connection, "vm2")
+    start = last_event_id(connection)
+    vm2.update(types.Vm(comment="a note"))
+    assert vm2.get().comment == "a note"
+    [event] = [e for e in system.events_service().list(from_=start) if int(e.id) > start]
+    cluster = by_name(system.clusters_service(), "Default")
+    data_center = by_name(system.data_centers_service(), "Default")
+    assert (event.code, event.vm.id, event.cluster.id, event.data_center.id) == (
+        35, vm2.get().id, cluster.id, data_center.id)
