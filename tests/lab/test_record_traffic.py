@@ -14,13 +14,13 @@ from pathlib import Path
 import ovirtsdk4 as sdk
 import pytest
 import requests
-import urllib3
 import yaml
 
 from simulator.lab import Lab, LabOptions
+from simulator.pytest_plugin import ansible_playbook
 
 ROOT = Path(__file__).resolve().parents[2]
-urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # the lab's self-signed certificate
+pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")  # the lab's certificate
 TENANT = {"fvTenant": {"attributes": {"name": "rec", "descr": "through the proxy"}, "children": [
     {"fvCtx": {"attributes": {"name": "v1"}}}]}}
 BD = {"fvBD": {"attributes": {"name": "b1"}, "children": [{"fvRsCtx": {"attributes": {"tnFvCtxName": "v1"}}}]}}
@@ -279,3 +279,54 @@ def test_ovirtsdk4_through_the_proxy_lists_the_hosts_recorded_with_the_sso_passw
     listed = next(x for x in lines if x["path"] == "/ovirt-engine/api/hosts" and x["method"] == "GET")
     assert listed["status"] == 200 and listed["request_headers"]["Authorization"] == "Bearer <redacted>"
     assert all(f"<name>{name}</name>" in listed["response_body"] for name in hosts)
+
+
+PLAYBOOK = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  vars:
+    aci: &aci
+      host: 127.0.0.1
+      port: "{{ proxy_port }}"
+      validate_certs: false
+      use_proxy: false
+      username: admin
+      password: cisco123
+  tasks:
+    - cisco.aci.aci_tenant: {<<: *aci, tenant: ans}
+    - cisco.aci.aci_vrf: {<<: *aci, tenant: ans, vrf: v1}
+    - cisco.aci.aci_bd: {<<: *aci, tenant: ans, bd: b1, vrf: v1}
+    - cisco.aci.aci_ap: {<<: *aci, tenant: ans, ap: a1}
+    - cisco.aci.aci_epg: {<<: *aci, tenant: ans, ap: a1, epg: e1, bd: b1}
+"""
+
+
+def test_a_cisco_aci_playbook_through_the_proxy_becomes_a_fixture_with_its_objects(lab, tmp_path):
+    out = tmp_path / "ansible.jsonl"
+    playbook = tmp_path / "playbook.yml"
+    playbook.write_text(PLAYBOOK)
+    proxy = Proxy("--upstream", lab.apic_server.url, "--listen", "127.0.0.1:0", "--out", str(out), "--insecure",
+                  "--tls-dir", str(tmp_path / "proxy-tls"))
+    try:
+        run = ansible_playbook(tmp_path, playbook, {"proxy_port": int(proxy.url.rsplit(":", 1)[1])}, timeout=300)
+        status, _ = proxy.stop()
+    finally:
+        proxy.kill()
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert status == 0
+    fixture = tmp_path / "ansible.yaml"
+    made = acisim("record", "fixture", "--from", str(out), "--out", str(fixture))
+    assert made.returncode == 0, made.stderr
+    assert "cisco123" not in out.read_text()
+    fresh = Lab(LabOptions(fixtures=[fixture]))
+    try:
+        url = fresh.start(tls_dir=tmp_path / "tls2").url
+        s = session()
+        assert login(s, url).status_code == 200
+        got = classes_under(s, url, "uni/tn-ans")
+    finally:
+        fresh.stop()
+    assert {dn: got.get(dn) for dn in ("uni/tn-ans/ctx-v1", "uni/tn-ans/BD-b1", "uni/tn-ans/ap-a1/epg-e1")} == {
+        "uni/tn-ans/ctx-v1": "fvCtx", "uni/tn-ans/BD-b1": "fvBD", "uni/tn-ans/ap-a1/epg-e1": "fvAEPg"}
+    assert got["uni/tn-ans/BD-b1/rsctx"] == "fvRsCtx"
