@@ -19,7 +19,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import requests
 
@@ -114,7 +114,7 @@ def replay(recorded: list[Write], url: str, user: str, password: str, timeout: f
         if reply.status_code != 200:
             raise RecordError(f"aaaLogin at {base}: {_error_text(reply)}")
         for write in recorded:
-            target = f"{base}/api/mo/{write.dn}.json"
+            target = f"{base}/api/mo/{quote(write.dn, safe='/')}.json"  # brackets encoded, as clients send them
             if write.body is None:
                 reply = _call(http, "DELETE", target, timeout=timeout)
             else:

@@ -18,6 +18,7 @@ import yaml
 
 from simulator.lab import Lab, LabOptions
 from simulator.pytest_plugin import ansible_playbook
+from simulator.recording import traffic
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")  # the lab's certificate
@@ -330,3 +331,77 @@ def test_a_cisco_aci_playbook_through_the_proxy_becomes_a_fixture_with_its_objec
     assert {dn: got.get(dn) for dn in ("uni/tn-ans/ctx-v1", "uni/tn-ans/BD-b1", "uni/tn-ans/ap-a1/epg-e1")} == {
         "uni/tn-ans/ctx-v1": "fvCtx", "uni/tn-ans/BD-b1": "fvBD", "uni/tn-ans/ap-a1/epg-e1": "fvAEPg"}
     assert got["uni/tn-ans/BD-b1/rsctx"] == "fvRsCtx"
+
+
+def test_a_bracketed_dn_recorded_percent_encoded_is_replayed_to_the_same_object(lab, tmp_path):
+    path = "topology/pod-1/paths-101/pathep-[eth1/1]"
+    dn = f"uni/tn-rec/ap-a1/epg-e1/rspathAtt-[{path}]"
+    out = tmp_path / "path.jsonl"
+    proxy = Proxy("--upstream", lab.apic_server.url, "--listen", "127.0.0.1:0", "--out", str(out), "--insecure",
+                  "--tls-dir", str(tmp_path / "proxy-tls"))
+    try:
+        s = session()
+        assert login(s, proxy.url).status_code == 200
+        for dn_, body in (("uni/tn-rec", TENANT), ("uni/tn-rec", EPG)):
+            assert s.post(f"{proxy.url}/api/mo/{dn_}.json", json=body).status_code == 200
+        encoded = dn.replace("[", "%5B").replace("]", "%5D")
+        r = s.post(f"{proxy.url}/api/mo/{encoded}.json",
+                   json={"fvRsPathAtt": {"attributes": {"tDn": path, "encap": "vlan-120"}}})
+        assert r.status_code == 200, r.text
+        proxy.stop()
+    finally:
+        proxy.kill()
+    assert json.loads(out.read_text().splitlines()[-1])["path"] == f"/api/mo/{encoded}.json"
+    fresh = Lab(LabOptions())
+    try:
+        url = fresh.start(tls_dir=tmp_path / "tls2").url
+        run = acisim("record", "replay", "--from", str(out), "--apic-url", url)
+        made = dn in fresh.apic.store
+    finally:
+        fresh.stop()
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"POST {dn} (fvRsPathAtt): ok" in run.stdout and made
+
+
+@pytest.mark.parametrize("path, body, secret", [
+    ("/api/aaaLogin.json", '{"aaaUser": {"attributes": {"name": "admin", "pwd": "s3\\"cret"}}}', 's3\\"cret'),
+    ("/api/aaaLogin.xml", "<aaaUser name='admin' pwd='s3cret'/>", "s3cret"),
+    ("/ovirt-engine/sso/oauth/token", "grant_type=password&scope=ovirt-app-api&username=admin%40internal"
+                                      "&password=s3cret", "s3cret"),
+])
+def test_login_passwords_are_redacted_in_json_xml_and_sso_forms(path, body, secret):
+    redacted = traffic.redact_request(path, body)
+    assert secret not in redacted and "redacted" in redacted
+    assert ("admin" in redacted) and traffic.redact_request("/api/mo/uni.json", body) == body
+
+
+def test_cookie_and_authorization_values_are_redacted_but_their_names_kept():
+    headers = traffic.redact_headers([("Cookie", "APIC-cookie=abc; APIC-Request-Signature=xyz"),
+                                      ("Authorization", "Bearer tok"), ("Accept", "application/json")])
+    assert headers == {"Cookie": "APIC-cookie=<redacted>; APIC-Request-Signature=<redacted>",
+                       "Authorization": "Bearer <redacted>", "Accept": "application/json"}
+
+
+def test_a_location_naming_the_upstream_comes_back_naming_the_proxy(tmp_path):
+    lab = Lab(LabOptions())
+    try:
+        lab.start(tls_dir=tmp_path / "tls")
+        rhv = lab.start_rhv(tls_dir=tmp_path / "tls")
+        proxy = Proxy("--upstream", rhv.url, "--listen", "127.0.0.1:0", "--out", str(tmp_path / "r.jsonl"),
+                      "--insecure", "--tls-dir", str(tmp_path / "proxy-tls"))
+        try:
+            s = session()
+            token = s.post(f"{proxy.url}/ovirt-engine/sso/oauth/token", headers={"Accept": "application/json"},
+                           data={"grant_type": "password", "scope": "ovirt-app-api", "username": "admin@internal",
+                                 "password": "redhat123"}).json()["access_token"]
+            s.headers.update({"Authorization": f"Bearer {token}", "Version": "4", "Accept": "application/json"})
+            dc = s.get(f"{proxy.url}/ovirt-engine/api/datacenters").json()["data_center"][0]["id"]
+            added = s.post(f"{proxy.url}/ovirt-engine/api/networks", headers={"Content-Type": "application/xml"},
+                           data=f'<network><name>db</name><data_center id="{dc}"/></network>')
+            proxy.stop()
+        finally:
+            proxy.kill()
+    finally:
+        lab.stop()
+    assert added.status_code == 201, added.text
+    assert added.headers["Location"].startswith(f"{proxy.url}/ovirt-engine/api/networks/")
