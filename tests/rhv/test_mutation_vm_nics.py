@@ -153,3 +153,31 @@ def test_a_nic_name_over_50_characters_is_refused_on_update(connection):
     code, detail = refusal(lambda: nic.update(types.Nic(name="n" * 51)))
     assert (code, detail) == (400, "[size must be between 1 and 50, Attribute: nic.name]")
     assert nic.get().name == "nic1"
+
+
+def test_a_plug_onto_a_new_profile_is_checked_against_the_new_profiles_network(connection):
+    """Unplugged, moved to a profile whose network is not on the VM's host and plugged in one update: refused
+    (the old profile's network is on the host, the new one's is not), nothing changed."""
+    network = app_network(connection)  # on no host
+    elsewhere = profile(connection, network)
+    vm = vm_service(connection, "vm1")
+    nic = nic_named(vm)
+    nic.deactivate()
+    before = nic.get()
+    code, detail = refusal(lambda: nic.update(types.Nic(plugged=True, vnic_profile=types.VnicProfile(id=elsewhere.id))))
+    assert code == 409 and "The Network does not exist on the host the VM is running on." in detail
+    after = nic.get()
+    assert (after.plugged, after.vnic_profile.id) == (False, before.vnic_profile.id)
+
+
+def test_a_plug_and_a_rename_in_one_update_log_the_new_name_an_unplug_the_old_one(connection):
+    vm = vm_service(connection, "vm1")
+    nic = nic_named(vm)
+    start = last_event_id(connection)
+    nic.update(types.Nic(plugged=False, name="old-gone"))
+    nic.update(types.Nic(plugged=True, name="new-name"))
+    plug_events = [(code, text) for code, text in events_since(connection, start) if code in (1012, 1014)]
+    assert plug_events == [
+        (1014, f"Network Interface nic1 (VirtIO) was unplugged from VM vm1. {USER}"),
+        (1012, f"Network Interface new-name (VirtIO) was plugged to VM vm1. {USER}"),
+    ]
