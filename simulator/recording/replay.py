@@ -2,7 +2,7 @@
 a running APIC.
 
 A write is what changed the APIC's tree and was acknowledged: `POST /api/mo/<dn>.json|xml` or
-`DELETE /api/mo/<dn>.json|xml` answered 200, in the order recorded. Logins, reads, class URLs, refused writes and
+`DELETE /api/mo/<dn>.json|xml` (or `/api/node/mo/...`, the same on an APIC) answered 200, in the order recorded. Logins, reads, class URLs, refused writes and
 the RHV Manager's traffic are not writes here. XML bodies are read with the APIC's own codec, so both formats give
 the same `{CLASS: {attributes, children}}` bodies.
 
@@ -30,7 +30,7 @@ from ..apic.mit.dn import is_ancestor
 from ..apic.mit.proposed import ProposedMO
 from . import RecordError
 
-MO_URL = re.compile(r"^/api/mo/(?P<dn>.+)\.(?P<fmt>json|xml)$")
+MO_URL = re.compile(r"^/api/(?:node/)?mo/(?P<dn>.+)\.(?P<fmt>json|xml)$")
 TIMEOUT = 120.0
 
 

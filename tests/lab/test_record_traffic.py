@@ -18,7 +18,7 @@ import yaml
 
 from simulator.lab import Lab, LabOptions
 from simulator.pytest_plugin import ansible_playbook
-from simulator.recording import traffic
+from simulator.recording import replay, traffic
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")  # the lab's certificate
@@ -405,3 +405,18 @@ def test_a_location_naming_the_upstream_comes_back_naming_the_proxy(tmp_path):
         lab.stop()
     assert added.status_code == 201, added.text
     assert added.headers["Location"].startswith(f"{proxy.url}/ovirt-engine/api/networks/")
+
+
+def test_only_acknowledged_mo_writes_are_replayed_node_mo_included():
+    def ex(line, method, path, status=200, body=""):
+        return {"line": line, "method": method, "path": path, "status": status, "request_body": body}
+
+    tenant = json.dumps({"fvTenant": {"attributes": {"name": "t"}}})
+    got = replay.writes([ex(1, "POST", "/api/aaaLogin.json", body="{}"), ex(2, "POST", "/api/node/mo/uni/tn-t.json",
+                         body=tenant), ex(3, "POST", "/api/mo/uni/tn-u.json", 400, tenant),
+                         ex(4, "GET", "/api/mo/uni/tn-t.json"), ex(5, "DELETE", "/api/mo/uni/tn-t.xml"),
+                         ex(6, "POST", "/api/class/fvTenant.json", body=tenant)])
+    assert [(w.line, w.method, w.dn) for w in got] == [(2, "POST", "uni/tn-t"), (5, "DELETE", "uni/tn-t")]
+    entries, unknown = replay.fixture_entries(got)
+    assert entries == [{"dn": "uni/tn-t", "body": {"fvTenant": {"attributes": {"status": "deleted"}}}}]
+    assert unknown == []
