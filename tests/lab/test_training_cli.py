@@ -9,6 +9,7 @@ import json
 import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -165,16 +166,35 @@ def test_a_bad_scenario_file_is_one_line_naming_file_key_and_problem(tmp_path):
     one_error_line(acisim("start", str(bad), "--apic-port", "0"), 2, "argument NAME: ", str(bad), "no such file")
 
 
-def test_start_serves_the_lab_and_prints_where_to_connect_the_story_and_the_goals(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "simulator", "lab", "start", "missing-aep", "--apic-port", "0",
-                             "--rhv-port", "0", "--k8s-port", "0", "--tls-dir", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+@contextmanager
+def serving(*command: str):
+    """`python -m simulator COMMAND` serving a lab: (the process, the lines it printed up to "Ctrl-C stops").
+    The body stops it with SIGINT; whatever is still running afterwards is killed."""
+    proc = subprocess.Popen([sys.executable, "-m", "simulator", *command, "--apic-port", "0", "--rhv-port", "0",
+                             "--k8s-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         lines = []
         for line in proc.stdout:
             lines.append(line.rstrip("\n"))
             if line.startswith("Ctrl-C stops"):
                 break
+        yield proc, lines
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def stopped(proc) -> str:
+    """SIGINT, then what the process printed after the lines already read; it must exit 0."""
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out
+    return out
+
+
+def test_start_serves_the_lab_and_prints_where_to_connect_the_story_and_the_goals(tmp_path):
+    with serving("lab", "start", "missing-aep", "--tls-dir", str(tmp_path)) as (proc, lines):
         text = "\n".join(lines)
         assert lines[0] == "Lab      missing-aep: acc-provision stops because the AEP kube-cluster does not exist", text
         apic = next(line.split()[1] for line in lines if line.startswith("APIC "))
@@ -182,34 +202,14 @@ def test_start_serves_the_lab_and_prints_where_to_connect_the_story_and_the_goal
         assert "  ports-carry-aep      The nodes' port policy group kube-nodes is attached to the AEP" in text
         status = acisim("check", "--apic-url", apic, "--json")
         assert status.returncode == 1 and json.loads(status.stdout)["name"] == "missing-aep", status.stderr
-        proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=60)
-        assert proc.returncode == 0 and out.rstrip().endswith("stopped"), out
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        assert stopped(proc).rstrip().endswith("stopped")
 
 
 def test_serve_with_a_lab_file_as_its_scenario_serves_the_training_lab_as_lab_start_does(tmp_path):
     lab_file = Path(__file__).resolve().parents[2] / "scenarios" / "labs" / "missing-aep.yaml"
-    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--scenario", str(lab_file), "--apic-port", "0",
-                             "--rhv-port", "0", "--k8s-port", "0", "--tls-dir", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        lines = []
-        for line in proc.stdout:
-            lines.append(line.rstrip("\n"))
-            if line.startswith("Ctrl-C stops"):
-                break
+    with serving("serve", "--scenario", str(lab_file), "--tls-dir", str(tmp_path)) as (proc, lines):
         assert lines[0].startswith("Lab      missing-aep: "), lines
         apic = next(line.split()[1] for line in lines if line.startswith("APIC "))
         status = acisim("status", "--apic-url", apic, "--json")
         assert status.returncode == 0 and json.loads(status.stdout)["name"] == "missing-aep", status.stderr
-        proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=60)
-        assert proc.returncode == 0, out
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        stopped(proc)
