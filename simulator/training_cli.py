@@ -76,7 +76,9 @@ def list_command(args) -> int:
 
     folder = catalog.labs_folder(args.labs)
     if not folder.is_dir():
-        return _fail("list", REFUSED, f"argument --labs: {folder}: no such folder")
+        where = "argument --labs" if args.labs is not None else "the labs folder"
+        return _fail("list", REFUSED, f"{where}: {folder}: no such folder (an installed acisim has no scenarios/labs of "
+                                      "its own: give --labs FOLDER or set ACISIM_LABS)")
     try:
         labs = catalog.all_labs(folder)
     except TrainingSchemaError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .schema import LabSpec, load_lab
+from .schema import LabSpec, TrainingSchemaError, load_lab
 
 PROJECT_LABS = Path(__file__).resolve().parents[2] / "scenarios" / "labs"
 
@@ -18,7 +18,13 @@ def labs_folder(given: Path | None = None) -> Path:
 
 
 def lab_files(folder: Path | None = None) -> list[Path]:
-    return sorted(labs_folder(folder).glob("*.yaml"))
+    """The lab files of the folder; a folder that is not there is a TrainingSchemaError (an installed wheel has
+    no scenarios/labs of its own: a checkout's, or ACISIM_LABS, names one)."""
+    found = labs_folder(folder)
+    if not found.is_dir():
+        raise TrainingSchemaError(found, "", "no such folder of lab scenarios (give --labs FOLDER or set ACISIM_LABS, "
+                                             "e.g. to a checkout's scenarios/labs)")
+    return sorted(found.glob("*.yaml"))
 
 
 def all_labs(folder: Path | None = None) -> list[LabSpec]:

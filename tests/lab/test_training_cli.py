@@ -155,6 +155,17 @@ def test_an_invalid_option_value_is_one_line_naming_it_and_exit_2(args, words):
     one_error_line(acisim(*args), 2, words)
 
 
+def test_without_a_labs_folder_list_and_start_say_where_to_give_one(tmp_path):
+    """An installed acisim (a wheel) has no scenarios/labs: ACISIM_LABS naming no folder stands for that."""
+    import os
+
+    env = {**os.environ, "ACISIM_LABS": str(tmp_path / "none")}
+    for args in (["list"], ["start", "missing-aep", "--apic-port", "0"]):
+        proc = subprocess.run([sys.executable, "-m", "simulator", "lab", *args], capture_output=True, text=True,
+                              timeout=TIMEOUT, check=False, env=env)
+        one_error_line(proc, 2, str(tmp_path / "none"), "no such folder", "ACISIM_LABS")
+
+
 def test_a_bad_scenario_file_is_one_line_naming_file_key_and_problem(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("title: A lab\nstory: s\ngoals:\n  - {id: g1, title: t, hint: h, check: {kind: apic_object}}\n"
