@@ -202,15 +202,24 @@ def _proxy(args) -> int:
     return WRITTEN
 
 
-def _fixture(args) -> int:
-    import yaml
-
+def _recorded_writes(args, command: str):
+    """The APIC writes of the recording --from names, or None once the refusal is printed."""
     from .recording import RecordError, replay, traffic
 
     try:
-        recorded = replay.writes(traffic.read(args.source))
+        return replay.writes(traffic.read(args.source))
     except RecordError as exc:
-        print(f"acisim record fixture: error: argument --from: {exc}", file=sys.stderr)
+        print(f"acisim record {command}: error: argument --from: {exc}", file=sys.stderr)
+        return None
+
+
+def _fixture(args) -> int:
+    import yaml
+
+    from .recording import replay
+
+    recorded = _recorded_writes(args, "fixture")
+    if recorded is None:
         return REFUSED
     entries, unknown = replay.fixture_entries(recorded)
     head = (f"# Made by acisim record fixture from the recording {args.source}: {len(recorded)} APIC writes "
@@ -228,12 +237,10 @@ def _fixture(args) -> int:
 
 
 def _replay(args) -> int:
-    from .recording import RecordError, replay, traffic
+    from .recording import RecordError, replay
 
-    try:
-        recorded = replay.writes(traffic.read(args.source))
-    except RecordError as exc:
-        print(f"acisim record replay: error: argument --from: {exc}", file=sys.stderr)
+    recorded = _recorded_writes(args, "replay")
+    if recorded is None:
         return REFUSED
     try:
         outcomes = replay.replay(recorded, args.apic_url, args.user, args.password)
