@@ -30,6 +30,9 @@ from pathlib import Path
 SYSTEMS = ("apic", "rhv", "k8s", "sim")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 STEP_KEYS = ("system", "method", "path", "body", "replay", "apply", "note")
+# the steps that name a file of the scenario's folder: (key, the system they are of, what the refusal calls them)
+FILE_STEPS = (("replay", "apic", "a replay"), ("apply", "k8s", "an apply"))
+SYSTEM_NAMES = {"apic": "an APIC", "k8s": "a Kubernetes"}
 PLACEHOLDER = re.compile(r"\$\{([a-z0-9_]+)(?::([^}]+))?\}")
 RHV_LOOKUPS = {"vm": "vms", "host": "hosts", "network": "networks", "cluster": "clusters", "datacenter": "datacenters"}
 
@@ -70,20 +73,14 @@ def parse_step(step: object, base: Path) -> Step:
     system = step.get("system")
     if system not in SYSTEMS:
         raise ValueError(f"system: {system!r} is not a system of the lab ({', '.join(SYSTEMS)})")
-    if "replay" in step:
-        if system != "apic" or "path" in step or "body" in step:
-            raise ValueError("replay: a replay is an APIC step without path or body")
-        replay = base / str(step["replay"])
-        if not replay.is_file():
-            raise ValueError(f"replay: no such file: {replay}")
-        return Step(system, replay=replay, note=str(step.get("note", "")))
-    if "apply" in step:
-        if system != "k8s" or "path" in step or "body" in step:
-            raise ValueError("apply: an apply is a Kubernetes step without path or body")
-        manifest = base / str(step["apply"])
-        if not manifest.is_file():
-            raise ValueError(f"apply: no such file: {manifest}")
-        return Step(system, apply=manifest, note=str(step.get("note", "")))
+    for key, of_system, article in FILE_STEPS:
+        if key in step:
+            if system != of_system or "path" in step or "body" in step:
+                raise ValueError(f"{key}: {article} is {SYSTEM_NAMES[of_system]} step without path or body")
+            named = base / str(step[key])
+            if not named.is_file():
+                raise ValueError(f"{key}: no such file: {named}")
+            return Step(system, note=str(step.get("note", "")), **{key: named})
     method = str(step.get("method", "POST")).upper()
     if method not in METHODS:
         raise ValueError(f"method: {step.get('method')!r} is not one of {', '.join(METHODS)}")
