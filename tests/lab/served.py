@@ -107,3 +107,14 @@ def refused(*args: str) -> tuple[int, str, str]:
             proc.kill()
             proc.communicate(timeout=STOP_DEADLINE)
     return proc.returncode, out, err
+
+
+def one_error_line(proc: subprocess.CompletedProcess, status: int, *words: str) -> str:
+    """A command that refused: exit `status`, nothing on stdout, one line on stderr (no traceback) holding
+    every one of `words`; returns that line."""
+    assert proc.returncode == status, (proc.returncode, proc.stdout, proc.stderr)
+    assert proc.stdout == "" and proc.stderr.endswith("\n") and proc.stderr.count("\n") == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for word in words:
+        assert word in proc.stderr, proc.stderr
+    return proc.stderr

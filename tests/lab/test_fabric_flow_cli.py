@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+from served import one_error_line
 from zoning_lab import CONTRACT, DB, WEB, post_policy
 
 from simulator.lab import Lab, LabOptions
@@ -37,15 +38,6 @@ def acisim(*args: str) -> subprocess.CompletedProcess:
 
 def ask(url: str, *args: str) -> subprocess.CompletedProcess:
     return acisim("--apic-url", url, "--user", USER, "--password", PASSWORD, *args)
-
-
-def one_error_line(proc: subprocess.CompletedProcess, status: int, *words: str) -> str:
-    assert proc.returncode == status, (proc.returncode, proc.stdout, proc.stderr)
-    assert proc.stdout == "" and proc.stderr.endswith("\n") and proc.stderr.count("\n") == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
-    for word in words:
-        assert word in proc.stderr, proc.stderr
-    return proc.stderr
 
 
 def test_a_permitted_flow_exits_0_and_names_its_rule_leaf_and_reply(url):

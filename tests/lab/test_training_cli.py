@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from served import one_error_line
 
 from simulator.training import catalog, open_lab
 
@@ -46,15 +47,6 @@ def url(lab):
 def acisim(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "simulator", "lab", *args], capture_output=True, text=True,
                           timeout=TIMEOUT, check=False)
-
-
-def one_error_line(proc: subprocess.CompletedProcess, status: int, *words: str) -> str:
-    assert proc.returncode == status, (proc.returncode, proc.stdout, proc.stderr)
-    assert proc.stdout == "" and proc.stderr.endswith("\n") and proc.stderr.count("\n") == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
-    for word in words:
-        assert word in proc.stderr, proc.stderr
-    return proc.stderr
 
 
 def test_list_json_is_one_object_per_lab_with_name_title_and_goals():
